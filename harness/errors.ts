@@ -1,0 +1,49 @@
+// Every error the CLI can end with carries a stable `code` (tests assert it) and the exit
+// code it maps to. Only harness/main.ts turns these into a process exit.
+
+/** Jepsen's convention, used for every command. */
+export const ExitCode = {
+  valid: 0,
+  invalid: 1,
+  unknown: 2,
+  badInput: 254,
+  internal: 255,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class ChaosError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCodeValue;
+  constructor(code: string, message: string, exitCode: ExitCodeValue) {
+    super(message);
+    this.name = 'ChaosError';
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}
+
+/** Bad input, arguments or environment: the user can fix it. One line, no stack. */
+export class InputError extends ChaosError {
+  constructor(code: string, message: string) {
+    super(code, message, ExitCode.badInput);
+    this.name = 'InputError';
+  }
+}
+
+/** A bug in rdma-chaos itself. */
+export class InternalError extends ChaosError {
+  constructor(code: string, message: string) {
+    super(code, message, ExitCode.internal);
+    this.name = 'InternalError';
+  }
+}
+
+/** `file:line: what is wrong`, the one format for every malformed-input message. */
+export function inputAt(code: string, file: string, line: number | undefined, what: string): InputError {
+  const where = line === undefined ? file : `${file}:${line}`;
+  return new InputError(code, `${where}: ${what}`);
+}
+
+export function isChaosError(e: unknown): e is ChaosError {
+  return e instanceof ChaosError;
+}
