@@ -1,0 +1,170 @@
+// One SSH connection per host, opened on first use and reused for every command, with the
+// host key pinned. Channels are rationed below OpenSSH's MaxSessions (10) so concurrent
+// commands queue instead of failing.
+import * as fs from 'node:fs';
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { InputError } from '../../errors';
+import { blobType, fingerprint, hostKeyAlgorithms } from './hostkeys';
+import type { InventoryHost } from './inventory';
+
+const MAX_CHANNELS = 8;
+
+export class SshConnection {
+  private client?: Client;
+  private connecting?: Promise<Client>;
+  private active = 0;
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(
+    readonly host: InventoryHost,
+    private readonly connectTimeoutMs: number,
+  ) {}
+
+  /** `name (user@address:port)`, how errors name this node */
+  get label(): string {
+    return `node ${this.host.name} (${this.host.user}@${this.host.address}:${this.host.port})`;
+  }
+
+  connect(): Promise<Client> {
+    if (this.client) return Promise.resolve(this.client);
+    if (!this.connecting) {
+      this.connecting = this.open().finally(() => {
+        this.connecting = undefined;
+      });
+    }
+    return this.connecting;
+  }
+
+  private open(): Promise<Client> {
+    const h = this.host;
+    let privateKey: Buffer;
+    try {
+      privateKey = fs.readFileSync(h.keyPath);
+    } catch (e: unknown) {
+      return Promise.reject(new InputError('cluster.sshKey', `${this.label}: cannot read key ${h.keyPath}: ${(e as Error).message}`));
+    }
+    let presented: Buffer | undefined;
+    const cfg: ConnectConfig = {
+      host: h.address,
+      port: h.port,
+      username: h.user,
+      privateKey,
+      passphrase: h.passphraseEnv ? process.env[h.passphraseEnv] : undefined,
+      readyTimeout: this.connectTimeoutMs,
+      keepaliveInterval: 5000,
+      keepaliveCountMax: 3,
+      algorithms: { serverHostKey: hostKeyAlgorithms(h.hostKeys) as never },
+      hostVerifier: (key: Buffer): boolean => {
+        presented = key;
+        return h.hostKeys.some((k) => k.blob.equals(key));
+      },
+    };
+    return new Promise<Client>((resolve, reject) => {
+      const c = new Client();
+      let settled = false;
+      c.once('ready', () => {
+        settled = true;
+        this.client = c;
+        resolve(c);
+      });
+      c.on('error', (err: Error & { level?: string }) => {
+        if (settled) return; // later errors surface through the channels that see them
+        settled = true;
+        c.end();
+        reject(this.describe(err, presented));
+      });
+      c.on('close', () => {
+        if (this.client === c) this.client = undefined;
+        if (!settled) {
+          settled = true;
+          reject(new InputError('cluster.unreachable', `${this.label}: unreachable: connection closed during the handshake`));
+        }
+      });
+      try {
+        c.connect(cfg);
+      } catch (e: unknown) {
+        // ssh2 throws synchronously for a key it cannot parse or decrypt
+        settled = true;
+        reject(new InputError('cluster.sshKey', `${this.label}: cannot use key ${h.keyPath}: ${(e as Error).message}`));
+      }
+    });
+  }
+
+  private describe(err: Error & { level?: string }, presented: Buffer | undefined): InputError {
+    const pinned = this.host.hostKeys;
+    if (presented && !pinned.some((k) => k.blob.equals(presented))) {
+      return new InputError(
+        'cluster.hostKeyMismatch',
+        `${this.label}: host key mismatch, refusing to connect: it presented ${blobType(presented)} ${fingerprint(presented)}, ` +
+          `the inventory pins ${pinned.map((k) => `${k.type} ${fingerprint(k.blob)}`).join(', ')}`,
+      );
+    }
+    if (err.level === 'client-authentication') {
+      return new InputError('cluster.authFailed', `${this.label}: authentication with key ${this.host.keyPath} was refused`);
+    }
+    const why = err.level === 'client-timeout' ? `no SSH handshake within ${this.connectTimeoutMs / 1000} s` : err.message;
+    return new InputError('cluster.unreachable', `${this.label}: unreachable: ${why}`);
+  }
+
+  /** Run `fn` holding one channel slot. */
+  async withSlot<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+    const c = await this.connect();
+    await this.acquire();
+    try {
+      return await fn(c);
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Take a slot that the caller releases itself (long-running processes). */
+  async takeSlot(): Promise<{ client: Client; release: () => void }> {
+    const client = await this.connect();
+    await this.acquire();
+    let done = false;
+    return {
+      client,
+      release: () => {
+        if (!done) {
+          done = true;
+          this.release();
+        }
+      },
+    };
+  }
+
+  private acquire(): Promise<void> {
+    if (this.active < MAX_CHANNELS) {
+      this.active += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiters.push(() => resolve()));
+  }
+
+  private release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.active -= 1;
+  }
+
+  exec(client: Client, command: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      client.exec(command, (err, ch) => (err ? reject(this.lost(err)) : resolve(ch)));
+    });
+  }
+
+  sftp(client: Client): Promise<SFTPWrapper> {
+    return new Promise((resolve, reject) => {
+      client.sftp((err, s) => (err ? reject(this.lost(err)) : resolve(s)));
+    });
+  }
+
+  lost(err: Error): InputError {
+    return new InputError('cluster.connectionLost', `${this.label}: ${err.message}`);
+  }
+
+  close(): void {
+    this.client?.end();
+    this.client = undefined;
+  }
+}

@@ -1,0 +1,223 @@
+// The ssh driver: existing hosts from an inventory file, reached over one pinned-key SSH
+// connection each. Commands are argument arrays quoted once by shellJoin; output streams as
+// it arrives; a timed-out command is killed on the node with its whole process tree.
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import type { ClientChannel } from 'ssh2';
+import { InputError } from '../../errors';
+import {
+  shellJoin,
+  shellQuote,
+  type ExecOptions,
+  type ExecResult,
+  type NodeDriver,
+  type NodeInfo,
+  type RemoteProcess,
+} from '../driver';
+import { EXEC_TAG_VAR, killTaggedArgv, LinkPuller, newExecTag, OutputCollector } from '../remote';
+import { SshConnection } from './connection';
+import { loadInventory, type Inventory, type InventoryHost } from './inventory';
+
+export class SshDriver implements NodeDriver {
+  readonly kind = 'ssh' as const;
+  private readonly conns = new Map<string, SshConnection>();
+  private readonly links = new LinkPuller();
+
+  constructor(readonly inventory: Inventory) {
+    for (const h of inventory.hosts) this.conns.set(h.name, new SshConnection(h, inventory.connectTimeoutMs));
+  }
+
+  private conn(node: string): SshConnection {
+    const c = this.conns.get(node);
+    if (!c) {
+      const known = [...this.conns.keys()].join(', ');
+      throw new InputError('cluster.unknownNode', `${this.inventory.file}: no host named "${node}" (hosts: ${known})`);
+    }
+    return c;
+  }
+
+  async list(): Promise<NodeInfo[]> {
+    return Promise.all(this.inventory.hosts.map((h) => this.describe(h)));
+  }
+
+  private async describe(h: InventoryHost): Promise<NodeInfo> {
+    const info: NodeInfo = {
+      name: h.name,
+      endpoint: `${h.address}:${h.port}`,
+      rails: h.rails.map((r, index) => ({ index, netdev: r.netdev, address: r.address, rdmaDevice: r.rdmaDevice })),
+      state: 'unknown',
+    };
+    try {
+      await this.conn(h.name).connect();
+      info.state = 'ready';
+    } catch {
+      info.state = 'down'; // list reports; exec on this node gives the one-line reason
+      return info;
+    }
+    if (info.rails.some((r) => r.rdmaDevice)) {
+      const links = await this.exec(h.name, ['rdma', 'link', 'show'], { timeoutMs: 10_000 });
+      for (const r of info.rails) {
+        if (!r.rdmaDevice) continue;
+        const m = new RegExp(`^link ${escapeRe(r.rdmaDevice)}/\\d+ state (\\S+)`, 'm').exec(links.stdout);
+        r.portState = m ? m[1] : 'ABSENT';
+      }
+    }
+    return info;
+  }
+
+  async exec(node: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const conn = this.conn(node);
+    checkArgv(node, argv);
+    const tag = newExecTag();
+    return conn.withSlot(async (client) => {
+      const ch = await conn.exec(client, tagged(tag, argv));
+      const out = new OutputCollector(opts.onStdout, opts.onStderr);
+      ch.on('data', out.stdout);
+      ch.stderr.on('data', out.stderr);
+      let killed = false;
+      const kill = (): void => {
+        if (killed) return;
+        killed = true;
+        ch.signal('KILL'); // OpenSSH signals only the top process; the tag sweep gets the rest
+        this.killTagged(node, tag).finally(() => ch.close());
+      };
+      const timer = opts.timeoutMs ? setTimeout(kill, opts.timeoutMs) : undefined;
+      opts.signal?.addEventListener('abort', kill, { once: true });
+      if (opts.signal?.aborted) kill();
+      ch.end(opts.stdin ?? undefined);
+      try {
+        const { code, signal } = await channelDone(ch);
+        if (killed) return out.result(null, 'SIGKILL');
+        if (code === undefined) throw conn.lost(new Error(`connection lost while running ${argv[0]}; outcome unknown`));
+        return out.result(code, signal);
+      } finally {
+        if (timer) clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', kill);
+      }
+    });
+  }
+
+  private async killTagged(node: string, tag: string): Promise<void> {
+    try {
+      await this.exec(node, killTaggedArgv(tag), { timeoutMs: 15_000 });
+    } catch {
+      /* the node may be gone; the caller already reports the timeout */
+    }
+  }
+
+  async spawn(node: string, argv: string[]): Promise<RemoteProcess> {
+    const conn = this.conn(node);
+    checkArgv(node, argv);
+    const slot = await conn.takeSlot();
+    let ch: ClientChannel;
+    try {
+      ch = await conn.exec(slot.client, tagged(newExecTag(), argv));
+    } catch (e: unknown) {
+      slot.release();
+      throw e;
+    }
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    ch.pipe(stdout);
+    ch.stderr.pipe(stderr);
+    let detached = false;
+    const exited = channelDone(ch).then(({ code, signal }): ExecResult => {
+      slot.release();
+      const r: ExecResult = { code: detached || code === undefined ? null : code, stdout: '', stderr: '' };
+      if (signal) r.signal = signal;
+      return r;
+    });
+    return {
+      stdin: ch as Writable,
+      stdout: stdout as Readable,
+      stderr: stderr as Readable,
+      exited,
+      detach: () => {
+        detached = true;
+        ch.close(); // sshd closes the process's pipes: it reads EOF
+      },
+    };
+  }
+
+  async upload(node: string, localPath: string, remotePath: string, mode = 0o644): Promise<void> {
+    const conn = this.conn(node);
+    const dir = path.posix.dirname(remotePath);
+    const tmp = `${remotePath}.rc-upload-${randomBytes(4).toString('hex')}`;
+    await this.mustExec(node, ['mkdir', '-p', dir]);
+    await conn.withSlot(async (client) => {
+      const sftp = await conn.sftp(client);
+      try {
+        await new Promise<void>((resolve, reject) =>
+          sftp.fastPut(localPath, tmp, { mode }, (err) => (err ? reject(err) : resolve())),
+        );
+        // the server's umask applies on create; set the mode explicitly
+        await new Promise<void>((resolve, reject) => sftp.chmod(tmp, mode, (err) => (err ? reject(err) : resolve())));
+      } catch (e: unknown) {
+        throw new InputError('cluster.uploadFailed', `${conn.label}: upload of ${localPath} to ${remotePath} failed: ${(e as Error).message}`);
+      } finally {
+        sftp.end();
+      }
+    });
+    // rename: readers never see a partial file, and a running binary can be replaced
+    await this.mustExec(node, ['mv', '-f', tmp, remotePath]);
+  }
+
+  private async mustExec(node: string, argv: string[]): Promise<void> {
+    const r = await this.exec(node, argv, { timeoutMs: 30_000 });
+    if (r.code !== 0) {
+      throw new InputError('cluster.execFailed', `node ${node}: \`${shellJoin(argv)}\` failed: ${r.stderr.trim() || `exit code ${r.code}`}`);
+    }
+  }
+
+  async pullCable(node: string, rail: number): Promise<void> {
+    await this.links.pull(node, this.netdev(node, rail), (argv) => this.exec(node, argv, { timeoutMs: 15_000 }));
+  }
+
+  async restoreCable(node: string, rail: number): Promise<void> {
+    await this.links.restore(node, this.netdev(node, rail), (argv) => this.exec(node, argv, { timeoutMs: 15_000 }));
+  }
+
+  private netdev(node: string, rail: number): string {
+    const r = this.conn(node).host.rails[rail];
+    if (!r) throw new InputError('cluster.noRail', `${this.inventory.file}: host ${node} has no rail ${rail}`);
+    return r.netdev;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.conns.values()) c.close();
+  }
+}
+
+/** Opens the inventory; connections are made on first use. */
+export function openSshDriver(inventoryFile: string): SshDriver {
+  return new SshDriver(loadInventory(inventoryFile));
+}
+
+function checkArgv(node: string, argv: string[]): void {
+  if (argv.length === 0) throw new InputError('cluster.emptyCommand', `node ${node}: empty command`);
+}
+
+/** The command line sshd hands to the login shell: tag assignment, then the quoted argv. */
+function tagged(tag: string, argv: string[]): string {
+  // `A=b` unquoted in first position would be read as another assignment, not a program
+  const first = argv[0].includes('=') ? `'${argv[0].replace(/'/g, `'\\''`)}'` : shellQuote(argv[0]);
+  return [`${EXEC_TAG_VAR}=${tag}`, first, shellJoin(argv.slice(1))].filter(Boolean).join(' ');
+}
+
+/** Resolves on channel close: `code` is null for a signal, undefined when no status arrived. */
+function channelDone(ch: ClientChannel): Promise<{ code?: number | null; signal?: string }> {
+  return new Promise((resolve) => {
+    let code: number | null | undefined;
+    let signal: string | undefined;
+    ch.on('exit', (c: number | null, sig?: string) => {
+      code = typeof c === 'number' ? c : null;
+      if (sig) signal = `SIG${sig}`;
+    });
+    ch.on('close', () => resolve({ code, signal }));
+  });
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,149 @@
+// The ssh driver's inventory: a YAML file of existing hosts. Validated with zod; every error
+// names the file and the line of the offending field. Secrets (key passphrases) are never in
+// the file: it names an environment variable, and only that name is ever printed.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { z } from 'zod';
+import { inputAt, InputError } from '../../errors';
+import { parseHostKeyLine, readKnownHosts, type PinnedKey } from './hostkeys';
+
+const railSchema = z
+  .object({
+    netdev: z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/, 'expected a network interface name (1-15 characters)'),
+    address: z
+      .string()
+      .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'expected an IPv4 address with prefix, e.g. 10.77.0.1/24'),
+    rdmaDevice: z.string().min(1).optional(),
+  })
+  .strict();
+
+const hostSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a node name (letters, digits, _ . -)'),
+    address: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string().min(1).default('root'),
+    /** path to the private key, relative to the inventory file */
+    key: z.string().min(1),
+    /** environment variable holding the key's passphrase */
+    passphraseEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
+    /** the pinned host key, `ssh-ed25519 AAAA...` */
+    hostKey: z.string().min(1).optional(),
+    /** or a known_hosts-style file holding it, relative to the inventory file */
+    knownHosts: z.string().min(1).optional(),
+    rails: z.array(railSchema).default([]),
+  })
+  .strict();
+
+const inventorySchema = z
+  .object({
+    /** seconds to wait for TCP connect plus SSH handshake */
+    connectTimeout: z.number().positive().max(120).default(4),
+    hosts: z.array(hostSchema).min(1, 'expected at least one host'),
+  })
+  .strict();
+
+export interface InventoryRail {
+  netdev: string;
+  address: string;
+  rdmaDevice?: string;
+}
+
+export interface InventoryHost {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  /** absolute path of the private key */
+  keyPath: string;
+  passphraseEnv?: string;
+  /** every key this host may present; at least one */
+  hostKeys: PinnedKey[];
+  rails: InventoryRail[];
+}
+
+export interface Inventory {
+  file: string;
+  connectTimeoutMs: number;
+  hosts: InventoryHost[];
+}
+
+export function loadInventory(file: string): Inventory {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e: unknown) {
+    throw new InputError('cluster.inventory', `${file}: cannot read inventory: ${(e as Error).message}`);
+  }
+  return parseInventory(text, file);
+}
+
+export function parseInventory(text: string, file: string): Inventory {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0];
+    const line = err.linePos?.[0]?.line;
+    throw inputAt('cluster.inventory', file, line, `invalid YAML: ${err.message.split('\n')[0]}`);
+  }
+  // Line of the node at `p`, or of its nearest existing parent (a missing field's mapping).
+  const lineOf = (p: ReadonlyArray<PropertyKey>): number | undefined => {
+    for (let n = p.length; n >= 0; n--) {
+      const node = doc.getIn(p.slice(0, n) as Array<string | number>, true);
+      if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+  const parsed = inventorySchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = fieldName(issue.path);
+    throw inputAt('cluster.inventory', file, lineOf(issue.path), `${field ? `${field}: ` : ''}${issue.message}`);
+  }
+  const dir = path.dirname(path.resolve(file));
+  const seen = new Set<string>();
+  const hosts = parsed.data.hosts.map((h, i): InventoryHost => {
+    const at = (field: string, what: string): InputError =>
+      inputAt('cluster.inventory', file, lineOf(['hosts', i, field]), `hosts[${i}].${field}: ${what}`);
+    if (seen.has(h.name)) throw at('name', `duplicate host name "${h.name}"`);
+    seen.add(h.name);
+    const keyPath = path.resolve(dir, h.key);
+    if (!fs.existsSync(keyPath)) throw at('key', `private key file ${keyPath} does not exist`);
+    if (h.passphraseEnv && process.env[h.passphraseEnv] === undefined) {
+      throw at('passphraseEnv', `environment variable ${h.passphraseEnv} is not set`);
+    }
+    if (!h.hostKey === !h.knownHosts) {
+      throw at(h.hostKey ? 'knownHosts' : 'name', 'pin the host key with exactly one of hostKey or knownHosts');
+    }
+    let hostKeys: PinnedKey[];
+    if (h.hostKey) {
+      const k = parseHostKeyLine(h.hostKey);
+      if (!k) throw at('hostKey', 'expected a public key such as "ssh-ed25519 AAAA..."');
+      hostKeys = [k];
+    } else {
+      const khFile = path.resolve(dir, h.knownHosts as string);
+      hostKeys = readKnownHosts(khFile, h.address, h.port);
+      if (hostKeys.length === 0) {
+        throw at('knownHosts', `${khFile} has no key for ${h.port === 22 ? h.address : `[${h.address}]:${h.port}`}`);
+      }
+    }
+    return {
+      name: h.name,
+      address: h.address,
+      port: h.port,
+      user: h.user,
+      keyPath,
+      passphraseEnv: h.passphraseEnv,
+      hostKeys,
+      rails: h.rails,
+    };
+  });
+  return { file, connectTimeoutMs: parsed.data.connectTimeout * 1000, hosts };
+}
+
+function fieldName(p: ReadonlyArray<PropertyKey>): string {
+  let s = '';
+  for (const part of p) s += typeof part === 'number' ? `[${part}]` : `${s ? '.' : ''}${String(part)}`;
+  return s;
+}
