@@ -16,11 +16,16 @@ export function newExecTag(): string {
   return randomBytes(8).toString('hex');
 }
 
-/** argv that SIGKILLs every process on the node whose environment carries `tag`. */
+/**
+ * argv that SIGKILLs every process on the node whose environment carries `tag`. All matches
+ * are stopped before any is killed: killing a child first would let its parent run on (and
+ * print) before its own turn came. A few rounds catch processes forked during a scan.
+ */
 export function killTaggedArgv(tag: string): string[] {
   const script =
-    'for d in /proc/[0-9]*; do ' +
-    'if grep -qzxF "$1" "$d/environ" 2>/dev/null; then kill -KILL "${d#/proc/}" 2>/dev/null; fi; ' +
+    'for round in 1 2 3; do p=; ' +
+    'for d in /proc/[0-9]*; do grep -qzxF "$1" "$d/environ" 2>/dev/null && p="$p ${d#/proc/}"; done; ' +
+    '[ -z "$p" ] && break; kill -STOP $p 2>/dev/null; kill -KILL $p 2>/dev/null; ' +
     'done; exit 0';
   return ['sh', '-c', script, 'rc-kill', `${EXEC_TAG_VAR}=${tag}`];
 }

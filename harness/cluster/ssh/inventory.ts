@@ -84,7 +84,7 @@ export function parseInventory(text: string, file: string): Inventory {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
-    const line = err.linePos?.[0]?.line;
+    const line = lines.linePos(err.pos[0]).line;
     throw inputAt('cluster.inventory', file, line, `invalid YAML: ${err.message.split('\n')[0]}`);
   }
   // Line of the node at `p`, or of its nearest existing parent (a missing field's mapping).

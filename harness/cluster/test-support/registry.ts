@@ -3,7 +3,7 @@
 // (SIGKILL, crash) is swept by the next fixture that starts, since its owner PID is gone.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { alive, run, stopPid } from './host';
+import { alive, cmdline, run, stopPid } from './host';
 
 const DIR = process.env.RDMA_CHAOS_FIXTURES || '/run/rdma-chaos/test-fixtures';
 
@@ -15,7 +15,10 @@ export interface FixtureRecord {
   netns: string[];
   /** host-side links (bridges, veths) */
   links: string[];
+  /** directories to delete; anything still mounted below them is unmounted first */
   dirs: string[];
+  /** any process whose cmdline contains one of these is ours too (children we never saw) */
+  cmdlineMarkers: string[];
 }
 
 export class Fixture {
@@ -24,7 +27,7 @@ export class Fixture {
 
   constructor(id: string) {
     fs.mkdirSync(DIR, { recursive: true });
-    this.rec = { id, owner: process.pid, pids: [], netns: [], links: [], dirs: [] };
+    this.rec = { id, owner: process.pid, pids: [], netns: [], links: [], dirs: [], cmdlineMarkers: [] };
     this.file = path.join(DIR, `${id}.json`);
     this.save();
   }
@@ -33,7 +36,7 @@ export class Fixture {
     fs.writeFileSync(this.file, JSON.stringify(this.rec));
   }
 
-  add<K extends 'netns' | 'links' | 'dirs'>(kind: K, name: string): void {
+  add<K extends 'netns' | 'links' | 'dirs' | 'cmdlineMarkers'>(kind: K, name: string): void {
     this.rec[kind].push(name);
     this.save();
   }
@@ -60,6 +63,15 @@ async function undo(rec: FixtureRecord): Promise<string[]> {
       problems.push(`pid ${p.pid}: ${(e as Error).message}`);
     }
   }
+  for (const marker of rec.cmdlineMarkers ?? []) {
+    for (const pid of pidsMatching(marker)) {
+      try {
+        await stopPid(pid, marker, 5000);
+      } catch (e: unknown) {
+        problems.push(`pid ${pid}: ${(e as Error).message}`);
+      }
+    }
+  }
   for (const ns of [...rec.netns].reverse()) {
     const r = await run('ip', ['netns', 'del', ns]);
     if (r.code !== 0 && !/No such file/.test(r.stderr)) problems.push(`netns ${ns}: ${r.stderr.trim()}`);
@@ -68,8 +80,33 @@ async function undo(rec: FixtureRecord): Promise<string[]> {
     const r = await run('ip', ['link', 'del', link]);
     if (r.code !== 0 && !/Cannot find device/.test(r.stderr)) problems.push(`link ${link}: ${r.stderr.trim()}`);
   }
-  for (const d of rec.dirs) fs.rmSync(d, { recursive: true, force: true });
+  for (const d of rec.dirs) {
+    for (const m of mountsBelow(d)) {
+      const r = await run('umount', ['-l', m]);
+      if (r.code !== 0) problems.push(`mount ${m}: ${r.stderr.trim()}`);
+    }
+    fs.rmSync(d, { recursive: true, force: true });
+  }
   return problems;
+}
+
+function pidsMatching(marker: string): number[] {
+  const out: number[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    const pid = Number(e);
+    if (Number.isInteger(pid) && pid !== process.pid && alive(pid) && cmdline(pid).includes(marker)) out.push(pid);
+  }
+  return out;
+}
+
+/** Mount points at or below `dir`, deepest first. */
+function mountsBelow(dir: string): string[] {
+  const mounts = fs
+    .readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1]?.replace(/\\040/g, ' '))
+    .filter((m): m is string => !!m && (m === dir || m.startsWith(`${dir}/`)));
+  return mounts.sort((a, b) => b.length - a.length);
 }
 
 /** Tear down fixtures left by dead test processes. */

@@ -1,0 +1,107 @@
+// Inventory parsing: defaults, pinned keys (inline, plain and hashed known_hosts), and errors
+// that name the file and the line of the offending field.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ChaosError } from '../../errors';
+import { fingerprint, parseHostKeyLine } from './hostkeys';
+import { loadInventory, parseInventory } from './inventory';
+
+let dir: string;
+let pub: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-inv-'));
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'x', '-f', path.join(dir, 'id')]);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hostkey', '-f', path.join(dir, 'hk')]);
+  pub = fs.readFileSync(path.join(dir, 'hk.pub'), 'utf8').trim();
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const file = (): string => path.join(dir, 'inventory.yaml');
+const host = (extra = ''): string =>
+  `hosts:\n  - name: a\n    address: 10.1.2.3\n    key: id\n    hostKey: "${pub}"\n${extra}`;
+
+function errorOf(text: string): ChaosError {
+  try {
+    parseInventory(text, file());
+  } catch (e: unknown) {
+    if (e instanceof ChaosError) return e;
+    throw e;
+  }
+  throw new Error('expected an error');
+}
+
+test('defaults: port 22, user root, 4 s connect timeout, key relative to the file', () => {
+  const inv = parseInventory(host('    rails:\n      - netdev: eth1\n        address: 10.77.0.1/24\n        rdmaDevice: rxe0\n'), file());
+  expect(inv.connectTimeoutMs).toBe(4000);
+  expect(inv.hosts[0]).toMatchObject({ name: 'a', port: 22, user: 'root', keyPath: path.join(dir, 'id') });
+  expect(inv.hosts[0].rails).toEqual([{ netdev: 'eth1', address: '10.77.0.1/24', rdmaDevice: 'rxe0' }]);
+  expect(fingerprint(inv.hosts[0].hostKeys[0].blob)).toBe(
+    execFileSync('ssh-keygen', ['-l', '-f', path.join(dir, 'hk.pub')]).toString().split(' ')[1],
+  );
+});
+
+test('a wrong field type names the file, the line and the field', () => {
+  const e = errorOf(`hosts:\n  - name: a\n    address: 10.1.2.3\n    port: "twenty-two"\n    key: id\n    hostKey: "${pub}"\n`);
+  expect(e.code).toBe('cluster.inventory');
+  expect(e.exitCode).toBe(254);
+  expect(e.message).toMatch(new RegExp(`^${file()}:4: hosts\\[0\\]\\.port: `));
+  expect(e.message).not.toContain('\n');
+});
+
+test('a missing field points at its host; unknown fields are refused', () => {
+  expect(errorOf('hosts:\n  - name: a\n    address: 10.1.2.3\n').message).toMatch(/inventory\.yaml:2: hosts\[0\]\.key: /);
+  expect(errorOf(host('    pasword: x\n')).message).toMatch(/inventory\.yaml:2: hosts\[0\]: .*pasword/);
+  expect(errorOf('hosts: [\n').message).toMatch(/inventory\.yaml:\d+: invalid YAML/);
+});
+
+test('a rail with a bad address names its line', () => {
+  const e = errorOf(host('    rails:\n      - netdev: eth1\n        address: 10.77.0.1\n'));
+  expect(e.message).toMatch(/inventory\.yaml:8: hosts\[0\]\.rails\[0\]\.address: expected an IPv4 address with prefix/);
+});
+
+test('the host key must be pinned exactly once, and be a key', () => {
+  expect(errorOf('hosts:\n  - name: a\n    address: h\n    key: id\n').message).toMatch(/exactly one of hostKey or knownHosts/);
+  expect(errorOf(host().replace(pub, 'ssh-ed25519 notbase64!')).message).toMatch(/:5: hosts\[0\]\.hostKey: expected a public key/);
+  // a blob whose embedded type disagrees with its label is not a key either
+  const [, b64] = pub.split(' ');
+  expect(parseHostKeyLine(`ssh-rsa ${b64}`)).toBeUndefined();
+});
+
+test('missing key file, duplicate names and unset passphrase variables are named', () => {
+  expect(errorOf(host().replace('key: id', 'key: nope')).message).toMatch(/:4: hosts\[0\]\.key: private key file .*nope does not exist/);
+  const twice = host() + host().replace('hosts:\n', '');
+  expect(errorOf(twice).message).toMatch(/:6: hosts\[1\]\.name: duplicate host name "a"/);
+  delete process.env.RC_INV_TEST_UNSET;
+  const e = errorOf(host('    passphraseEnv: RC_INV_TEST_UNSET\n'));
+  expect(e.message).toMatch(/:6: hosts\[0\]\.passphraseEnv: environment variable RC_INV_TEST_UNSET is not set/);
+});
+
+test('known_hosts pins: plain and hashed entries, [addr]:port for other ports, @revoked fails closed', () => {
+  const kh = path.join(dir, 'known_hosts');
+  fs.writeFileSync(kh, `# comment\nother.example ${pub}\n10.1.2.3 ${pub}\n[10.1.2.4]:2222 ${pub}\n`);
+  const inv = (addr: string, port: number): string =>
+    `hosts:\n  - name: a\n    address: ${addr}\n    port: ${port}\n    key: id\n    knownHosts: known_hosts\n`;
+  fs.writeFileSync(file(), inv('10.1.2.3', 22));
+  expect(loadInventory(file()).hosts[0].hostKeys).toHaveLength(1);
+  fs.writeFileSync(file(), inv('10.1.2.4', 2222));
+  expect(loadInventory(file()).hosts[0].hostKeys).toHaveLength(1);
+  // port 22 entries do not pin another port
+  fs.writeFileSync(file(), inv('10.1.2.3', 2200));
+  expect(() => loadInventory(file())).toThrow(/:6: hosts\[0\]\.knownHosts: .* has no key for \[10\.1\.2\.3\]:2200/);
+
+  execFileSync('ssh-keygen', ['-H', '-f', kh], { stdio: 'ignore' });
+  expect(fs.readFileSync(kh, 'utf8')).not.toContain('10.1.2.4');
+  fs.writeFileSync(file(), inv('10.1.2.4', 2222));
+  expect(loadInventory(file()).hosts[0].hostKeys[0].blob.toString('base64')).toBe(pub.split(' ')[1]);
+
+  fs.writeFileSync(kh, `@revoked 10.1.2.3 ${pub}\n10.1.2.3 ${pub}\n`);
+  fs.writeFileSync(file(), inv('10.1.2.3', 22));
+  expect(() => loadInventory(file())).toThrow(/known_hosts:1: host key for 10\.1\.2\.3 is revoked/);
+});
+
+test('an unreadable inventory is bad input naming the file', () => {
+  expect(() => loadInventory(path.join(dir, 'absent.yaml'))).toThrow(expect.objectContaining({ code: 'cluster.inventory', exitCode: 254 }));
+});
