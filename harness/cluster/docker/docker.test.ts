@@ -69,6 +69,24 @@ describe('docker driver', () => {
     expect(await dockerd!.docker.listNetworks({ filters: { label: ['rdma-chaos.cluster=dn'] } })).toEqual([]);
   }, 60_000);
 
+  test('a cable pull on the rail with the default route gives the route back on restore; other rails stay up', async () => {
+    const d = await openDockerDriver(dockerd!.host, { cluster: 'rt' });
+    await d.up({ nodes: 1, rails: 2, rdma: false, railSubnets: ['10.92.0.0/24', '10.93.0.0/24'] });
+    try {
+      const out = async (argv: string[]): Promise<string> => (await d.exec('n1', argv)).stdout.trim();
+      const [rail0, rail1] = (await d.list())[0].rails;
+      const route = await out(['ip', 'route', 'show', 'default']);
+      expect(route).toContain(`dev ${rail0.netdev}`);
+      await d.pullCable('n1', 0);
+      expect(await out(['ip', 'route', 'show', 'default'])).toBe('');
+      expect(await out(['ip', '-br', 'link', 'show', 'dev', rail1.netdev])).toMatch(/\sUP\s/);
+      await d.restoreCable('n1', 0);
+      expect(await out(['ip', 'route', 'show', 'default'])).toBe(route);
+    } finally {
+      await d.down();
+    }
+  }, 60_000);
+
   test('an unreachable Docker host is cluster.unreachable (254)', async () => {
     await expect(openDockerDriver(`unix://${dockerd!.dir}/absent.sock`)).rejects.toMatchObject({
       code: 'cluster.unreachable',

@@ -53,7 +53,7 @@ export class SshConnection {
       readyTimeout: this.connectTimeoutMs,
       keepaliveInterval: 5000,
       keepaliveCountMax: 3,
-      algorithms: { serverHostKey: hostKeyAlgorithms(h.hostKeys) as never },
+      algorithms: { serverHostKey: hostKeyAlgorithms(h.hostKeys) },
       hostVerifier: (key: Buffer): boolean => {
         presented = key;
         return h.hostKeys.some((k) => k.blob.equals(key));

@@ -2,6 +2,7 @@
 // byte for byte with the key the server presents. There is no trust-on-first-use.
 import { createHash, createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
+import type { ServerHostKeyAlgorithm } from 'ssh2';
 import { InputError } from '../../errors';
 
 export interface PinnedKey {
@@ -10,6 +11,9 @@ export interface PinnedKey {
   /** the raw key blob (the base64 field decoded) */
   blob: Buffer;
 }
+
+/** Host key types ssh2 can verify. */
+export const HOST_KEY_TYPES: readonly string[] = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-rsa'];
 
 /** `ssh-ed25519 AAAA... [comment]` -> key, or undefined when it is not one. */
 export function parseHostKeyLine(line: string): PinnedKey | undefined {
@@ -85,11 +89,11 @@ function hostMatches(field: string, names: string[]): boolean {
 }
 
 /** ssh2 algorithm names that make the server present a key of one of these types. */
-export function hostKeyAlgorithms(keys: PinnedKey[]): string[] {
-  const out = new Set<string>();
+export function hostKeyAlgorithms(keys: PinnedKey[]): ServerHostKeyAlgorithm[] {
+  const out = new Set<ServerHostKeyAlgorithm>();
   for (const k of keys) {
-    if (k.type === 'ssh-rsa') ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'].forEach((a) => out.add(a));
-    else out.add(k.type);
+    if (k.type === 'ssh-rsa') (['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] as const).forEach((a) => out.add(a));
+    else out.add(k.type as ServerHostKeyAlgorithm); // the inventory admits only HOST_KEY_TYPES
   }
   return [...out];
 }

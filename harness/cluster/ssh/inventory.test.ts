@@ -68,6 +68,9 @@ test('the host key must be pinned exactly once, and be a key', () => {
   // a blob whose embedded type disagrees with its label is not a key either
   const [, b64] = pub.split(' ');
   expect(parseHostKeyLine(`ssh-rsa ${b64}`)).toBeUndefined();
+  // a well-formed key of a type ssh2 cannot verify is refused up front
+  const blob = Buffer.concat([Buffer.from([0, 0, 0, 7]), Buffer.from('ssh-dss'), Buffer.alloc(8)]);
+  expect(errorOf(host().replace(pub, `ssh-dss ${blob.toString('base64')}`)).message).toMatch(/hostKey: key type ssh-dss is not supported/);
 });
 
 test('missing key file, duplicate names and unset passphrase variables are named', () => {
@@ -90,7 +93,7 @@ test('known_hosts pins: plain and hashed entries, [addr]:port for other ports, @
   expect(loadInventory(file()).hosts[0].hostKeys).toHaveLength(1);
   // port 22 entries do not pin another port
   fs.writeFileSync(file(), inv('10.1.2.3', 2200));
-  expect(() => loadInventory(file())).toThrow(/:6: hosts\[0\]\.knownHosts: .* has no key for \[10\.1\.2\.3\]:2200/);
+  expect(() => loadInventory(file())).toThrow(/:6: hosts\[0\]\.knownHosts: .* has no supported key for \[10\.1\.2\.3\]:2200/);
 
   execFileSync('ssh-keygen', ['-H', '-f', kh], { stdio: 'ignore' });
   expect(fs.readFileSync(kh, 'utf8')).not.toContain('10.1.2.4');

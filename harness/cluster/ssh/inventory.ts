@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
 import { inputAt, InputError } from '../../errors';
-import { parseHostKeyLine, readKnownHosts, type PinnedKey } from './hostkeys';
+import { HOST_KEY_TYPES, parseHostKeyLine, readKnownHosts, type PinnedKey } from './hostkeys';
 
 const railSchema = z
   .object({
@@ -120,12 +120,13 @@ export function parseInventory(text: string, file: string): Inventory {
     if (h.hostKey) {
       const k = parseHostKeyLine(h.hostKey);
       if (!k) throw at('hostKey', 'expected a public key such as "ssh-ed25519 AAAA..."');
+      if (!HOST_KEY_TYPES.includes(k.type)) throw at('hostKey', `key type ${k.type} is not supported (${HOST_KEY_TYPES.join(', ')})`);
       hostKeys = [k];
     } else {
       const khFile = path.resolve(dir, h.knownHosts as string);
-      hostKeys = readKnownHosts(khFile, h.address, h.port);
+      hostKeys = readKnownHosts(khFile, h.address, h.port).filter((k) => HOST_KEY_TYPES.includes(k.type));
       if (hostKeys.length === 0) {
-        throw at('knownHosts', `${khFile} has no key for ${h.port === 22 ? h.address : `[${h.address}]:${h.port}`}`);
+        throw at('knownHosts', `${khFile} has no supported key for ${h.port === 22 ? h.address : `[${h.address}]:${h.port}`}`);
       }
     }
     return {
