@@ -64,6 +64,10 @@ describe('docker driver', () => {
     // same shape again: reused; another shape: refused
     expect((await d.up({ nodes: 1, rails: 1, rdma: false, railSubnets: ['10.91.0.0/24'] })).length).toBe(1);
     await expect(d.up({ nodes: 2, rails: 1, rdma: false })).rejects.toMatchObject({ code: 'cluster.exists' });
+    // a stopped node is reported, not crashed on
+    await dockerd!.docker.getContainer('dn-n1').stop({ t: 0 });
+    await expect(d.exec('n1', ['true'])).rejects.toMatchObject({ code: 'cluster.nodeDown', exitCode: 254 });
+    expect((await d.list())[0].state).toBe('down');
     await d.down();
     expect(await d.list()).toEqual([]);
     expect(await dockerd!.docker.listNetworks({ filters: { label: ['rdma-chaos.cluster=dn'] } })).toEqual([]);

@@ -115,13 +115,13 @@ export class DockerDriver implements NodeDriver {
   async exec(node: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     if (argv.length === 0) throw new InputError('cluster.emptyCommand', `node ${node}: empty command`);
     const r = await this.ref(node);
-    return dockerExec(this.docker, this.docker.getContainer(r.id), argv, opts);
+    return dockerExec(this.docker, node, this.docker.getContainer(r.id), argv, opts);
   }
 
   async spawn(node: string, argv: string[]): Promise<RemoteProcess> {
     if (argv.length === 0) throw new InputError('cluster.emptyCommand', `node ${node}: empty command`);
     const r = await this.ref(node);
-    return dockerSpawn(this.docker, this.docker.getContainer(r.id), argv);
+    return dockerSpawn(this.docker, node, this.docker.getContainer(r.id), argv);
   }
 
   async upload(node: string, localPath: string, remotePath: string, mode = 0o644): Promise<void> {
@@ -215,7 +215,8 @@ export class DockerDriver implements NodeDriver {
       if (o.rdma !== false) await this.rxeUp();
       return await this.list();
     } catch (e: unknown) {
-      await this.down(); // bad input or a failed step leaves nothing behind
+      // bad input or a failed step leaves nothing behind; the first error is the one to report
+      await this.down().catch(() => undefined);
       if (e instanceof InputError) throw e;
       const msg = (e as { json?: { message?: string } }).json?.message ?? (e as Error).message;
       throw new InputError('cluster.dockerFailed', `docker cluster "${this.cluster}" on ${this.host}: ${msg}`);

@@ -14,8 +14,28 @@ interface Started {
   tag: string;
 }
 
-async function start(container: Dockerode.Container, argv: string[], stdin: boolean): Promise<Started> {
+/** Docker API failures as the one-line errors users get: which node, what state. */
+export function dockerError(node: string, e: unknown): InputError {
+  const err = e as { statusCode?: number; code?: string; json?: { message?: string }; message?: string };
+  const msg = err.json?.message ?? err.message ?? String(e);
+  if (err.statusCode === 404) return new InputError('cluster.unknownNode', `node ${node}: container not found: ${msg}`);
+  if (err.statusCode === 409) return new InputError('cluster.nodeDown', `node ${node}: container is not running: ${msg}`);
+  if (err.code === 'ECONNREFUSED' || err.code === 'ENOENT' || err.code === 'ECONNRESET') {
+    return new InputError('cluster.unreachable', `node ${node}: docker host unreachable: ${msg}`);
+  }
+  return new InputError('cluster.dockerFailed', `node ${node}: docker: ${msg}`);
+}
+
+async function start(node: string, container: Dockerode.Container, argv: string[], stdin: boolean): Promise<Started> {
   const tag = newExecTag();
+  try {
+    return await startTagged(container, argv, stdin, tag);
+  } catch (e: unknown) {
+    throw dockerError(node, e);
+  }
+}
+
+async function startTagged(container: Dockerode.Container, argv: string[], stdin: boolean, tag: string): Promise<Started> {
   const exec = await container.exec({
     Cmd: argv,
     AttachStdin: stdin,
@@ -65,12 +85,13 @@ function ended(stream: Duplex): Promise<void> {
 
 export async function dockerExec(
   docker: Dockerode,
+  node: string,
   container: Dockerode.Container,
   argv: string[],
   opts: ExecOptions,
 ): Promise<ExecResult> {
   const withStdin = opts.stdin !== undefined;
-  const { exec, stream, tag } = await start(container, argv, withStdin);
+  const { exec, stream, tag } = await start(node, container, argv, withStdin);
   const out = new OutputCollector(opts.onStdout, opts.onStderr);
   const done = ended(stream);
   docker.modem.demuxStream(stream, sink(out.stdout), sink(out.stderr));
@@ -78,7 +99,7 @@ export async function dockerExec(
   const kill = (): void => {
     if (killed) return;
     killed = true;
-    void killInContainer(docker, container, tag).finally(() => stream.destroy());
+    void killInContainer(docker, node, container, tag).finally(() => stream.destroy());
   };
   const timer = opts.timeoutMs ? setTimeout(kill, opts.timeoutMs) : undefined;
   opts.signal?.addEventListener('abort', kill, { once: true });
@@ -95,16 +116,21 @@ export async function dockerExec(
   }
 }
 
-async function killInContainer(docker: Dockerode, container: Dockerode.Container, tag: string): Promise<void> {
+async function killInContainer(docker: Dockerode, node: string, container: Dockerode.Container, tag: string): Promise<void> {
   try {
-    await dockerExec(docker, container, killTaggedArgv(tag), { timeoutMs: 15_000 });
+    await dockerExec(docker, node, container, killTaggedArgv(tag), { timeoutMs: 15_000 });
   } catch {
     /* the container may be gone; the caller reports the timeout */
   }
 }
 
-export async function dockerSpawn(docker: Dockerode, container: Dockerode.Container, argv: string[]): Promise<RemoteProcess> {
-  const { exec, stream } = await start(container, argv, true);
+export async function dockerSpawn(
+  docker: Dockerode,
+  node: string,
+  container: Dockerode.Container,
+  argv: string[],
+): Promise<RemoteProcess> {
+  const { exec, stream } = await start(node, container, argv, true);
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   docker.modem.demuxStream(stream, stdout, stderr);
