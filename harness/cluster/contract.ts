@@ -110,6 +110,7 @@ export function describeDriverContract(name: string, factory: () => Promise<Cont
       );
       finished = true;
       await opened;
+      await drv().exec(node, ['rm', '-f', gate], { timeoutMs: T }); // in case the command never got there
       expect(sawFirstBeforeExit).toBe(true);
       expect(r.code).toBe(0);
       expect(r.stdout).toBe('first\nsecond\n');
