@@ -49,9 +49,99 @@ Examples:
   $ rdma-chaos check --model kv --no-partition c10-ok.txt
   $ rdma-chaos check --json run/history.jsonl`,
     )
-    .action(async (files: string[], opts: Record<string, unknown>) => {
+    .action(async (files: string[], opts: import('./commands/check').CheckCommandOptions) => {
       const { checkCommand } = await import('./commands/check');
       ctx.exitCode = await checkCommand(ctx, files, opts);
+    });
+
+  program
+    .command('setup')
+    .description('install what the local SoftRoCE cluster needs (apt packages, guest kernel, initramfs, SSH keys); idempotent, as root')
+    .option('--check', 'only list what is missing and how to get it')
+    .option('--json', 'print the checklist as JSON')
+    .option('--verbose', 'show apt-get output')
+    .addHelpText(
+      'after',
+      `
+Cache: /var/cache/rdma-chaos (RDMA_CHAOS_CACHE overrides). Guest kernel: Debian's linux-image-<ver>-amd64
+(RDMA_CHAOS_KERNEL=<ver> forces one), unpacked there, never installed as the host kernel.
+
+Examples:
+  $ sudo rdma-chaos setup
+  $ rdma-chaos setup --check`,
+    )
+    .action(async (opts: Record<string, unknown>) => {
+      const { setupCommand } = await import('./commands/setup');
+      ctx.exitCode = await setupCommand(ctx, opts);
+    });
+
+  const cluster = program
+    .command('cluster')
+    .description('the local SoftRoCE cluster: qemu VMs with the real rdma_rxe, one vde_switch per rail')
+    .addHelpText(
+      'after',
+      `
+State: /run/rdma-chaos/cluster (RDMA_CHAOS_STATE or --state-dir overrides); every shell and run finds the
+cluster there. Node i: SSH on 127.0.0.1:22100+i, rail k address 10.(77+k).0.i/24 on dataK with rxeK.
+
+Examples:
+  $ rdma-chaos cluster up --nodes 3 --rails 2
+  $ rdma-chaos cluster exec node1 -- rdma link show
+  $ rdma-chaos cluster status --json
+  $ rdma-chaos cluster down`,
+    );
+  const stateDirOption = (): Option => new Option('--state-dir <dir>', 'cluster state directory');
+  cluster
+    .command('up')
+    .description('boot the cluster (or reuse the running one of the same shape); prints the node table')
+    .option('--nodes <n>', 'number of nodes', parseCount, 3)
+    .option('--rails <n>', 'RoCE rails (NICs with an rxe device) per node: 1 or 2', parseCount, 2)
+    .addOption(new Option('--accel <accel>', 'auto tries KVM with a short boot watchdog, then TCG').choices(['auto', 'kvm', 'tcg']).default('auto'))
+    .option('--ssh-port-base <port>', 'node i gets 127.0.0.1:<port>+i', parseCount)
+    .option('--boot-timeout <seconds>', 'give up on a node after this long', parseSeconds)
+    .option('--fabric <backend>', 'data fabric backend (vde)')
+    .option('--memory <MiB>', 'memory per node', parseCount)
+    .addOption(stateDirOption())
+    .option('--json', 'print the nodes as JSON')
+    .addHelpText('after', `
+Examples:
+  $ rdma-chaos cluster up
+  $ rdma-chaos cluster up --nodes 2 --rails 1 --accel tcg`)
+    .action(async (opts: Record<string, unknown>) => {
+      const { clusterUpCommand } = await import('./commands/cluster');
+      ctx.exitCode = await clusterUpCommand(ctx, opts);
+    });
+  cluster
+    .command('status')
+    .description('show the running cluster: nodes, rail addresses, rxe port states')
+    .addOption(stateDirOption())
+    .option('--json', 'print as JSON')
+    .action(async (opts: Record<string, unknown>) => {
+      const { clusterStatusCommand } = await import('./commands/cluster');
+      ctx.exitCode = await clusterStatusCommand(ctx, opts);
+    });
+  cluster
+    .command('exec')
+    .description('run a command on a node over SSH; streams its output and exits with its exit code')
+    .argument('<node>', 'node name, e.g. node1')
+    .argument('<cmd...>', 'the command and its arguments (after --)')
+    .addOption(stateDirOption())
+    .addHelpText('after', `
+Examples:
+  $ rdma-chaos cluster exec node2 -- ibv_devinfo -d rxe0
+  $ rdma-chaos cluster exec node1 -- sh -c 'nft list ruleset; tc qdisc show'`)
+    .action(async (node: string, cmd: string[], opts: Record<string, unknown>) => {
+      const { clusterExecCommand } = await import('./commands/cluster');
+      ctx.exitCode = await clusterExecCommand(ctx, node, cmd, opts);
+    });
+  cluster
+    .command('down')
+    .description('stop every VM and switch of the cluster and remove its sockets (also after a killed controller)')
+    .addOption(stateDirOption())
+    .option('--json', 'print what was stopped as JSON')
+    .action(async (opts: Record<string, unknown>) => {
+      const { clusterDownCommand } = await import('./commands/cluster');
+      ctx.exitCode = await clusterDownCommand(ctx, opts);
     });
 
   return program;
@@ -62,6 +152,12 @@ export function parseSeconds(v: string): number {
   if (!Number.isFinite(n) || n <= 0) {
     throw new InvalidArgumentError('expected a positive number of seconds');
   }
+  return n;
+}
+
+export function parseCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
   return n;
 }
 

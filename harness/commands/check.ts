@@ -1,6 +1,71 @@
+// `rdma-chaos check FILE...`: load each history, check it, print a line (or a JSON object) per
+// file; the exit code is the worst verdict. Malformed input ends with `file:line: ...` and 254.
+import { checkHistory, MODEL_NAMES } from '../checkers';
+import { verdictExit } from '../checkers/exit';
 import type { CommandContext } from '../context';
-import { InputError } from '../errors';
+import { ExitCode, InputError } from '../errors';
+import { loadHistory, type HistoryFormat } from '../history/importers';
+import { pairEvents } from '../history/ops';
+import type { Operation } from '../history/ops';
 
-export async function checkCommand(_ctx: CommandContext, _files: string[], _opts: Record<string, unknown>): Promise<number> {
-  throw new InputError('check.notReady', 'check is being written');
+export interface CheckCommandOptions {
+  format?: HistoryFormat;
+  model?: string;
+  json?: boolean;
+  timeout?: number;
+  partition?: boolean;
+  explain?: boolean;
+}
+
+export async function checkCommand(ctx: CommandContext, files: string[], opts: CheckCommandOptions): Promise<number> {
+  if (opts.model !== undefined && !(MODEL_NAMES as readonly string[]).includes(opts.model)) {
+    throw new InputError('check.unknownModel', `unknown model "${opts.model}" (one of ${MODEL_NAMES.join(', ')})`);
+  }
+  let exit: number = ExitCode.valid;
+  for (const file of files) {
+    const h = loadHistory(file, opts.format);
+    const { ops } = pairEvents(h.events, { file, lines: h.lines });
+    const c = checkHistory(ops, {
+      format: h.format,
+      ...(opts.model !== undefined ? { model: opts.model } : {}),
+      timeoutMs: (opts.timeout ?? 60) * 1000,
+      partition: opts.partition !== false,
+      explain: opts.explain ?? !opts.json,
+      signal: ctx.signal,
+    });
+    exit = Math.max(exit, verdictExit(c.verdict));
+    const violations = c.results.flatMap((r) => r.violations);
+    if (opts.json) {
+      ctx.stdout.write(
+        JSON.stringify({
+          file,
+          verdict: c.verdict,
+          ms: Math.round(c.ms * 1000) / 1000,
+          ops: ops.length,
+          format: h.format,
+          models: c.models,
+          checks: c.results.map((r) => ({ checker: r.checker, verdict: r.verdict, summary: r.summary })),
+          violations: violations.map((v) => ({ kind: v.kind, message: v.message, ops: v.ops })),
+        }) + '\n',
+      );
+      continue;
+    }
+    ctx.stdout.write(`${file}: ${c.verdict} (${ops.length} ops, ${h.format}, ${c.models.join('+')}, ${c.ms.toFixed(1)} ms)\n`);
+    for (const r of c.results) if (r.verdict !== 'valid') ctx.stdout.write(`  ${r.checker}: ${r.verdict}: ${r.summary}\n`);
+    if (opts.explain ?? true) for (const v of violations) if (v.explanation) writeExplanation(ctx, ops, v.explanation);
+  }
+  return exit;
+}
+
+function writeExplanation(ctx: CommandContext, ops: readonly Operation[], e: NonNullable<ReturnType<typeof checkHistory>['results'][number]['violations'][number]['explanation']>): void {
+  const line = (id: number): string => {
+    const op = ops[id]!;
+    const res = op.status === 'ok' ? (op.result !== undefined ? ` -> ${JSON.stringify(op.result)}` : ' ok') : ` ${op.status}`;
+    return `p${op.process} ${op.f}${op.key !== undefined ? `[${String(op.key)}]` : ''}${op.value !== undefined ? ' ' + JSON.stringify(op.value) : ''}${res} (line ${op.callLine ?? '?'})`;
+  };
+  ctx.stdout.write(`  cannot be linearized${e.minimalComplete ? '' : ' (shrinking ran out of time: not minimal)'}: ${e.minimal.length} op(s)\n`);
+  for (const id of e.minimal) ctx.stdout.write(`    ${line(id)}\n`);
+  ctx.stdout.write(`  longest linearizable prefix: ${e.longestPrefix.length} op(s), then the state is ${e.stateAfterPrefix}\n`);
+  for (const id of e.longestPrefix.slice(-8)) ctx.stdout.write(`    ${line(id)}\n`);
+  ctx.stdout.write(`  and ${line(e.blocked)} cannot follow\n`);
 }

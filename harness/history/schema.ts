@@ -69,6 +69,8 @@ export const HistoryEvent = z
     time: z.number().int().nonnegative().optional(),
     rdma: RdmaMeta.optional(),
     fault: FaultRef.optional(),
+    /** a read of the final snapshot of remote memory, taken after every op completed */
+    final: z.boolean().optional(),
   })
   .strict();
 export type HistoryEvent = z.infer<typeof HistoryEvent>;

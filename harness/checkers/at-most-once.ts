@@ -1,0 +1,227 @@
+// At-most-once: did any operation take effect more than once, did an acknowledged one vanish,
+// did a value appear that nobody wrote? Linear time, run before the linearizability search.
+// It relies on workloads making every op identifiable:
+//  - FADD deltas per key are superincreasing (e.g. powers of 4), so the final value decodes
+//    into how many times each FADD executed;
+//  - CAS and write values are tagged with the op id, so each value has one producer;
+//  - SEND payloads carry message ids.
+// Indeterminate ops may count 0 or 1 times; fail ops must count 0.
+import type { Operation } from '../history/ops';
+import type { Json } from '../history/schema';
+import type { CheckerResult, Violation } from './types';
+import { opLabel } from './types';
+
+export interface AtMostOnceOptions {
+  /** initial value of every FADD counter / register (default 0) */
+  initial?: number;
+}
+
+type KeyOps = Map<string, Operation[]>;
+
+export function checkAtMostOnce(ops: readonly Operation[], o: AtMostOnceOptions = {}): CheckerResult {
+  const t0 = performance.now();
+  const initial = o.initial ?? 0;
+  const byKind = { fadd: new Map() as KeyOps, reg: new Map() as KeyOps, queue: new Map() as KeyOps };
+  const add = (m: KeyOps, op: Operation): void => {
+    const k = op.key === undefined ? '' : String(op.key);
+    let l = m.get(k);
+    if (!l) m.set(k, (l = []));
+    l.push(op);
+  };
+  const kinds = new Map<string, 'fadd' | 'reg' | 'queue'>();
+  for (const op of ops) {
+    if (op.f === 'fadd') kinds.set(keyOf(op), 'fadd');
+    else if (op.f === 'send' || op.f === 'recv') kinds.set(keyOf(op), 'queue');
+    else if ((op.f === 'cas' || op.f === 'write') && !kinds.has(keyOf(op))) kinds.set(keyOf(op), 'reg');
+  }
+  for (const op of ops) {
+    const kind = kinds.get(keyOf(op));
+    if (kind) add(byKind[kind], op);
+  }
+  const violations: Violation[] = [];
+  const notes: string[] = [];
+  for (const [key, list] of byKind.fadd) checkCounter(key, list, initial, violations, notes);
+  for (const [key, list] of byKind.reg) checkRegister(key, list, initial, violations);
+  for (const [key, list] of byKind.queue) checkQueue(key, list, violations);
+  const ms = performance.now() - t0;
+  const checked = byKind.fadd.size + byKind.reg.size + byKind.queue.size;
+  if (violations.length > 0) {
+    return { checker: 'at-most-once', verdict: 'invalid', ms, summary: `${violations.length} violation(s): ${violations[0]!.message}`, violations };
+  }
+  if (notes.length > 0) return { checker: 'at-most-once', verdict: 'unknown', ms, summary: notes.join('; '), violations };
+  return { checker: 'at-most-once', verdict: 'valid', ms, summary: checked ? `every op on ${checked} key(s) took effect at most once` : 'no identifiable ops to check', violations };
+}
+
+function keyOf(op: Operation): string {
+  return op.key === undefined ? '' : String(op.key);
+}
+
+function num(v: Json | undefined): number | undefined {
+  const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
+  return typeof n === 'number' && Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** the final snapshot value of a key: the last final read, else undefined */
+function finalValue(list: readonly Operation[]): Json | undefined {
+  let v: Json | undefined;
+  for (const op of list) if (op.final && op.status === 'ok' && op.result !== undefined) v = op.result;
+  return v;
+}
+
+function checkCounter(key: string, list: Operation[], initial: number, out: Violation[], notes: string[]): void {
+  const fadds = list.filter((op) => op.f === 'fadd');
+  const fin = num(finalValue(list));
+  const where = key ? ` on key ${key}` : '';
+  if (fin === undefined) {
+    notes.push(`no final snapshot of counter${where}: executions cannot be counted`);
+    return;
+  }
+  const deltas = fadds.map((op) => num(op.value));
+  if (deltas.some((d) => d === undefined || d <= 0)) {
+    notes.push(`counter${where} has non-positive or non-integer deltas: executions cannot be decoded`);
+    return;
+  }
+  const order = fadds.map((_, i) => i).sort((a, b) => deltas[b]! - deltas[a]!);
+  // decodable iff every delta exceeds 3x the sum of the smaller ones (counts up to 3 are exact)
+  let decodable = true;
+  let below = 0;
+  for (let j = order.length - 1; j >= 0; j--) {
+    const d = deltas[order[j]!]!;
+    if (d <= 3 * below) decodable = false;
+    below += d;
+  }
+  let rest = fin - initial;
+  if (!decodable) {
+    const okSum = fadds.reduce((s, op, i) => s + (op.status === 'ok' ? deltas[i]! : 0), 0);
+    const maxSum = fadds.reduce((s, op, i) => s + (op.status !== 'fail' ? deltas[i]! : 0), 0);
+    if (rest < okSum) out.push({ kind: 'lost', message: `Counter${where} ends at ${fin}, below the ${okSum} that acknowledged FADDs alone add: an acknowledged FADD was lost.`, ops: fadds.filter((o) => o.status === 'ok').map((o) => o.id) });
+    else if (rest > maxSum) out.push({ kind: 'duplicate', message: `Counter${where} ends at ${fin}, more than all FADDs together could add (${maxSum}): some FADD executed more than once.`, ops: fadds.map((o) => o.id) });
+    else notes.push(`counter${where} deltas are not superincreasing: only totals were checked`);
+    return;
+  }
+  for (const i of order) {
+    const op = fadds[i]!;
+    const d = deltas[i]!;
+    const times = rest >= 0 ? Math.floor(rest / d) : 0;
+    rest -= times * d;
+    if (times >= 2) {
+      out.push({ kind: 'duplicate', message: `FADD +${d} by ${opLabel(op)} executed ${times} times: the final value of the counter${where} contains its delta ${times} times.`, ops: [op.id] });
+    } else if (times === 0 && op.status === 'ok') {
+      out.push({ kind: 'lost', message: `FADD +${d} by ${opLabel(op)} was acknowledged but its delta is missing from the final value of the counter${where}.`, ops: [op.id] });
+    } else if (times === 1 && op.status === 'fail') {
+      out.push({ kind: 'phantom', message: `FADD +${d} by ${opLabel(op)} was recorded as failed, yet its delta is in the final value of the counter${where}.`, ops: [op.id] });
+    }
+  }
+  if (rest !== 0) {
+    out.push({ kind: 'phantom', message: `The final value of the counter${where} (${fin}) contains ${rest} that no FADD added.`, ops: [] });
+  }
+}
+
+function vkey(v: Json | undefined): string {
+  return JSON.stringify(v ?? null);
+}
+
+function checkRegister(key: string, list: Operation[], initial: number, out: Violation[]): void {
+  const where = key ? ` on key ${key}` : '';
+  const producers = new Map<string, Operation[]>(); // value -> ops that may have written it
+  const minProd = new Map<string, number>();
+  const consumed = new Map<string, Operation[]>(); // value -> successful CAS ops that replaced it
+  const observed = new Map<string, Operation>();
+  const inc = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
+  const push = (m: Map<string, Operation[]>, k: string, op: Operation): void => {
+    const l = m.get(k);
+    if (l) l.push(op);
+    else m.set(k, [op]);
+  };
+  inc(minProd, vkey(initial));
+  let blindWrites = false;
+  for (const op of list) {
+    if (op.status === 'fail' || op.final) {
+      if (op.final && op.status === 'ok' && op.result !== undefined) observed.set(vkey(op.result), observed.get(vkey(op.result)) ?? op);
+      continue;
+    }
+    if (op.f === 'write') {
+      blindWrites = true;
+      push(producers, vkey(op.value), op);
+      if (op.status === 'ok') inc(minProd, vkey(op.value));
+    } else if (op.f === 'cas' && Array.isArray(op.value) && op.value.length === 2) {
+      const [from, to] = op.value as [Json, Json];
+      const success = op.status === 'ok' && (op.result === true || (op.result !== false && op.result !== undefined && vkey(op.result) === vkey(from)));
+      if (op.status === 'ok' && op.result !== undefined && typeof op.result !== 'boolean') {
+        if (!observed.has(vkey(op.result))) observed.set(vkey(op.result), op);
+      }
+      if (op.status === 'info' || success) push(producers, vkey(to), op);
+      if (success) {
+        inc(minProd, vkey(to));
+        push(consumed, vkey(from), op);
+      }
+    } else if (op.f === 'read' && op.status === 'ok' && op.result !== undefined) {
+      if (!observed.has(vkey(op.result))) observed.set(vkey(op.result), op);
+    }
+  }
+  const fin = finalValue(list);
+  // phantom: a value seen that nobody could have written
+  for (const [v, op] of observed) {
+    if (v === vkey(initial) || producers.has(v)) continue;
+    out.push({ kind: 'phantom', message: `${opLabel(op)} observed ${v}${where}, a value no operation wrote.`, ops: [op.id] });
+  }
+  // duplicate: a value replaced (or left final) more often than it was produced
+  const values = new Set([...consumed.keys(), ...(fin !== undefined ? [vkey(fin)] : [])]);
+  for (const v of values) {
+    const uses = (consumed.get(v)?.length ?? 0) + (fin !== undefined && vkey(fin) === v ? 1 : 0);
+    const prods = producers.get(v) ?? [];
+    const maxProd = prods.length + (v === vkey(initial) ? 1 : 0);
+    if (uses > maxProd) {
+      const who = prods.length === 1 ? `${opLabel(prods[0]!)} executed more than once` : `one of the ${prods.length} writers of ${v} executed more than once`;
+      const users = consumed.get(v) ?? [];
+      out.push({
+        kind: 'duplicate',
+        message: `Value ${v}${where} was replaced by ${users.length} successful CAS${fin !== undefined && vkey(fin) === v ? ' and is still the final value' : ''}, but could have been written only ${maxProd} time(s): ${who}.`,
+        ops: [...prods, ...users].map((op) => op.id),
+      });
+    }
+  }
+  // lost: without blind writes every production is replaced by a CAS or is final
+  if (!blindWrites && fin !== undefined) {
+    const infoFrom = new Map<string, number>();
+    for (const op of list) if (op.f === 'cas' && op.status === 'info' && Array.isArray(op.value)) inc(infoFrom, vkey(op.value[0]));
+    for (const [v, prods] of producers) {
+      const made = minProd.get(v) ?? 0;
+      const infoUsers = infoFrom.get(v) ?? 0;
+      const uses = (consumed.get(v)?.length ?? 0) + (vkey(fin) === v ? 1 : 0) + infoUsers;
+      if (made > uses && prods.length === 1 && prods[0]!.status === 'ok') {
+        out.push({ kind: 'lost', message: `${opLabel(prods[0]!)} succeeded, but its value ${v}${where} was never replaced by a CAS and is not the final value: its write was lost.`, ops: [prods[0]!.id] });
+      }
+    }
+  }
+}
+
+function checkQueue(key: string, list: Operation[], out: Violation[]): void {
+  const where = key ? ` on stream ${key}` : '';
+  const sent = new Map<string, Operation>();
+  const got = new Map<string, Operation[]>();
+  let drained = false;
+  for (const op of list) {
+    if (op.f === 'send' && op.status !== 'fail') sent.set(vkey(op.value), op);
+    if (op.f === 'recv' && op.status === 'ok') {
+      if (op.final && (op.result === null || op.result === undefined)) {
+        drained = true;
+        continue;
+      }
+      const k = vkey(op.result);
+      const l = got.get(k);
+      if (l) l.push(op);
+      else got.set(k, [op]);
+    }
+  }
+  for (const [v, recvs] of got) {
+    const s = sent.get(v);
+    if (!s) out.push({ kind: 'phantom', message: `${opLabel(recvs[0]!)} received message ${v}${where}, which was never sent.`, ops: recvs.map((o) => o.id) });
+    else if (recvs.length > 1) out.push({ kind: 'duplicate', message: `Message ${v} sent by ${opLabel(s)} was received ${recvs.length} times${where}.`, ops: [s.id, ...recvs.map((o) => o.id)] });
+  }
+  if (drained) {
+    for (const [v, s] of sent) {
+      if (s.status === 'ok' && !got.has(v)) out.push({ kind: 'lost', message: `Message ${v} sent by ${opLabel(s)} was acknowledged but never received${where}.`, ops: [s.id] });
+    }
+  }
+}

@@ -1,0 +1,77 @@
+// Checker composition (Jepsen's checker/compose): at-most-once first (linear time), the stream
+// order check where there are SEND/RECV ops, then the linearizability search per workload.
+import type { HistoryFormat } from '../history/importers';
+import type { Operation } from '../history/ops';
+import { checkAtMostOnce } from './at-most-once';
+import { checkLinearizability } from './linearizability';
+import { defaultModelName, getModel } from './models';
+import { checkStreams } from './stream';
+import type { CheckerResult, Verdict } from './types';
+import { worst } from './types';
+
+export * from './types';
+export { checkAtMostOnce } from './at-most-once';
+export { checkLinearizability } from './linearizability';
+export { checkStreams } from './stream';
+export { getModel, defaultModelName, MODEL_NAMES } from './models';
+export type { Model, AnyModel } from './model';
+
+export interface CheckOptions {
+  format: HistoryFormat;
+  /** one model for every op; default: chosen per workload from the ops on each key */
+  model?: string;
+  timeoutMs?: number;
+  partition?: boolean;
+  explain?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface HistoryCheck {
+  verdict: Verdict;
+  /** checking time, parsing excluded */
+  ms: number;
+  results: CheckerResult[];
+  /** the model name(s) the linearizability search used */
+  models: string[];
+}
+
+export function checkHistory(ops: readonly Operation[], o: CheckOptions): HistoryCheck {
+  const deadline = Date.now() + (o.timeoutMs ?? 60_000);
+  const results: CheckerResult[] = [];
+  const native = o.format === 'native';
+  if (native && ops.some((op) => op.f === 'fadd' || op.f === 'cas' || op.f === 'write' || op.f === 'send')) {
+    results.push(checkAtMostOnce(ops));
+  }
+  if (ops.some((op) => op.f === 'send' || op.f === 'recv')) results.push(checkStreams(ops));
+
+  const groups = o.model ? new Map([[o.model, ops.slice()]]) : groupByWorkload(o.format, ops);
+  for (const [name, group] of groups) {
+    const model = getModel(name, { partition: o.partition !== false });
+    const opts: Parameters<typeof checkLinearizability>[2] = { timeoutMs: Math.max(1, deadline - Date.now()), partition: o.partition !== false };
+    if (o.explain !== undefined) opts.explain = o.explain;
+    if (o.signal) opts.signal = o.signal;
+    results.push(checkLinearizability(model, group, opts));
+  }
+  // checking time only: shrinking a violation for its explanation is not counted
+  return { verdict: worst(results.map((r) => r.verdict)), ms: results.reduce((s, r) => s + r.ms, 0), results, models: [...groups.keys()] };
+}
+
+/** ops grouped by the model their key's workload calls for (a key holds one workload) */
+function groupByWorkload(format: HistoryFormat, ops: readonly Operation[]): Map<string, Operation[]> {
+  if (format !== 'native') return new Map([[defaultModelName(format, ops), ops.slice()]]);
+  const byKey = new Map<string, Operation[]>();
+  for (const op of ops) {
+    const k = op.key === undefined ? '' : String(op.key);
+    let l = byKey.get(k);
+    if (!l) byKey.set(k, (l = []));
+    l.push(op);
+  }
+  const groups = new Map<string, Operation[]>();
+  for (const list of byKey.values()) {
+    const name = defaultModelName(format, list);
+    let g = groups.get(name);
+    if (!g) groups.set(name, (g = []));
+    for (const op of list) g.push(op);
+  }
+  return groups;
+}

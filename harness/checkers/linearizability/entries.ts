@@ -1,0 +1,34 @@
+// The search's view of an operation: the model's prepared input, whether its output is known,
+// and the equivalence class of indeterminate ops (equal f, key and argument).
+import type { Operation } from '../../history/ops';
+import type { Model } from '../model';
+
+export interface Entry<P> {
+  op: Operation;
+  p: P;
+  known: boolean;
+  readOnly: boolean;
+  /** equivalence class of an indeterminate op; -1 for ok ops */
+  cls: number;
+}
+
+export function prepareEntries<S, P>(model: Model<S, P>, ops: readonly Operation[]): Entry<P>[] {
+  const classes = new Map<string, number>();
+  const out: Entry<P>[] = [];
+  for (const op of ops) {
+    if (op.status === 'fail') continue; // it did not take effect
+    const known = op.status === 'ok';
+    const p = model.prepare(op, known);
+    const ro = model.readOnly(p);
+    if (!known && ro) continue; // an unknown read constrains nothing
+    let cls = -1;
+    if (!known) {
+      const k = `${op.f}\u0000${String(op.key)}\u0000${JSON.stringify(op.value)}`;
+      cls = classes.get(k) ?? classes.size;
+      classes.set(k, cls);
+    }
+    out.push({ op, p, known, readOnly: ro, cls });
+  }
+  return out;
+}
+

@@ -1,0 +1,44 @@
+// A model is a record of pure functions (Porcupine's shape). `prepare` turns an operation into
+// the model's compact input once, so the search's inner loop only calls `step` and `key`.
+import type { Operation } from '../history/ops';
+import type { OpF } from '../history/schema';
+
+export interface Model<S, P> {
+  readonly name: string;
+  /** the operation functions this model understands */
+  readonly fs: readonly OpF[];
+  readonly description: string;
+  init(): S;
+  /** the model's form of an op; `known` is false when its output is unknown (info) */
+  prepare(op: Operation, known: boolean): P;
+  /** the state after p if p (with its recorded output) is legal in s, else undefined */
+  step(s: S, p: P): S | undefined;
+  /** equal for equal states; used for memoisation and deduplication */
+  key(s: S): string | number;
+  /** true when p never changes any state (a read): unknown ones are dropped, ok ones linearize eagerly */
+  readOnly(p: P): boolean;
+  /** independent sub-histories (P-compositionality); absent means one partition */
+  partition?(ops: readonly Operation[]): Operation[][];
+  describeState(s: S): string;
+}
+
+/** A model with its type parameters hidden, for registries and callers that only pass it on. */
+export type AnyModel = Model<unknown, unknown>;
+
+export function partitionByKey(ops: readonly Operation[]): Operation[][] {
+  const groups = new Map<string, Operation[]>();
+  for (const op of ops) {
+    const k = op.key === undefined ? '' : typeof op.key + ':' + String(op.key);
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(op);
+  }
+  return [...groups.values()];
+}
+
+export function describeOp(op: Operation): string {
+  const key = op.key === undefined ? '' : `[${String(op.key)}]`;
+  const arg = op.value === undefined ? '' : ` ${JSON.stringify(op.value)}`;
+  const res = op.status === 'ok' ? (op.result === undefined ? '' : ` -> ${JSON.stringify(op.result)}`) : ` -> ${op.status}${op.error ? ` (${op.error})` : ''}`;
+  return `p${op.process} ${op.f}${key}${arg}${res}`;
+}

@@ -1,0 +1,89 @@
+// Registers: a plain read/write register, and the CAS register in its two semantics.
+//  - knossos: a nil read is a wildcard (unknown value); failed CAS ops were dropped upstream.
+//  - etcd:    a nil read means "absent" and must match the initial nil; a completed CAS with
+//             result false observed a mismatch and so constrains the state.
+// RDMA CAS records the old value it read as the result: swapped iff old === expected.
+import type { Operation } from '../../history/ops';
+import type { Model } from '../model';
+import { partitionByKey } from '../model';
+import { badValue, pair, scalar, type Scalar } from './values';
+
+type Input =
+  | { f: 'read'; v: Scalar | undefined }
+  | { f: 'write'; v: Scalar }
+  | { f: 'cas'; from: Scalar; to: Scalar; out: boolean | Scalar | undefined };
+
+/** sentinel for "no output": distinct from null, which is a value */
+const UNKNOWN = undefined;
+
+export interface RegisterOptions {
+  initial?: Scalar;
+  /** null read results are wildcards (Knossos) instead of the value null (etcd) */
+  nilReadIsWildcard?: boolean;
+  /** check each key on its own (P-compositionality); default true */
+  partition?: boolean;
+}
+
+function makeRegister(name: string, description: string, withCas: boolean, o: RegisterOptions): Model<Scalar, Input> {
+  const initial = o.initial === undefined ? null : o.initial;
+  const wildNil = o.nilReadIsWildcard ?? false;
+  const m: Model<Scalar, Input> = {
+    name,
+    description,
+    fs: withCas ? ['read', 'write', 'cas'] : ['read', 'write'],
+    init: () => initial,
+    prepare(op: Operation, known: boolean): Input {
+      switch (op.f) {
+        case 'read': {
+          if (!known || op.result === undefined || (wildNil && op.result === null)) return { f: 'read', v: UNKNOWN };
+          return { f: 'read', v: scalar(op, op.result, 'read result') };
+        }
+        case 'write':
+          return { f: 'write', v: scalar(op, op.value, 'value') };
+        case 'cas': {
+          if (!withCas) break;
+          const [from, to] = pair(op, op.value);
+          let out: boolean | Scalar | undefined = UNKNOWN;
+          if (known && op.result !== undefined) {
+            out = typeof op.result === 'boolean' ? op.result : scalar(op, op.result, 'result (old value)');
+          }
+          return { f: 'cas', from, to, out };
+        }
+        default:
+      }
+      throw badValue(op, `is not an operation of the ${name} model`);
+    },
+    step(s: Scalar, p: Input): Scalar | undefined {
+      switch (p.f) {
+        case 'read':
+          return p.v === UNKNOWN || p.v === s ? s : undefined;
+        case 'write':
+          return p.v;
+        case 'cas':
+          if (p.out === UNKNOWN) return s === p.from ? p.to : s;
+          if (p.out === true) return s === p.from ? p.to : undefined;
+          if (p.out === false) return s !== p.from ? s : undefined;
+          // the old value the CAS returned must be the state; it swapped iff that equals from
+          if (p.out !== s) return undefined;
+          return s === p.from ? p.to : s;
+      }
+    },
+    key: (s) => (typeof s === 'string' ? 's' + s : s === null ? 'nil' : s),
+    readOnly: (p) => p.f === 'read',
+    describeState: (s) => (s === null ? 'nil' : JSON.stringify(s)),
+  };
+  if (o.partition ?? true) m.partition = partitionByKey;
+  return m;
+}
+
+export function registerModel(o: RegisterOptions = {}): Model<Scalar, Input> {
+  return makeRegister('register', 'read/write register (RDMA WRITE/READ)', false, { initial: 0, ...o });
+}
+
+export function casRegisterModel(o: RegisterOptions = {}): Model<Scalar, Input> {
+  return makeRegister('cas-register', 'CAS register, Knossos semantics: a nil read is a wildcard', true, { nilReadIsWildcard: true, initial: 0, ...o });
+}
+
+export function etcdModel(o: RegisterOptions = {}): Model<Scalar, Input> {
+  return makeRegister('etcd', 'CAS register, etcd semantics: a nil read means absent, a false CAS observed a mismatch', true, { nilReadIsWildcard: false, initial: null, ...o });
+}

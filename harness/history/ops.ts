@@ -1,0 +1,169 @@
+// Pairs invocation and completion events into operations, the form every checker works on.
+// Real-time order comes from `time` when every client event has one, else from file order.
+import { inputAt } from '../errors';
+import type { HistoryEvent, Json, OpF, RdmaMeta } from './schema';
+
+export type OpStatus = 'ok' | 'fail' | 'info';
+
+export interface Operation {
+  /** index in OpHistory.ops */
+  id: number;
+  process: number;
+  f: OpF;
+  key?: string | number;
+  node?: string;
+  /** the argument */
+  value?: Json;
+  /** the result of an ok op; undefined means unknown (a wildcard) */
+  result?: Json;
+  status: OpStatus;
+  error?: string;
+  /** rank of the invocation in real-time order */
+  call: number;
+  /** rank of the completion; Infinity for info ops, which may take effect at any later point */
+  ret: number;
+  callTime?: number;
+  /** completion time even for info ops, for display */
+  retTime?: number;
+  callLine?: number;
+  retLine?: number;
+  rdma?: RdmaMeta;
+  /** a read of the final snapshot (see HistoryEvent.final) */
+  final?: boolean;
+}
+
+export interface FaultWindow {
+  id: string;
+  kind: string;
+  targets: string[];
+  params?: Record<string, Json>;
+  /** rank and time the fault took effect; stop is Infinity when never healed in the history */
+  start: number;
+  stop: number;
+  startTime?: number;
+  stopTime?: number;
+}
+
+export interface OpHistory {
+  ops: Operation[];
+  faults: FaultWindow[];
+}
+
+export interface PairOptions {
+  file: string;
+  /** source line per event */
+  lines?: number[];
+}
+
+export function pairEvents(events: readonly HistoryEvent[], opts: PairOptions): OpHistory {
+  const order = realTimeOrder(events);
+  const ops: Operation[] = [];
+  const pending = new Map<number, Operation>();
+  const faults = new Map<string, FaultWindow>();
+  const where = (i: number): number | undefined => opts.lines?.[i] ?? i + 1;
+
+  for (let rank = 0; rank < order.length; rank++) {
+    const i = order[rank]!;
+    const e = events[i]!;
+    if (e.process === 'nemesis') {
+      recordFault(e, rank, faults, opts.file, where(i));
+      continue;
+    }
+    const p = e.process;
+    const open = pending.get(p);
+    if (e.type === 'invoke') {
+      if (open) {
+        throw inputAt('history.doubleInvoke', opts.file, where(i), `process ${p} invokes ${e.f} while its ${open.f} (line ${open.callLine}) has no completion`);
+      }
+      const op: Operation = {
+        id: ops.length,
+        process: p,
+        f: e.f,
+        status: 'info',
+        call: rank,
+        ret: Infinity,
+        callLine: where(i),
+      };
+      if (e.key !== undefined) op.key = e.key;
+      if (e.node !== undefined) op.node = e.node;
+      if (e.value !== undefined) op.value = e.value;
+      if (e.time !== undefined) op.callTime = e.time;
+      if (e.rdma !== undefined) op.rdma = e.rdma;
+      if (e.final) op.final = true;
+      ops.push(op);
+      pending.set(p, op);
+      continue;
+    }
+    if (!open) {
+      throw inputAt('history.orphanCompletion', opts.file, where(i), `${e.type} ${e.f} for process ${p}, which has no pending invoke`);
+    }
+    if (open.f !== e.f) {
+      throw inputAt('history.mismatchedCompletion', opts.file, where(i), `${e.type} ${e.f} completes process ${p}'s ${open.f} (line ${open.callLine})`);
+    }
+    pending.delete(p);
+    open.status = e.type;
+    open.retLine = where(i);
+    if (e.time !== undefined) open.retTime = e.time;
+    if (e.error !== undefined) open.error = e.error;
+    if (e.rdma !== undefined) open.rdma = { ...open.rdma, ...e.rdma };
+    if (e.type === 'ok') {
+      open.ret = rank;
+      if (e.result !== undefined) open.result = e.result;
+    }
+    // fail and info keep ret = Infinity: fail ops are dropped by checkers, info ops may
+    // take effect at any point after their invocation, or never.
+  }
+  return { ops, faults: [...faults.values()] };
+}
+
+/** Event indices in real-time order: by time when every client event has one, else file order. */
+function realTimeOrder(events: readonly HistoryEvent[]): number[] {
+  const idx = events.map((_, i) => i);
+  const timed = events.every((e) => e.process === 'nemesis' || e.time !== undefined);
+  if (!timed || alreadyOrdered(events)) return idx;
+  // At equal times invocations sort first: touching intervals count as concurrent, which
+  // never adds a precedence constraint that the real execution did not have.
+  const rankType = (e: HistoryEvent): number => (e.type === 'invoke' ? 0 : 1);
+  return idx.sort((a, b) => {
+    const ea = events[a]!;
+    const eb = events[b]!;
+    const ta = ea.time ?? -1;
+    const tb = eb.time ?? -1;
+    if (ea.time === undefined || eb.time === undefined) return a - b;
+    return ta - tb || rankType(ea) - rankType(eb) || a - b;
+  });
+}
+
+/** Controllers write in time order, so the common case needs no sort. */
+function alreadyOrdered(events: readonly HistoryEvent[]): boolean {
+  let last = -1;
+  let lastInvoke = true;
+  for (const e of events) {
+    if (e.time === undefined) continue;
+    const inv = e.type === 'invoke';
+    if (e.time < last || (e.time === last && inv && !lastInvoke)) return false;
+    last = e.time;
+    lastInvoke = inv;
+  }
+  return true;
+}
+
+function recordFault(e: HistoryEvent, rank: number, faults: Map<string, FaultWindow>, file: string, line: number | undefined): void {
+  if (!e.fault) throw inputAt('history.nemesisWithoutFault', file, line, `nemesis ${e.f} event has no "fault" field`);
+  // The invoke is the request; the completion carries the time the fault really took effect.
+  if (e.type === 'invoke') return;
+  const id = e.fault.id;
+  if (e.f === 'start') {
+    const w: FaultWindow = { id, kind: e.fault.kind, targets: e.fault.targets ?? [], start: rank, stop: Infinity };
+    if (e.fault.params) w.params = e.fault.params;
+    if (e.time !== undefined) w.startTime = e.time;
+    faults.set(id, w);
+  } else if (e.f === 'stop') {
+    const w = faults.get(id);
+    if (!w) throw inputAt('history.faultStopWithoutStart', file, line, `fault ${id} stops without having started`);
+    w.stop = rank;
+    if (e.time !== undefined) w.stopTime = e.time;
+  } else {
+    throw inputAt('history.badNemesisOp', file, line, `nemesis events are start or stop, not ${e.f}`);
+  }
+}
