@@ -1,0 +1,109 @@
+// The local driver: the nodes are our qemu VMs. Commands, processes and uploads go over SSH
+// exactly as for real hosts (the ssh driver, one reused connection per node, pinned host
+// key); cable pulls go below the guest through qemu's monitor, which the guest sees as
+// carrier loss on the rail's NIC.
+import { InputError } from '../../errors';
+import { cachePaths, type CachePaths } from '../../setup/paths';
+import { pinnedHostKey } from '../../setup/sshkeys';
+import type { ExecOptions, ExecResult, NodeDriver, NodeInfo, RemoteProcess } from '../driver';
+import { SshDriver } from '../ssh/driver';
+import type { Inventory } from '../ssh/inventory';
+import { hmp } from './monitor';
+import { isAlive } from './procs';
+import { stateFile, type ClusterState, type NodeRecord } from './state';
+
+/** Under TCG an SSH handshake takes ~0.5 s, more on a loaded host. */
+const CONNECT_TIMEOUT_MS = 30_000;
+
+export function inventoryFor(state: ClusterState, cache: CachePaths): Inventory {
+  const blob = pinnedHostKey(cache);
+  return {
+    file: stateFile(state.stateDir),
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    hosts: state.nodes.map((n) => ({
+      name: n.name,
+      address: '127.0.0.1',
+      port: n.sshPort,
+      user: 'root',
+      keyPath: cache.clientKey,
+      hostKeys: [{ type: 'ssh-ed25519', blob }],
+      rails: n.rails.map((r) => ({ netdev: r.netdev, address: r.address, rdmaDevice: r.rdmaDevice })),
+    })),
+  };
+}
+
+export class LocalDriver implements NodeDriver {
+  readonly kind = 'local' as const;
+  private readonly ssh: SshDriver;
+
+  constructor(
+    readonly state: ClusterState,
+    readonly cache: CachePaths = cachePaths(),
+  ) {
+    this.ssh = new SshDriver(inventoryFor(state, cache));
+  }
+
+  node(name: string): NodeRecord {
+    const n = this.state.nodes.find((x) => x.name === name);
+    if (!n) {
+      const known = this.state.nodes.map((x) => x.name).join(', ');
+      throw new InputError('cluster.unknownNode', `no node named "${name}" in the local cluster (nodes: ${known})`);
+    }
+    return n;
+  }
+
+  async list(): Promise<NodeInfo[]> {
+    const infos = await this.ssh.list();
+    for (const info of infos) {
+      const proc = this.node(info.name).proc;
+      if (!proc || !isAlive(proc)) info.state = 'down';
+    }
+    return infos;
+  }
+
+  exec(node: string, argv: string[], opts?: ExecOptions): Promise<ExecResult> {
+    this.node(node);
+    return this.ssh.exec(node, argv, opts);
+  }
+
+  spawn(node: string, argv: string[]): Promise<RemoteProcess> {
+    this.node(node);
+    return this.ssh.spawn(node, argv);
+  }
+
+  upload(node: string, localPath: string, remotePath: string, mode?: number): Promise<void> {
+    this.node(node);
+    return this.ssh.upload(node, localPath, remotePath, mode);
+  }
+
+  async pullCable(node: string, rail: number): Promise<void> {
+    await this.setLink(node, rail, 'off');
+  }
+
+  async restoreCable(node: string, rail: number): Promise<void> {
+    await this.setLink(node, rail, 'on');
+  }
+
+  private async setLink(node: string, rail: number, how: 'on' | 'off'): Promise<void> {
+    const n = this.node(node);
+    if (!n.rails.some((r) => r.index === rail)) {
+      throw new InputError('cluster.noRail', `node ${node} has no rail ${rail} (rails: ${n.rails.map((r) => r.index).join(', ')})`);
+    }
+    const out = await hmp(n.monitorSock, `set_link d${rail} ${how}`);
+    if (out) throw new InputError('cluster.cableFailed', `node ${node}: set_link d${rail} ${how}: ${out}`);
+  }
+
+  /** Any HMP command on a node's qemu monitor (e.g. `info network`). */
+  monitor(node: string, command: string): Promise<string> {
+    return hmp(this.node(node).monitorSock, command);
+  }
+
+  /** The node's console (ttyS0) log: kernel messages, panics; appended across boots. */
+  consoleLog(node: string): string {
+    return this.node(node).consoleLog;
+  }
+
+  async close(): Promise<void> {
+    await this.ssh.close();
+  }
+}

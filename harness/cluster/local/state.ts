@@ -1,0 +1,153 @@
+// The one state directory of a local cluster. state.json records every process as soon as it
+// starts (so `cluster down` can clean up after a controller killed mid-boot), the shape, the
+// ports, and per-node paths. A lock file keeps two controllers from booting at once.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InputError } from '../../errors';
+import { identify, isAlive, type OwnedProc } from './procs';
+
+export interface RailRecord {
+  index: number;
+  netdev: string;
+  /** e.g. 10.77.0.1/24 */
+  address: string;
+  mac: string;
+  rdmaDevice: string;
+}
+
+export interface NodeRecord {
+  name: string;
+  /** 1-based */
+  index: number;
+  sshPort: number;
+  dir: string;
+  consoleLog: string;
+  monitorSock: string;
+  serialSock: string;
+  qemuLog: string;
+  rails: RailRecord[];
+  proc?: OwnedProc;
+}
+
+export interface FabricRecord {
+  rail: number;
+  backend: string;
+  procs: OwnedProc[];
+  /** files and sockets the backend made */
+  paths: string[];
+  /** backend-specific values (socket paths, addresses) */
+  data: Record<string, string>;
+}
+
+export interface ClusterShape {
+  nodes: number;
+  rails: number;
+}
+
+export interface ClusterState {
+  version: 1;
+  stateDir: string;
+  phase: 'booting' | 'ready' | 'failed';
+  shape: ClusterShape;
+  accel: 'kvm' | 'tcg';
+  fabric: string;
+  kernel: string;
+  createdAt: string;
+  readyAt?: string;
+  /** seconds from the first qemu start to usable */
+  bootSeconds?: number;
+  controller?: OwnedProc;
+  /** the KVM probe VM while it runs */
+  probe?: OwnedProc;
+  fabrics: FabricRecord[];
+  nodes: NodeRecord[];
+}
+
+export const stateFile = (dir: string): string => path.join(dir, 'state.json');
+
+/** The marker every process of this cluster carries in its command line. */
+export const ownMarker = (dir: string): string => path.join(dir, '/');
+
+export function readState(dir: string): ClusterState | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(stateFile(dir), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const s = JSON.parse(text) as ClusterState;
+    return s.version === 1 && Array.isArray(s.nodes) ? s : undefined;
+  } catch {
+    // a torn write cannot happen (rename), so this is someone else's file: say so
+    throw new InputError('cluster.badState', `${stateFile(dir)}: not a rdma-chaos cluster state file`);
+  }
+}
+
+/** Atomic: write a temp file, then rename over state.json. */
+export function writeState(s: ClusterState): void {
+  const f = stateFile(s.stateDir);
+  fs.writeFileSync(`${f}.tmp`, JSON.stringify(s, null, 2) + '\n');
+  fs.renameSync(`${f}.tmp`, f);
+}
+
+export function allProcs(s: ClusterState): OwnedProc[] {
+  return [
+    ...(s.probe ? [s.probe] : []),
+    ...s.nodes.flatMap((n) => (n.proc ? [n.proc] : [])),
+    ...s.fabrics.flatMap((f) => f.procs),
+  ];
+}
+
+function ageMs(f: string): number {
+  try {
+    return Date.now() - fs.statSync(f).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Take the state dir's lock; a holder that died (even by SIGKILL) is detected by its PID and
+ * start time, and its lock is taken over. Waits up to waitMs for a live holder.
+ */
+export async function lockState(dir: string, what: string, waitMs = 120_000): Promise<() => void> {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const lock = path.join(dir, 'lock');
+  const me = identify(process.pid, what, '');
+  const end = Date.now() + waitMs;
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, JSON.stringify(me), { flag: 'wx' });
+      return () => {
+        try {
+          const held = JSON.parse(fs.readFileSync(lock, 'utf8')) as OwnedProc;
+          if (held.pid === process.pid) fs.rmSync(lock, { force: true });
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (e: unknown) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let holder: OwnedProc | undefined;
+    try {
+      holder = JSON.parse(fs.readFileSync(lock, 'utf8')) as OwnedProc;
+    } catch {
+      // being written right now (look again shortly), or left empty by a crash: take it over
+      holder = undefined;
+      if (ageMs(lock) > 2000) fs.rmSync(lock, { force: true });
+    }
+    if (holder && !isAlive({ ...holder, marker: '' })) {
+      fs.rmSync(lock, { force: true }); // its owner is dead
+      continue;
+    }
+    if (Date.now() >= end) {
+      const who = holder ? `${holder.role} (pid ${holder.pid})` : 'another rdma-chaos';
+      throw new InputError('cluster.busy', `${dir}: ${who} is working on this cluster; try again when it is done`);
+    }
+    await sleep(100);
+  }
+}

@@ -1,0 +1,349 @@
+// `cluster up`: fabric per rail, one qemu per node (all booting in parallel), then per node:
+// the READY line on its console, sshd answering over the forwarded port, every rxe port
+// ACTIVE. Every process is recorded in state.json the moment it exists; any failure tears
+// the whole cluster down before the error is thrown, so nothing is left running.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+import { InputError, isChaosError } from '../../errors';
+import { projectRoot } from '../../setup/paths';
+import { resolveAccel } from './accel';
+import { checkPortsFree, ensureDir, railAddress, resolveUpConfig, type UpConfig, type UpOptions } from './config';
+import { fileSize, waitForLine } from './console';
+import { teardownLocked } from './down';
+import { LocalDriver } from './driver';
+import { parsePortStates, portStateArgv } from './probe';
+import type { NodeInfo } from '../driver';
+import { identify, isAlive } from './procs';
+import { macFor, READY_MARK, startQemu, tail, type QemuNodeSpec } from './qemu';
+import { lockState, ownMarker, readState, writeState, type ClusterShape, type ClusterState, type NodeRecord } from './state';
+
+export interface NodeTiming {
+  name: string;
+  /** epoch ms */
+  startedAt: number;
+  readyAt: number;
+  usableAt: number;
+  /** rxe device -> port state, seen over SSH */
+  ports: Record<string, string>;
+}
+
+export interface UpResult {
+  state: ClusterState;
+  driver: LocalDriver;
+  reused: boolean;
+  accelDetail: string;
+  /** the nodes as seen over SSH when they became usable */
+  nodes: NodeInfo[];
+  /** epoch ms: the command started, the first qemu started, the cluster became usable */
+  timings: { commandAt: number; bootAt: number; usableAt: number; nodes: NodeTiming[] };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function clusterUp(o: UpOptions = {}): Promise<UpResult> {
+  return upWith(o, (have, want) => have.nodes === want.nodes && have.rails === want.rails);
+}
+
+/** For tests and runs: reuse any running cluster with at least this many nodes and rails. */
+export async function ensureCluster(o: UpOptions = {}): Promise<UpResult> {
+  return upWith(o, (have, want) => have.nodes >= want.nodes && have.rails >= want.rails);
+}
+
+async function upWith(o: UpOptions, fits: (have: ClusterShape, want: ClusterShape) => boolean): Promise<UpResult> {
+  const commandAt = Date.now();
+  const cfg = await resolveUpConfig(o);
+  const unlock = await lockState(cfg.stateDir, 'cluster up');
+  try {
+    const existing = readState(cfg.stateDir);
+    if (existing) {
+      const reused = await tryReuse(existing, cfg, fits, commandAt);
+      if (reused) return reused;
+    }
+    return await boot(cfg, commandAt);
+  } finally {
+    unlock();
+  }
+}
+
+async function tryReuse(
+  s: ClusterState,
+  cfg: UpConfig,
+  fits: (have: ClusterShape, want: ClusterShape) => boolean,
+  commandAt: number,
+): Promise<UpResult | undefined> {
+  const procs = [...s.nodes.map((n) => n.proc), ...s.fabrics.flatMap((f) => f.procs)];
+  const running = s.phase === 'ready' && procs.every((p) => p !== undefined && isAlive(p));
+  if (running) {
+    const want = { nodes: cfg.nodes, rails: cfg.rails };
+    if (!fits(s.shape, want)) {
+      throw new InputError(
+        'cluster.shapeMismatch',
+        `${cfg.stateDir}: a ${s.shape.nodes}-node ${s.shape.rails}-rail cluster is already up (wanted ${want.nodes} nodes, ${want.rails} rails); run rdma-chaos cluster down first`,
+      );
+    }
+    const driver = new LocalDriver(s, cfg.cache);
+    try {
+      const ports = await Promise.all(s.nodes.map((n) => probeUntilActive(driver, n, Date.now() + 30_000, cfg.signal)));
+      const nodes = s.nodes.map((n, i) => nodeInfo(n, ports[i] ?? {}));
+      const now = Date.now();
+      return { state: s, driver, reused: true, accelDetail: s.accel, nodes, timings: { commandAt, bootAt: now, usableAt: now, nodes: [] } };
+    } catch (e: unknown) {
+      await driver.close();
+      cfg.log(`the running cluster does not answer (${(e as Error).message}); booting a new one`);
+    }
+  } else {
+    cfg.log(`cleaning up an unfinished cluster (${s.phase}) left in ${cfg.stateDir}`);
+  }
+  await teardownLocked(cfg.stateDir, s);
+  return undefined;
+}
+
+function nodeRecords(cfg: UpConfig): NodeRecord[] {
+  const out: NodeRecord[] = [];
+  for (let i = 1; i <= cfg.nodes; i++) {
+    const name = `node${i}`;
+    const dir = path.join(cfg.stateDir, name);
+    out.push({
+      name,
+      index: i,
+      sshPort: cfg.sshPortBase + i,
+      dir,
+      consoleLog: path.join(dir, 'console.log'),
+      qemuLog: path.join(dir, 'qemu.log'),
+      monitorSock: path.join(dir, 'mon.sock'),
+      serialSock: path.join(dir, 'serial.sock'),
+      rails: Array.from({ length: cfg.rails }, (_, k) => ({
+        index: k,
+        netdev: `data${k}`,
+        address: railAddress(k, i),
+        mac: macFor(i, k),
+        rdmaDevice: `rxe${k}`,
+      })),
+    });
+  }
+  return out;
+}
+
+function baseSpec(cfg: UpConfig, sharedDir: string): Omit<QemuNodeSpec, 'accel' | 'name' | 'index' | 'rails' | 'railNetdevs' | 'consoleLog' | 'qemuLog'> {
+  return {
+    binary: cfg.qemuBinary,
+    memoryMb: cfg.memoryMb,
+    kernel: cfg.kernel.vmlinux,
+    initrd: cfg.cache.initramfs,
+    modulesDir: cfg.kernel.modulesDir,
+    sharedDir,
+    projectDir: projectRoot(),
+    extraKernelArgs: cfg.extraKernelArgs,
+  };
+}
+
+async function boot(cfg: UpConfig, commandAt: number): Promise<UpResult> {
+  await checkPortsFree(cfg.sshPortBase, cfg.nodes);
+  const dir = cfg.stateDir;
+  const marker = ownMarker(dir);
+  const sharedDir = path.join(dir, 'shared');
+  ensureDir(sharedDir);
+  const state: ClusterState = {
+    version: 1,
+    stateDir: dir,
+    phase: 'booting',
+    shape: { nodes: cfg.nodes, rails: cfg.rails },
+    accel: 'tcg',
+    fabric: cfg.fabric.name,
+    kernel: cfg.kernel.version,
+    createdAt: new Date().toISOString(),
+    controller: identify(process.pid, 'controller', ''),
+    fabrics: [],
+    nodes: nodeRecords(cfg),
+  };
+  for (const n of state.nodes) ensureDir(n.dir);
+  writeState(state);
+  const internal = new AbortController();
+  const onAbort = (): void => internal.abort();
+  cfg.signal?.addEventListener('abort', onAbort, { once: true });
+  let driver: LocalDriver | undefined;
+  try {
+    const probeDir = path.join(dir, 'kvmprobe');
+    ensureDir(probeDir);
+    const accel = await resolveAccel(cfg.accel, {
+      cacheFile: cfg.cache.accelProbe,
+      spec: { ...baseSpec(cfg, sharedDir), name: 'kvmprobe', index: 250, rails: [], railNetdevs: [],
+        consoleLog: path.join(probeDir, 'console.log'), qemuLog: path.join(probeDir, 'qemu.log') },
+      marker,
+      record: (p) => {
+        state.probe = p;
+        writeState(state);
+      },
+      log: cfg.log,
+      signal: internal.signal,
+    });
+    fs.rmSync(probeDir, { recursive: true, force: true });
+    state.accel = accel.accel;
+    cfg.log(`accelerator: ${accel.detail}`);
+
+    for (let rail = 0; rail < cfg.rails; rail++) {
+      await cfg.fabric.start(rail, {
+        stateDir: dir,
+        marker,
+        record: (r) => {
+          state.fabrics = [...state.fabrics.filter((f) => f.rail !== r.rail), r];
+          writeState(state);
+        },
+      });
+    }
+    cfg.log(`fabric: ${cfg.rails} ${cfg.fabric.name} rail(s) up`);
+
+    const bootAt = Date.now();
+    const started = state.nodes.map((n) => {
+      const from = fileSize(n.consoleLog);
+      const s = startQemu(
+        {
+          ...baseSpec(cfg, sharedDir),
+          accel: accel.accel,
+          name: n.name,
+          index: n.index,
+          sshPort: n.sshPort,
+          rails: n.rails,
+          railNetdevs: n.rails.map((r) => cfg.fabric.netdev(state.fabrics.find((f) => f.rail === r.index)!, n.index)),
+          consoleLog: n.consoleLog,
+          qemuLog: n.qemuLog,
+          monitorSock: n.monitorSock,
+          serialSock: n.serialSock,
+        },
+        marker,
+      );
+      n.proc = s.proc;
+      writeState(state);
+      return { node: n, from, ...s };
+    });
+    cfg.log(`${cfg.nodes} node(s) booting (${accel.accel})`);
+
+    driver = new LocalDriver(state, cfg.cache);
+    const deadline = bootAt + cfg.bootTimeoutMs;
+    const d = driver;
+    const timings = await Promise.all(
+      started.map(async (s) => {
+        try {
+          return await waitNode(d, s, deadline, cfg, internal.signal);
+        } catch (e: unknown) {
+          internal.abort(); // stop the other nodes' waits: we are tearing down
+          throw e;
+        }
+      }),
+    );
+    state.phase = 'ready';
+    state.readyAt = new Date().toISOString();
+    state.bootSeconds = (Date.now() - bootAt) / 1000;
+    writeState(state);
+    writeInventory(state, cfg);
+    return {
+      state,
+      driver,
+      reused: false,
+      accelDetail: accel.detail,
+      nodes: state.nodes.map((n, i) => nodeInfo(n, timings[i]?.ports ?? {})),
+      timings: { commandAt, bootAt, usableAt: Date.now(), nodes: timings },
+    };
+  } catch (e: unknown) {
+    await driver?.close();
+    state.phase = 'failed';
+    writeState(state);
+    const report = await teardownLocked(dir, state);
+    if (isChaosError(e) && report.logsDir) e.message += ` (consoles kept in ${report.logsDir})`;
+    throw e;
+  } finally {
+    cfg.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function waitNode(
+  driver: LocalDriver,
+  s: { node: NodeRecord; from: number; exited: Promise<number | null>; startedAt: number },
+  deadline: number,
+  cfg: UpConfig,
+  signal: AbortSignal,
+): Promise<NodeTiming> {
+  const n = s.node;
+  let exited = false;
+  void s.exited.then(() => (exited = true));
+  const r = await waitForLine(n.consoleLog, READY_MARK, {
+    from: s.from,
+    deadline,
+    dead: () => exited || !n.proc || !isAlive(n.proc),
+    signal,
+  });
+  const secs = (t: number): string => ((t - s.startedAt) / 1000).toFixed(1);
+  if (r.kind === 'aborted') throw new InputError('cluster.interrupted', `${n.name}: boot interrupted; the cluster was taken down`);
+  if (r.kind === 'dead') {
+    const why = tail(n.qemuLog);
+    if (/hostfwd|host forwarding/i.test(why)) {
+      throw new InputError('cluster.portInUse', `${n.name}: qemu could not forward 127.0.0.1:${n.sshPort}: ${why}`);
+    }
+    throw new InputError('cluster.qemuFailed', `${n.name}: qemu exited during boot: ${why || tail(n.consoleLog) || 'no output'}`);
+  }
+  if (r.kind === 'timeout') {
+    throw new InputError(
+      'cluster.bootTimeout',
+      `${n.name}: no ${READY_MARK} line on its console within ${cfg.bootTimeoutMs / 1000} s (last: ${tail(n.consoleLog, 1) || 'nothing'})`,
+    );
+  }
+  const readyAt = r.at;
+  cfg.log(`${n.name}: READY after ${secs(readyAt)} s`);
+  const ports = await probeUntilActive(driver, n, deadline, signal);
+  const usableAt = Date.now();
+  cfg.log(`${n.name}: sshd answers, ${n.rails.map((x) => x.rdmaDevice).join(' ')} ACTIVE after ${secs(usableAt)} s`);
+  return { name: n.name, startedAt: s.startedAt, readyAt, usableAt, ports };
+}
+
+/** SSH in (retrying while sshd starts) until every rail's rxe port is ACTIVE; returns the states. */
+async function probeUntilActive(
+  driver: LocalDriver,
+  n: NodeRecord,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<Record<string, string>> {
+  const devices = n.rails.map((r) => r.rdmaDevice);
+  let last = '';
+  for (;;) {
+    if (signal?.aborted) throw new InputError('cluster.interrupted', `${n.name}: interrupted; the cluster was taken down`);
+    try {
+      const r = await driver.exec(n.name, portStateArgv(devices), { timeoutMs: Math.max(1000, deadline - Date.now()) });
+      const states = parsePortStates(r.stdout);
+      const bad = devices.filter((d) => states[d] !== 'ACTIVE').map((d) => `${d}=${states[d] ?? 'ABSENT'}`);
+      if (bad.length === 0) return states;
+      last = `ports not ACTIVE: ${bad.join(' ')}`;
+    } catch (e: unknown) {
+      last = `sshd on 127.0.0.1:${n.sshPort} does not answer: ${(e as Error).message}`;
+    }
+    if (Date.now() >= deadline) throw new InputError('cluster.bootTimeout', `${n.name}: not usable in time: ${last}`);
+    await sleep(150);
+  }
+}
+
+export function nodeInfo(n: NodeRecord, ports: Record<string, string>, state: NodeInfo['state'] = 'ready'): NodeInfo {
+  return {
+    name: n.name,
+    endpoint: `127.0.0.1:${n.sshPort}`,
+    rails: n.rails.map((r) => ({ index: r.index, netdev: r.netdev, address: r.address, rdmaDevice: r.rdmaDevice, portState: ports[r.rdmaDevice] })),
+    state,
+  };
+}
+
+/** An inventory for the ssh driver, so `--driver ssh:STATE/inventory.yaml` reaches the same VMs. */
+function writeInventory(state: ClusterState, cfg: UpConfig): void {
+  const hostKey = fs.readFileSync(cfg.cache.hostPub, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+  const doc = {
+    connectTimeout: 30,
+    hosts: state.nodes.map((n) => ({
+      name: n.name,
+      address: '127.0.0.1',
+      port: n.sshPort,
+      user: 'root',
+      key: cfg.cache.clientKey,
+      hostKey,
+      rails: n.rails.map((r) => ({ netdev: r.netdev, address: r.address, rdmaDevice: r.rdmaDevice })),
+    })),
+  };
+  fs.writeFileSync(path.join(state.stateDir, 'inventory.yaml'), `# written by rdma-chaos cluster up\n${stringify(doc)}`);
+}

@@ -1,0 +1,109 @@
+// `rdma-chaos setup`: make this host able to run a local SoftRoCE cluster. Idempotent: every
+// step checks first and does nothing when its result is already there. The apt part and the
+// kernel part are separate so `--check` can report each on its own.
+import * as fs from 'node:fs';
+import { InputError } from '../errors';
+import { ensureInitramfs, initramfsUpToDate } from './initramfs';
+import { checkKernel, prepareKernel, readKernelManifest, resolveKernelVersion } from './kernel';
+import { checkPackages, installPackages } from './packages';
+import { cachePaths, type CachePaths } from './paths';
+import { ensureSshKeys, sshKeysPresent } from './sshkeys';
+
+export { cacheDir, cachePaths, stateDir, projectRoot, DEFAULT_CACHE_DIR, DEFAULT_STATE_DIR } from './paths';
+export type { CachePaths } from './paths';
+export { readKernelManifest, checkKernel, extractVmlinux } from './kernel';
+export type { KernelManifest } from './kernel';
+export { ensureInitramfs, resolveModules, guestDir } from './initramfs';
+export { pinnedHostKey, ensureSshKeys } from './sshkeys';
+export { HOST_PACKAGES, checkPackages } from './packages';
+export { which } from './run';
+
+export interface SetupItem {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** how to get it, when missing */
+  fix?: string;
+}
+
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+export async function checkSetup(paths: CachePaths = cachePaths()): Promise<SetupItem[]> {
+  const items: SetupItem[] = [];
+  items.push({
+    name: 'root',
+    ok: isRoot(),
+    detail: isRoot() ? 'running as root' : 'not running as root',
+    fix: 'run rdma-chaos setup and cluster commands as root (sudo rdma-chaos ...)',
+  });
+  const missing = (await checkPackages()).filter((p) => !p.installed);
+  items.push({
+    name: 'apt packages',
+    ok: missing.length === 0,
+    detail: missing.length === 0 ? 'all installed' : `missing: ${missing.map((p) => `${p.name} (${p.why})`).join(', ')}`,
+    fix: `rdma-chaos setup  (apt-get install -y ${missing.map((p) => p.name).join(' ')})`,
+  });
+  const k = checkKernel(paths);
+  items.push({
+    name: 'guest kernel',
+    ok: k.ok,
+    detail: k.ok ? `${k.version} in ${paths.kernelsDir}` : (k.problem ?? 'missing'),
+    fix: 'rdma-chaos setup  (apt-get download linux-image-<ver>-amd64, dpkg -x, depmod -b, extract vmlinux)',
+  });
+  const keys = sshKeysPresent(paths);
+  items.push({
+    name: 'ssh keys',
+    ok: keys,
+    detail: keys ? paths.sshDir : `no keys in ${paths.sshDir}`,
+    fix: 'rdma-chaos setup',
+  });
+  const kernel = readKernelManifest(paths);
+  const initrd = keys && kernel !== undefined && k.ok && initramfsUpToDate({ kernel, paths });
+  items.push({
+    name: 'initramfs',
+    ok: initrd,
+    detail: initrd ? paths.initramfs : `missing or out of date: ${paths.initramfs}`,
+    fix: 'rdma-chaos setup',
+  });
+  return items;
+}
+
+export interface SetupOptions {
+  paths?: CachePaths;
+  /** progress lines for the user */
+  log?: (line: string) => void;
+  /** raw tool output (apt-get) */
+  onOutput?: (chunk: string) => void;
+}
+
+/** The apt part: install missing host packages. */
+export async function setupPackages(opts: SetupOptions = {}): Promise<string[]> {
+  const missing = (await checkPackages()).filter((p) => !p.installed).map((p) => p.name);
+  if (missing.length > 0) {
+    opts.log?.(`installing ${missing.join(' ')}`);
+    await installPackages(missing, { onOutput: opts.onOutput });
+  }
+  return missing;
+}
+
+/** The kernel part: guest kernel in the cache, SSH keys, initramfs. */
+export async function setupKernel(opts: SetupOptions = {}): Promise<void> {
+  const paths = opts.paths ?? cachePaths();
+  fs.mkdirSync(paths.root, { recursive: true, mode: 0o755 });
+  const version = await resolveKernelVersion(paths, { onOutput: opts.onOutput });
+  const had = checkKernel(paths);
+  const kernel = await prepareKernel(paths, version, { onOutput: opts.onOutput });
+  opts.log?.(had.ok && had.version === version ? `guest kernel ${version}: cached` : `guest kernel ${version}: prepared`);
+  if (ensureSshKeys(paths)) opts.log?.(`ssh keys: generated in ${paths.sshDir}`);
+  if (await ensureInitramfs({ kernel, paths })) opts.log?.(`initramfs: built ${paths.initramfs}`);
+}
+
+export async function runSetup(opts: SetupOptions = {}): Promise<void> {
+  if (!isRoot()) {
+    throw new InputError('setup.notRoot', 'setup must run as root: it installs apt packages and writes the cache (sudo rdma-chaos setup)');
+  }
+  await setupPackages(opts);
+  await setupKernel(opts);
+}
