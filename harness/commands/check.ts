@@ -1,9 +1,10 @@
 // `rdma-chaos check FILE...`: load each history, check it, print a line (or a JSON object) per
 // file; the exit code is the worst verdict. Malformed input ends with `file:line: ...` and 254.
-import { checkHistory, MODEL_NAMES } from '../checkers';
+import { checkHistory, MODEL_NAMES, worst, type Verdict } from '../checkers';
+import { BadValueError } from '../checkers/models/values';
 import { verdictExit } from '../checkers/exit';
 import type { CommandContext } from '../context';
-import { ExitCode, InputError } from '../errors';
+import { InputError, inputAt } from '../errors';
 import { loadHistory, type HistoryFormat } from '../history/importers';
 import { pairEvents } from '../history/ops';
 import type { Operation } from '../history/ops';
@@ -21,19 +22,19 @@ export async function checkCommand(ctx: CommandContext, files: string[], opts: C
   if (opts.model !== undefined && !(MODEL_NAMES as readonly string[]).includes(opts.model)) {
     throw new InputError('check.unknownModel', `unknown model "${opts.model}" (one of ${MODEL_NAMES.join(', ')})`);
   }
-  let exit: number = ExitCode.valid;
+  const verdicts: Verdict[] = [];
   for (const file of files) {
     const h = loadHistory(file, opts.format);
     const { ops } = pairEvents(h.events, { file, lines: h.lines });
-    const c = checkHistory(ops, {
+    const c = locate(file, () => checkHistory(ops, {
       format: h.format,
       ...(opts.model !== undefined ? { model: opts.model } : {}),
       timeoutMs: (opts.timeout ?? 60) * 1000,
       partition: opts.partition !== false,
       explain: opts.explain ?? !opts.json,
       signal: ctx.signal,
-    });
-    exit = Math.max(exit, verdictExit(c.verdict));
+    }));
+    verdicts.push(c.verdict);
     const violations = c.results.flatMap((r) => r.violations);
     if (opts.json) {
       ctx.stdout.write(
@@ -54,7 +55,17 @@ export async function checkCommand(ctx: CommandContext, files: string[], opts: C
     for (const r of c.results) if (r.verdict !== 'valid') ctx.stdout.write(`  ${r.checker}: ${r.verdict}: ${r.summary}\n`);
     if (opts.explain ?? true) for (const v of violations) if (v.explanation) writeExplanation(ctx, ops, v.explanation);
   }
-  return exit;
+  // Jepsen's priority: one violation outranks any number of unknowns
+  return verdictExit(worst(verdicts));
+}
+
+function locate<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e: unknown) {
+    if (e instanceof BadValueError) throw inputAt(e.code, file, e.line, e.what);
+    throw e;
+  }
 }
 
 function writeExplanation(ctx: CommandContext, ops: readonly Operation[], e: NonNullable<ReturnType<typeof checkHistory>['results'][number]['violations'][number]['explanation']>): void {

@@ -105,6 +105,7 @@ export function pairEvents(events: readonly HistoryEvent[], opts: PairOptions): 
     open.retLine = where(i);
     if (e.time !== undefined) open.retTime = e.time;
     if (e.error !== undefined) open.error = e.error;
+    if (e.final) open.final = true;
     if (e.rdma !== undefined) open.rdma = { ...open.rdma, ...e.rdma };
     if (e.type === 'ok') {
       open.ret = rank;

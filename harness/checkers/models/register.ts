@@ -43,10 +43,9 @@ function makeRegister(name: string, description: string, withCas: boolean, o: Re
         case 'cas': {
           if (!withCas) break;
           const [from, to] = pair(op, op.value);
+          // ok without a result is Jepsen's "the CAS succeeded"; RDMA records the old value
           let out: boolean | Scalar | undefined = UNKNOWN;
-          if (known && op.result !== undefined) {
-            out = typeof op.result === 'boolean' ? op.result : scalar(op, op.result, 'result (old value)');
-          }
+          if (known) out = op.result === undefined ? true : typeof op.result === 'boolean' ? op.result : scalar(op, op.result, 'result (old value)');
           return { f: 'cas', from, to, out };
         }
         default:

@@ -3,12 +3,15 @@ import { InputError } from '../../errors';
 import type { Operation } from '../../history/ops';
 import type { Json } from '../../history/schema';
 
-export function where(op: Operation): string {
-  return op.callLine !== undefined ? `line ${op.callLine}` : `op ${op.id}`;
+/** A value the model cannot take; the caller, who knows the file, turns it into file:line. */
+export class BadValueError extends InputError {
+  constructor(readonly line: number | undefined, readonly what: string) {
+    super('check.badValue', `${line !== undefined ? `line ${line}` : 'an operation'}: ${what}`);
+  }
 }
 
 export function badValue(op: Operation, what: string): InputError {
-  return new InputError('check.badValue', `${where(op)}: ${op.f} ${what}`);
+  return new BadValueError(op.callLine, `${op.f} ${what}`);
 }
 
 /** an integer that survives JSON: a safe number, or a decimal string within 2^53 */

@@ -1,0 +1,37 @@
+// Every history of the shared corpus gets its known verdict from `rdma-chaos check`.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runCli } from '../main';
+
+const CORPUS = path.resolve(__dirname, '../../../shared/corpus');
+const rows = fs
+  .readFileSync(path.join(CORPUS, 'MANIFEST.tsv'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((l) => l.split('\t'))
+  .map((c) => ({ file: c[0]!, expected: c[11]! }));
+
+const want = (e: string): string => (e === 'true' ? 'valid' : e === 'false' ? 'invalid' : 'unknown');
+
+describe('the shared corpus', () => {
+  it('has 109 histories', () => expect(rows).toHaveLength(109));
+
+  it('gets every expected verdict through `rdma-chaos check --json`', async () => {
+    let out = '';
+    const code = await runCli(['check', '--json', '--timeout', '120', ...rows.map((r) => path.join(CORPUS, r.file))], {
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: () => true },
+    });
+    const got = out.trim().split('\n').map((l) => JSON.parse(l) as { file: string; verdict: string; ms: number; ops: number });
+    expect(got).toHaveLength(rows.length);
+    const wrong = rows.filter((r, i) => got[i]!.verdict !== want(r.expected)).map((r, i) => `${r.file}: ${got[i]!.verdict}`);
+    expect(wrong).toEqual([]);
+    // the worst verdict decides the exit code: there are invalid files, so 1
+    expect(code).toBe(1);
+    for (const g of got) {
+      expect(typeof g.ms).toBe('number');
+      expect(Number.isInteger(g.ops)).toBe(true);
+    }
+  }, 300_000);
+});

@@ -1,0 +1,32 @@
+import { checkStreams } from './stream';
+import { H } from './test-support/hist';
+
+const sends = (h: H, n: number): H => {
+  for (let i = 0; i < n; i++) h.op(1, 'send', i, 'ok', undefined, 's');
+  return h;
+};
+const recvs = (h: H, ids: number[]): H => {
+  for (const id of ids) h.op(2, 'recv', undefined, 'ok', id, 's');
+  return h;
+};
+
+describe('stream checker', () => {
+  it('accepts an in-order stream', () => {
+    expect(checkStreams(recvs(sends(new H(), 4), [0, 1, 2, 3]).ops()).verdict).toBe('valid');
+  });
+
+  it('reports a duplicate and the queue sliding it causes', () => {
+    const r = checkStreams(recvs(sends(new H(), 4), [0, 1, 1, 2, 3]).ops());
+    expect(r.verdict).toBe('invalid');
+    const kinds = r.violations.map((v) => v.kind);
+    expect(kinds).toContain('stream-duplicate');
+    expect(kinds).toContain('stream-misaligned');
+    expect(r.violations.find((v) => v.kind === 'stream-misaligned')!.message).toMatch(/From receive 3 on, 3 receive/);
+  });
+
+  it('reports a gap', () => {
+    const r = checkStreams(recvs(sends(new H(), 4), [0, 2, 3]).ops());
+    expect(r.violations.map((v) => v.kind)).toEqual(['stream-gap', 'stream-misaligned']);
+    expect(r.violations[0]!.message).toMatch(/Message 1 was acknowledged but never delivered/);
+  });
+});
