@@ -5,8 +5,7 @@ import { BadValueError } from '../checkers/models/values';
 import { verdictExit } from '../checkers/exit';
 import type { CommandContext } from '../context';
 import { InputError, inputAt } from '../errors';
-import { loadHistory, type HistoryFormat } from '../history/importers';
-import { pairEvents } from '../history/ops';
+import { loadOps, type HistoryFormat } from '../history/importers';
 import type { Operation } from '../history/ops';
 
 export interface CheckCommandOptions {
@@ -24,8 +23,8 @@ export async function checkCommand(ctx: CommandContext, files: string[], opts: C
   }
   const verdicts: Verdict[] = [];
   for (const file of files) {
-    const h = loadHistory(file, opts.format);
-    const { ops } = pairEvents(h.events, { file, lines: h.lines });
+    const h = loadOps(file, opts.format);
+    const ops = h.ops;
     const c = locate(file, () => checkHistory(ops, {
       format: h.format,
       ...(opts.model !== undefined ? { model: opts.model } : {}),

@@ -1,5 +1,5 @@
 export * from './schema';
 export * from './jsonl';
 export * from './ops';
-export { loadHistory, detectFormat, FORMATS } from './importers';
-export type { HistoryFormat, LoadedHistory } from './importers';
+export { loadHistory, loadOps, detectFormat, FORMATS } from './importers';
+export type { HistoryFormat, LoadedHistory, LoadedOps } from './importers';

@@ -4,6 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
 import { inputAt } from '../errors';
 import { HistoryEvent } from './schema';
+import { eventProblem } from './validate';
 
 export interface ParsedHistory {
   events: HistoryEvent[];
@@ -19,18 +20,18 @@ export function readTextLines(file: string, buf?: Buffer): string[] {
   } catch (e: unknown) {
     throw inputAt('history.unreadable', file, undefined, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((e as Error).message));
   }
-  const nul = data.indexOf(0);
-  if (nul >= 0) {
-    const line = countLines(data, nul);
-    throw inputAt('history.binary', file, line, 'binary data (NUL byte), not a text history');
-  }
-  if (!isUtf8(data)) {
-    throw inputAt('history.binary', file, firstBadUtf8Line(data), 'invalid UTF-8, not a text history');
-  }
+  checkText(file, data);
   const text = data.toString('utf8');
   const lines = text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines;
+}
+
+/** A NUL byte or invalid UTF-8 means binary data, not a history. */
+function checkText(file: string, data: Buffer): void {
+  const nul = data.indexOf(0);
+  if (nul >= 0) throw inputAt('history.binary', file, countLines(data, nul), 'binary data (NUL byte), not a text history');
+  if (!isUtf8(data)) throw inputAt('history.binary', file, firstBadUtf8Line(data), 'invalid UTF-8, not a text history');
 }
 
 function firstBadUtf8Line(data: Buffer): number {
@@ -55,29 +56,68 @@ function countLines(data: Buffer, upTo: number): number {
 export function parseJsonl(file: string, lines: string[]): ParsedHistory {
   const events: HistoryEvent[] = [];
   const lineNos: number[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!.trim();
-    if (raw === '') continue;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(raw);
-    } catch (e: unknown) {
-      throw inputAt('history.badJson', file, i + 1, `not valid JSON (${(e as Error).message})`);
-    }
-    const r = HistoryEvent.safeParse(obj);
-    if (!r.success) {
-      const issue = r.error.issues[0]!;
-      const path = issue.path.length > 0 ? `field "${issue.path.join('.')}": ` : '';
-      throw inputAt('history.badEvent', file, i + 1, `${path}${issue.message}`);
-    }
-    events.push(r.data);
-    lineNos.push(i + 1);
-  }
+  for (let i = 0; i < lines.length; i++) parseLine(file, lines[i]!, i + 1, events, lineNos);
   return { events, lines: lineNos };
 }
 
+function parseLine(file: string, text: string, lineNo: number, events: HistoryEvent[], lineNos: number[]): void {
+  const e = parseEvent(file, text, lineNo);
+  if (!e) return;
+  events.push(e);
+  lineNos.push(lineNo);
+}
+
+function parseEvent(file: string, text: string, lineNo: number): HistoryEvent | undefined {
+  const raw = text.trim();
+  if (raw === '') return undefined;
+  let obj: unknown;
+  try {
+    obj = JSON.parse(raw);
+  } catch (e: unknown) {
+    throw inputAt('history.badJson', file, lineNo, `not valid JSON (${(e as Error).message})`);
+  }
+  const problem = eventProblem(obj);
+  if (problem !== null) throw inputAt('history.badEvent', file, lineNo, problem);
+  return obj as HistoryEvent;
+}
+
+/**
+ * Reads a JSONL history straight from its bytes, a line at a time: no string of the whole
+ * file and no array of lines, which for a 1M-op history would cost hundreds of MB.
+ */
 export function readHistoryJsonl(file: string): ParsedHistory {
-  return parseJsonl(file, readTextLines(file));
+  const events: HistoryEvent[] = [];
+  const lineNos: number[] = [];
+  forEachJsonlEvent(file, readBytes(file), (e, line) => {
+    events.push(e);
+    lineNos.push(line);
+  });
+  return { events, lines: lineNos };
+}
+
+export function readBytes(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e: unknown) {
+    throw inputAt('history.unreadable', file, undefined, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((e as Error).message));
+  }
+}
+
+/** Calls `each` with every event of a JSONL buffer, validated, with its line number. */
+export function forEachJsonlEvent(file: string, data: Buffer, each: (e: HistoryEvent, line: number) => void): void {
+  checkText(file, data);
+  let start = 0;
+  let line = 1;
+  while (start < data.length) {
+    let end = data.indexOf(10, start);
+    if (end < 0) end = data.length;
+    if (end > start) {
+      const e = parseEvent(file, data.toString('utf8', start, end), line);
+      if (e) each(e, line);
+    }
+    start = end + 1;
+    line++;
+  }
 }
 
 /**

@@ -57,56 +57,58 @@ export interface PairOptions {
 
 export function pairEvents(events: readonly HistoryEvent[], opts: PairOptions): OpHistory {
   const order = realTimeOrder(events);
-  const ops: Operation[] = [];
-  const pending = new Map<number, Operation>();
-  const faults = new Map<string, FaultWindow>();
-  const where = (i: number): number | undefined => opts.lines?.[i] ?? i + 1;
-
+  const pairer = new Pairer(opts.file);
   for (let rank = 0; rank < order.length; rank++) {
     const i = order[rank]!;
-    const e = events[i]!;
+    pairer.push(events[i]!, opts.lines?.[i] ?? i + 1);
+  }
+  return pairer.finish();
+}
+
+/**
+ * Pairs events fed one at a time in real-time order (rank = arrival order), so a reader can
+ * stream a history without keeping its events.
+ */
+export class Pairer {
+  private readonly ops: Operation[] = [];
+  private readonly pending = new Map<number, Operation>();
+  private readonly faults = new Map<string, FaultWindow>();
+  private rank = 0;
+  constructor(private readonly file: string) {}
+
+  push(e: HistoryEvent, line: number | undefined): void {
+    const rank = this.rank++;
     if (e.process === 'nemesis') {
-      recordFault(e, rank, faults, opts.file, where(i));
-      continue;
+      recordFault(e, rank, this.faults, this.file, line);
+      return;
     }
     const p = e.process;
-    const open = pending.get(p);
+    const open = this.pending.get(p);
     if (e.type === 'invoke') {
       if (open) {
-        throw inputAt('history.doubleInvoke', opts.file, where(i), `process ${p} invokes ${e.f} while its ${open.f} (line ${open.callLine}) has no completion`);
+        throw inputAt('history.doubleInvoke', this.file, line, `process ${p} invokes ${e.f} while its ${open.f} (line ${open.callLine}) has no completion`);
       }
-      const op: Operation = {
-        id: ops.length,
-        process: p,
-        f: e.f,
-        status: 'info',
-        call: rank,
-        ret: Infinity,
-        callLine: where(i),
-      };
+      const op: Operation = { id: this.ops.length, process: p, f: e.f, status: 'info', call: rank, ret: Infinity };
+      if (line !== undefined) op.callLine = line;
       if (e.key !== undefined) op.key = e.key;
       if (e.node !== undefined) op.node = e.node;
       if (e.value !== undefined) op.value = e.value;
       if (e.time !== undefined) op.callTime = e.time;
       if (e.rdma !== undefined) op.rdma = e.rdma;
       if (e.final) op.final = true;
-      ops.push(op);
-      pending.set(p, op);
-      continue;
+      this.ops.push(op);
+      this.pending.set(p, op);
+      return;
     }
-    if (!open) {
-      throw inputAt('history.orphanCompletion', opts.file, where(i), `${e.type} ${e.f} for process ${p}, which has no pending invoke`);
-    }
-    if (open.f !== e.f) {
-      throw inputAt('history.mismatchedCompletion', opts.file, where(i), `${e.type} ${e.f} completes process ${p}'s ${open.f} (line ${open.callLine})`);
-    }
-    pending.delete(p);
+    if (!open) throw inputAt('history.orphanCompletion', this.file, line, `${e.type} ${e.f} for process ${p}, which has no pending invoke`);
+    if (open.f !== e.f) throw inputAt('history.mismatchedCompletion', this.file, line, `${e.type} ${e.f} completes process ${p}'s ${open.f} (line ${open.callLine})`);
+    this.pending.delete(p);
     open.status = e.type;
-    open.retLine = where(i);
+    if (line !== undefined) open.retLine = line;
     if (e.time !== undefined) open.retTime = e.time;
     if (e.error !== undefined) open.error = e.error;
     if (e.final) open.final = true;
-    if (e.rdma !== undefined) open.rdma = { ...open.rdma, ...e.rdma };
+    if (e.rdma !== undefined) open.rdma = open.rdma ? { ...open.rdma, ...e.rdma } : e.rdma;
     if (e.type === 'ok') {
       open.ret = rank;
       if (e.result !== undefined) open.result = e.result;
@@ -114,7 +116,10 @@ export function pairEvents(events: readonly HistoryEvent[], opts: PairOptions): 
     // fail and info keep ret = Infinity: fail ops are dropped by checkers, info ops may
     // take effect at any point after their invocation, or never.
   }
-  return { ops, faults: [...faults.values()] };
+
+  finish(): OpHistory {
+    return { ops: this.ops, faults: [...this.faults.values()] };
+  }
 }
 
 /** Event indices in real-time order: by time when every client event has one, else file order. */

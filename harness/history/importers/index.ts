@@ -2,7 +2,8 @@
 // model the format's own tool checked it with.
 import * as fs from 'node:fs';
 import { InputError, inputAt } from '../../errors';
-import { parseJsonl, readTextLines } from '../jsonl';
+import { forEachJsonlEvent, parseJsonl, readBytes, readHistoryJsonl, readTextLines } from '../jsonl';
+import { Pairer, pairEvents, type OpHistory } from '../ops';
 import type { HistoryEvent } from '../schema';
 import { looksLikeEtcd, parseJepsenEtcd } from './jepsen-etcd';
 import { looksLikeKnossos, parseKnossosEdn } from './knossos-edn';
@@ -28,8 +29,24 @@ export function detectFormat(file: string, lines: string[]): HistoryFormat {
   throw inputAt('history.unknownFormat', file, lines.indexOf(lines.find((l) => l.trim() !== '')!) + 1, 'cannot tell the history format; pass --format');
 }
 
+/** a cheap look at the first bytes, so big native histories skip the generic text path */
+function looksNative(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const head = Buffer.alloc(64);
+    const n = fs.readSync(fd, head, 0, 64, 0);
+    return /^\s*\{\s*"/.test(head.subarray(0, n).toString('latin1'));
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 export function loadHistory(file: string, format?: HistoryFormat): LoadedHistory {
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new InputError('history.isDirectory', `${file}: is a directory, not a history file`);
+  if (format === 'native' || (format === undefined && looksNative(file))) return { file, format: 'native', ...readHistoryJsonl(file) };
   const text = readTextLines(file);
   const fmt = format ?? detectFormat(file, text);
   switch (fmt) {
@@ -43,3 +60,43 @@ export function loadHistory(file: string, format?: HistoryFormat): LoadedHistory
       return { file, format: fmt, ...parseKnossosEdn(file, text.join('\n')) };
   }
 }
+
+export interface LoadedOps extends OpHistory {
+  file: string;
+  format: HistoryFormat;
+}
+
+/**
+ * Loads a history straight into operations. A native history in time order (as the controller
+ * writes it) is paired while it is read, keeping no events; otherwise events are collected
+ * and ordered first.
+ */
+export function loadOps(file: string, format?: HistoryFormat): LoadedOps {
+  if (format === 'native' || (format === undefined && looksNative(file))) {
+    const data = readBytes(file);
+    const pairer = new Pairer(file);
+    let lastTime = -1;
+    let lastInvoke = true;
+    let ordered = true;
+    try {
+      forEachJsonlEvent(file, data, (e, line) => {
+        if (e.time !== undefined) {
+          const inv = e.type === 'invoke';
+          if (e.time < lastTime || (e.time === lastTime && inv && !lastInvoke)) throw OUT_OF_ORDER;
+          lastTime = e.time;
+          lastInvoke = inv;
+        }
+        // untimed events are taken in file order, which is the order we are reading
+        pairer.push(e, line);
+      });
+    } catch (e: unknown) {
+      if (e !== OUT_OF_ORDER) throw e;
+      ordered = false;
+    }
+    if (ordered) return { file, format: 'native', ...pairer.finish() };
+  }
+  const h = loadHistory(file, format);
+  return { file, format: h.format, ...pairEvents(h.events, { file, lines: h.lines }) };
+}
+
+const OUT_OF_ORDER = new Error('events out of time order');

@@ -1,0 +1,31 @@
+// Fast validation of history events. The schema is still defined once, in zod (schema.ts):
+// it is compiled to JSON Schema and from there by ajv into a validator that checks an object
+// in place, with no copy (zod's parse clones every event: 2M clones for a 1M-op history).
+// When an event fails, zod itself describes what is wrong, so messages stay zod's.
+import Ajv, { type ValidateFunction } from 'ajv';
+import { z } from 'zod';
+import { HistoryEvent } from './schema';
+
+let compiled: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: false, strict: false });
+    compiled = ajv.compile(z.toJSONSchema(HistoryEvent, { target: 'draft-7' }));
+  }
+  return compiled;
+}
+
+/** null when `obj` is a valid event, else a one-line description of the first problem */
+export function eventProblem(obj: unknown): string | null {
+  if (validator()(obj)) return null;
+  const r = HistoryEvent.safeParse(obj);
+  if (r.success) return null; // ajv and zod disagree only on zod-only refinements: trust zod
+  const issue = r.error.issues[0]!;
+  const path = issue.path.length > 0 ? `field "${issue.path.join('.')}": ` : '';
+  return `${path}${issue.message}`;
+}
+
+export function isEvent(obj: unknown): obj is HistoryEvent {
+  return eventProblem(obj) === null;
+}
