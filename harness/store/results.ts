@@ -1,0 +1,135 @@
+// The run store: one directory per run, `store/<campaign>/<timestamp>/`, holding
+//   campaign.yaml    the campaign as run, resolved with its seed
+//   history.jsonl    every event, appended and flushed as it arrives
+//   results.json     this schema: verdicts, violations, findings, faults, stats
+//   controller.log   the controller's log; agents/<node>.log, consoles/<node>.log
+//   counters.jsonl   rxe hardware counter samples (RunCounterSample per line)
+// Reports read only these files and never contact the cluster.
+import { z } from 'zod';
+import { Json } from '../history/schema';
+
+export const Verdict = z.enum(['valid', 'invalid', 'unknown']);
+
+export const ViolationKind = z.enum([
+  'nonlinearizable', 'duplicate', 'lost', 'phantom', 'stream-duplicate', 'stream-gap', 'stream-misaligned',
+]);
+
+export const Explanation = z.object({
+  partition: z.string(),
+  model: z.string(),
+  blocked: z.number().int(),
+  minimal: z.array(z.number().int()),
+  minimalComplete: z.boolean(),
+  longestPrefix: z.array(z.number().int()),
+  stateAfterPrefix: z.string(),
+});
+
+export const ViolationRecord = z.object({
+  kind: ViolationKind,
+  message: z.string(),
+  /** op ids: indices of operations in pairing order of history.jsonl */
+  ops: z.array(z.number().int()),
+  explanation: Explanation.optional(),
+  /** the known failure pattern this matches, e.g. 'duplicate FADD after failover' */
+  pattern: z.string().optional(),
+});
+
+export const CheckRecord = z.object({
+  checker: z.string(),
+  verdict: Verdict,
+  ms: z.number(),
+  summary: z.string(),
+  violations: z.array(ViolationRecord),
+});
+
+/** Something wrong that is not the system under test's fault: a kernel oops, a frozen fabric. */
+export const Finding = z.object({
+  kind: z.enum(['kernel-panic', 'kernel-oops', 'kernel-bug', 'kernel-warning', 'hung-task', 'rcu-stall', 'soft-lockup', 'rxe', 'fabric-frozen', 'node-unreachable']),
+  node: z.string(),
+  /** monotonic ns in the history's clock domain, when known */
+  time: z.number().optional(),
+  wallTime: z.string().optional(),
+  message: z.string(),
+  excerpt: z.string(),
+  /** fault ids active at that moment */
+  activeFaults: z.array(z.string()),
+});
+
+export const FaultRecord = z.object({
+  id: z.string(),
+  kind: z.string(),
+  targets: z.array(z.string()),
+  params: z.record(z.string(), Json).optional(),
+  /** history times (ns) when it took effect and was healed */
+  start: z.number().optional(),
+  stop: z.number().optional(),
+  /** every record must read NotInjected at the end; otherwise the report says so first */
+  phase: z.enum(['NotInjected', 'Injected', 'Unknown']),
+});
+
+export const CounterDelta = z.object({
+  node: z.string(),
+  device: z.string(),
+  /** the fault window the delta covers, or 'baseline' / 'run' */
+  window: z.string(),
+  deltas: z.record(z.string(), z.number()),
+});
+
+export const WorkloadStats = z.object({
+  workload: z.string(),
+  ops: z.number().int(),
+  ok: z.number().int(),
+  fail: z.number().int(),
+  info: z.number().int(),
+  opsPerSec: z.number(),
+  latencyP50Us: z.number().optional(),
+  latencyP99Us: z.number().optional(),
+});
+
+export const RunResults = z.object({
+  schema: z.literal(1),
+  campaign: z.string(),
+  seed: z.union([z.number(), z.string()]),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  durationMs: z.number(),
+  cluster: z.object({ driver: z.string(), nodes: z.array(z.string()), rails: z.number().int() }),
+  policy: z.string().optional(),
+  verdict: Verdict,
+  /** set when the testbed broke (issue 7): verdict is then 'unknown', never valid/invalid */
+  infrastructureFault: z.object({ reason: z.string(), repaired: z.boolean() }).optional(),
+  /** did the verdict match the campaign's expected outcome (self-testing campaigns) */
+  expected: z.object({ verdict: Verdict.optional(), patterns: z.array(z.string()).optional(), matched: z.boolean() }).optional(),
+  checks: z.array(CheckRecord),
+  findings: z.array(Finding),
+  faults: z.array(FaultRecord),
+  counters: z.array(CounterDelta),
+  stats: z.array(WorkloadStats),
+  /** every fault healed and every process stopped */
+  clean: z.boolean(),
+  notes: z.array(z.string()).optional(),
+});
+export type RunResults = z.infer<typeof RunResults>;
+export type Finding = z.infer<typeof Finding>;
+export type FaultRecord = z.infer<typeof FaultRecord>;
+export type CounterDelta = z.infer<typeof CounterDelta>;
+export type WorkloadStats = z.infer<typeof WorkloadStats>;
+
+/** One line of counters.jsonl: a sample of an rxe device's hw_counters at a time. */
+export const RunCounterSample = z.object({
+  time: z.number(),
+  node: z.string(),
+  device: z.string(),
+  counters: z.record(z.string(), z.number()),
+});
+export type RunCounterSample = z.infer<typeof RunCounterSample>;
+
+export const RUN_FILES = {
+  campaign: 'campaign.yaml',
+  history: 'history.jsonl',
+  results: 'results.json',
+  controllerLog: 'controller.log',
+  counters: 'counters.jsonl',
+  agentsDir: 'agents',
+  consolesDir: 'consoles',
+} as const;
