@@ -27,8 +27,9 @@ export function bindingCandidates(): string[] {
   return [...new Set(out)];
 }
 
-export function loadBinding(): NativeBinding {
-  if (loaded) return loaded;
+/** `candidates` replaces the search list (tests of the failure message). */
+export function loadBinding(candidates?: readonly string[]): NativeBinding {
+  if (loaded && !candidates) return loaded;
   if (process.env.RDMA_BINDING === 'fake') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const fake = require('./fake') as { createFakeBinding(): NativeBinding };
@@ -36,7 +37,7 @@ export function loadBinding(): NativeBinding {
     loadedFrom = 'fake';
   } else {
     const failures: string[] = [];
-    for (const p of bindingCandidates()) {
+    for (const p of candidates ?? bindingCandidates()) {
       if (!existsSync(p)) {
         failures.push(`${p}: not found`);
         continue;

@@ -1,0 +1,166 @@
+// The agent's declarative fault hook (chaos-mesh's SetTcs): the agent holds the complete desired
+// fault set and re-applies it whole on every change: clear everything it may have installed,
+// then install the desired set. Heal is the empty set; both are idempotent. The set is also
+// persisted, so the lease guardian can heal it after the agent itself died.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { ChaosError, ExitCode, InputError } from '../../harness/errors';
+import type { FaultSpec } from '../protocol';
+
+export const NFT_TABLE_PREFIX = 'rdma_chaos';
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+export type Runner = (argv: readonly string[], stdin?: string) => Promise<RunResult>;
+
+/** Runs an argument array (no shell), with a time limit so a hung tool cannot hold a heal. */
+export const runCommand: Runner = (argv, stdin) =>
+  new Promise((resolve) => {
+    let out = '';
+    let err = '';
+    const p = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => p.kill('SIGKILL'), 10000);
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: null, stdout: out, stderr: e.message });
+    });
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: out, stderr: err });
+    });
+    p.stdin.on('error', () => undefined);
+    p.stdin.end(stdin ?? '');
+  });
+
+/** `table <family> <name>` declarations of an nft ruleset */
+export function nftTables(ruleset: string): Array<{ family: string; name: string }> {
+  const out: Array<{ family: string; name: string }> = [];
+  for (const m of ruleset.matchAll(/^\s*(?:add\s+)?table\s+(\w+)\s+([\w.-]+)/gm)) out.push({ family: m[1]!, name: m[2]! });
+  return out;
+}
+
+export function checkFaultSpecs(specs: readonly FaultSpec[]): void {
+  const ids = new Set<string>();
+  for (const f of specs) {
+    if (ids.has(f.id)) throw new InputError('fault.duplicateId', `fault id ${f.id} appears twice in the desired set`);
+    ids.add(f.id);
+    if (f.nft !== undefined) {
+      const tables = nftTables(f.nft);
+      if (tables.length === 0) throw new InputError('fault.badNft', `fault ${f.id}: the nft ruleset declares no table`);
+      for (const t of tables) {
+        // only tables we own can be swept on heal without touching the node's own rules
+        if (!t.name.startsWith(NFT_TABLE_PREFIX)) {
+          throw new InputError('fault.badNft', `fault ${f.id}: nft table ${t.name} must be named ${NFT_TABLE_PREFIX}*`);
+        }
+      }
+    }
+  }
+}
+
+/** Remove everything `specs` may have installed. Returns the problems; never throws. */
+export async function clearFaults(specs: readonly FaultSpec[], run: Runner): Promise<string[]> {
+  const problems: string[] = [];
+  for (const f of specs) {
+    for (const argv of f.clear ?? []) {
+      // "nothing to delete" is success for a clear: failures are only worth a note
+      const r = await run(argv);
+      if (r.code === null) problems.push(`${f.id}: ${argv[0]}: ${r.stderr.trim()}`);
+    }
+  }
+  if (specs.some((f) => f.nft !== undefined)) {
+    const list = await run(['nft', 'list', 'tables']);
+    if (list.code !== 0) {
+      problems.push(`nft list tables: ${list.stderr.trim()}`);
+    } else {
+      for (const t of nftTables(list.stdout)) {
+        if (!t.name.startsWith(NFT_TABLE_PREFIX)) continue;
+        const r = await run(['nft', 'delete', 'table', t.family, t.name]);
+        if (r.code !== 0) problems.push(`nft delete table ${t.family} ${t.name}: ${r.stderr.trim()}`);
+      }
+    }
+  }
+  return problems;
+}
+
+async function installFaults(specs: readonly FaultSpec[], run: Runner): Promise<void> {
+  const nft = specs.filter((f) => f.nft !== undefined).map((f) => f.nft!).join('\n');
+  if (nft) {
+    // one transaction for the whole ruleset
+    const r = await run(['nft', '-f', '-'], nft);
+    if (r.code !== 0) throw new ChaosError('fault.applyFailed', `nft -f: ${r.stderr.trim() || `exit ${r.code}`}`, ExitCode.badInput);
+  }
+  for (const f of specs) {
+    for (const argv of f.apply ?? []) {
+      const r = await run(argv);
+      if (r.code !== 0) {
+        throw new ChaosError('fault.applyFailed', `fault ${f.id}: ${argv.join(' ')}: ${r.stderr.trim() || `exit ${r.code}`}`, ExitCode.badInput);
+      }
+    }
+  }
+}
+
+export function readFaultState(file: string): FaultSpec[] {
+  if (!existsSync(file)) return [];
+  try {
+    const v = JSON.parse(readFileSync(file, 'utf8')) as { faults?: FaultSpec[] };
+    return Array.isArray(v.faults) ? v.faults : [];
+  } catch {
+    return [];
+  }
+}
+
+function writeFaultState(file: string, faults: readonly FaultSpec[]): void {
+  writeFileSync(`${file}.tmp`, JSON.stringify({ faults }));
+  renameSync(`${file}.tmp`, file);
+}
+
+export class FaultManager {
+  private current: FaultSpec[] = [];
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly stateFile: string,
+    private readonly run: Runner = runCommand,
+  ) {}
+
+  get active(): string[] {
+    return this.current.map((f) => f.id);
+  }
+
+  /** Re-apply the whole desired set. Calls are serialised. */
+  set(desired: readonly FaultSpec[]): Promise<{ active: string[]; effectiveNs: bigint; tookMs: number }> {
+    checkFaultSpecs(desired);
+    const next = this.chain.then(() => this.doSet(desired));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  heal(): Promise<{ active: string[]; effectiveNs: bigint; tookMs: number }> {
+    return this.set([]);
+  }
+
+  private async doSet(desired: readonly FaultSpec[]) {
+    const t0 = process.hrtime.bigint();
+    // persist the union first: if we die mid-way the guardian still clears everything
+    const union = [...this.current, ...desired.filter((d) => !this.current.some((c) => c.id === d.id))];
+    writeFaultState(this.stateFile, union);
+    await clearFaults(union, this.run);
+    this.current = [];
+    try {
+      await installFaults(desired, this.run);
+    } catch (e) {
+      await clearFaults(desired, this.run);
+      writeFaultState(this.stateFile, []);
+      throw e;
+    }
+    this.current = [...desired];
+    writeFaultState(this.stateFile, this.current);
+    const t1 = process.hrtime.bigint();
+    return { active: this.active, effectiveNs: t1, tookMs: Number(t1 - t0) / 1e6 };
+  }
+}

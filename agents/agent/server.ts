@@ -1,0 +1,146 @@
+// The agent process: JSON-lines RPC on stdio, the lease, and the one shutdown path (controller
+// asked, stdin closed, or lease expired), which always heals the faults before exiting.
+import type { Readable, Writable } from 'node:stream';
+import { isChaosError } from '../../harness/errors';
+import { isRdmaError } from '../errors';
+import { Request, type Method } from '../protocol';
+import { FaultManager } from './faults';
+import type { GuardianLink } from './guardian';
+import { handlers, type HandlerContext } from './handlers';
+import { Lease } from './lease';
+import { Receiver } from './recv';
+import type { SliceRunner } from './slice';
+import { NodeState } from './state';
+
+export interface AgentOptions {
+  input: Readable;
+  output: Writable;
+  stateFile: string;
+  leaseMs: number;
+  guardian?: GuardianLink;
+  /** how the process ends; tests pass their own */
+  exit?: (code: number) => void;
+}
+
+export class AgentServer {
+  readonly state: NodeState;
+  private readonly faults: FaultManager;
+  private readonly receiver: Receiver;
+  private readonly runners = new Set<SliceRunner>();
+  private readonly lease: Lease;
+  private closing = false;
+  private outputBroken = false;
+
+  constructor(private readonly o: AgentOptions) {
+    this.state = new NodeState((ev) => this.write(ev));
+    this.faults = new FaultManager(o.stateFile);
+    this.receiver = new Receiver(this.state);
+    this.lease = new Lease(o.leaseMs, () => void this.shutdown('lease'), (ttl) => o.guardian?.renew(ttl));
+  }
+
+  start(): void {
+    this.lease.start();
+    let buf = '';
+    this.o.input.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.trim()) this.onLine(line);
+      }
+    });
+    this.o.input.on('end', () => void this.shutdown('eof'));
+    this.o.input.on('error', () => void this.shutdown('eof'));
+    this.o.output.on('error', () => {
+      this.outputBroken = true;
+      void this.shutdown('eof');
+    });
+  }
+
+  private write(msg: unknown): void {
+    if (this.outputBroken) return;
+    this.o.output.write(JSON.stringify(msg) + '\n');
+  }
+
+  private log(level: 'info' | 'warn' | 'error', msg: string): void {
+    this.write({ ev: 'log', level, msg, timeNs: process.hrtime.bigint().toString() });
+  }
+
+  private onLine(line: string): void {
+    if (this.closing) return;
+    this.lease.renew();
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      this.log('error', `unparsable request: ${line.slice(0, 200)}`);
+      return;
+    }
+    const parsed = Request.safeParse(raw);
+    const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1;
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
+      this.write({ id, ok: false, error: { code: 'agent.badRequest', message: where } });
+      return;
+    }
+    const req = parsed.data;
+    const ctx: HandlerContext = {
+      state: this.state,
+      faults: this.faults,
+      receiver: this.receiver,
+      runners: this.runners,
+      setLease: (ttl) => this.lease.renew(ttl),
+      guardianPid: this.o.guardian?.pid,
+      shutdown: (reason) => void this.shutdown(reason),
+    };
+    const handler = handlers[req.method as Method] as (c: HandlerContext, p: unknown) => unknown;
+    Promise.resolve()
+      .then(() => handler(ctx, req.params))
+      .then(
+        (result) => this.write({ id: req.id, ok: true, result }),
+        (e: unknown) => this.write({ id: req.id, ok: false, error: errorOf(e) }),
+      );
+  }
+
+  /** The only way out: stop the work, heal, say bye, exit. Idempotent. */
+  async shutdown(reason: 'shutdown' | 'lease' | 'eof'): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.lease.stop();
+    for (const r of this.runners) r.abort();
+    const until = Date.now() + 300;
+    while (this.runners.size > 0 && Date.now() < until) await new Promise((ok) => setTimeout(ok, 10));
+    this.receiver.close();
+    let healed = true;
+    try {
+      await this.faults.heal();
+    } catch (e) {
+      healed = false;
+      this.log('error', `heal failed: ${errorOf(e).message}`);
+    }
+    this.write({ ev: 'bye', reason, healed });
+    if (healed) this.o.guardian?.bye();
+    try {
+      if (this.runners.size === 0) this.state.close();
+    } catch {
+      /* the process ends anyway */
+    }
+    const exit = this.o.exit ?? ((code: number) => process.exit(code));
+    if (this.outputBroken) return exit(0);
+    // let the last lines reach the controller, but never wait long for a dead pipe
+    const t = setTimeout(() => exit(0), 200);
+    this.o.output.write('', () => {
+      clearTimeout(t);
+      exit(0);
+    });
+  }
+}
+
+function errorOf(e: unknown): { code: string; message: string } {
+  if (isChaosError(e) || isRdmaError(e)) return { code: e.code, message: e.message };
+  if (e instanceof TypeError) return { code: 'agent.badArgument', message: e.message };
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { code: 'agent.internal', message: err.stack ?? err.message };
+}

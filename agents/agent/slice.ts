@@ -1,0 +1,395 @@
+// Runs one workload slice toward a peer: ops go through the batch path on the channel's current
+// QP; when that QP breaks, the failover policy decides the fate of every unresolved op and the
+// rest of the slice continues on the backup rail. Outcomes are honest: ok on success, info when
+// the op may have executed (error completion, flush, timeout), fail only when it provably never
+// reached the wire (never posted, or refused by ibv_post_send).
+import { randomBytes } from 'node:crypto';
+import { ChaosError, ExitCode, InputError } from '../../harness/errors';
+import { policyFor, settleSends, type FailoverPolicy, type UnresolvedOp } from '../failover';
+import { FCODE, FNAME, OPFLAG, type OpArrays } from '../ops';
+import { PSN_UNKNOWN, type FailoverEvent, type Policy, type SliceResult } from '../protocol';
+import { BATCH, FLAG, OP, allocBatchOps, loadBinding, wcStatusName, type BatchChunk, type BatchOps, type BatchSummary } from '../verbs';
+import { SYNC_REQ_IMM, type Connection } from './connection';
+import { OpRecords, type Attempt } from './records';
+import type { Channel, NodeState } from './state';
+
+const ERR_QP = 'IBV_QPS_ERR';
+const SYNC_TIMEOUT_MS = 5000;
+
+export interface SliceParams {
+  slice: string;
+  peer: string;
+  policy: Policy;
+  ops: OpArrays;
+  depth: number;
+  rate: number;
+  opTimeoutMs: number;
+  chunkOps: number;
+  spin?: number;
+}
+
+interface RunOutcome {
+  unresolved: number[];
+  notPosted: number[];
+  finished: number;
+  summary: BatchSummary;
+}
+
+export class SliceRunner {
+  readonly records: OpRecords;
+  private readonly policy: FailoverPolicy;
+  private aborted = false;
+  private running: Connection | undefined;
+  private failovers = 0;
+
+  constructor(
+    private readonly state: NodeState,
+    private readonly ch: Channel,
+    private readonly p: SliceParams,
+  ) {
+    this.records = new OpRecords(p.slice, p.ops.n);
+    this.policy = policyFor(p.policy);
+  }
+
+  /** Stop now: outstanding ops are flushed and end as info; unposted ones are dropped. */
+  abort(): void {
+    this.aborted = true;
+    this.running?.qp.abortBatch();
+  }
+
+  async run(): Promise<SliceResult> {
+    if (this.ch.busy) throw new ChaosError('slice.busy', `a slice is already running toward ${this.ch.peer}`, ExitCode.badInput);
+    const first = this.ch.currentConn();
+    if (!first) throw new InputError('slice.noConnection', `${this.state.node}: no connected QP toward ${this.p.peer}`);
+    const bad = this.unusable(first);
+    if (bad) throw new InputError('slice.badOp', `${this.state.node}: ${bad}`);
+    this.ch.busy = true;
+    try {
+      let queue: Uint32Array = Uint32Array.from({ length: this.p.ops.n }, (_, i) => i);
+      let last = first;
+      while (queue.length > 0 && !this.aborted) {
+        const conn = this.ch.currentConn();
+        if (!conn) {
+          this.failUnposted([...queue], ERR_QP, last);
+          break;
+        }
+        last = conn;
+        const r = await this.runOn(conn, queue);
+        if (r.unresolved.length === 0 && r.notPosted.length === 0) break;
+        if (this.aborted) {
+          for (const i of r.unresolved) this.records.finish(i, 'info');
+          break; // unposted ops were never invoked: nothing to record
+        }
+        conn.refreshState();
+        if (conn.state === 'connected' && r.unresolved.length === 0) {
+          // refused post on a healthy QP (e.g. ENOMEM): retry the rest unless nothing moved
+          if (r.finished === 0) {
+            this.failUnposted(r.notPosted, r.summary.firstError ?? ERR_QP, conn);
+            break;
+          }
+          queue = Uint32Array.from(r.notPosted);
+          continue;
+        }
+        if (conn.state === 'connected') {
+          conn.qp.toError(); // keep "unresolved" and "QP unusable" the same thing
+          conn.state = 'broken';
+        }
+        const next = await this.failover(conn, r.unresolved, r.notPosted);
+        if (!next) break;
+        queue = next;
+      }
+    } finally {
+      this.ch.busy = false;
+      this.running = undefined;
+      this.emitRecords();
+    }
+    return this.result();
+  }
+
+  /** why `conn` cannot carry this slice, or undefined */
+  private unusable(conn: Connection): string | undefined {
+    const o = this.p.ops;
+    if (this.p.depth > conn.sendDepth) return `depth ${this.p.depth} exceeds the send queue of ${conn.id} (${conn.sendDepth})`;
+    for (let i = 0; i < o.n; i++) {
+      if (o.len[i]! > conn.slotSize) return `op #${i} is ${o.len[i]} bytes, above the slot size of ${conn.id} (${conn.slotSize})`;
+      if (o.f[i] === FCODE.send) {
+        if (o.flags[i]! & OPFLAG.imm && o.imm[i] === SYNC_REQ_IMM) return `op #${i} uses the reserved immediate 0x${SYNC_REQ_IMM.toString(16)}`;
+        continue;
+      }
+      const name = o.regions[o.region[i]!]!;
+      const r = conn.remoteRegions.get(name);
+      if (!r) return `op #${i}: ${conn.id} knows no region ${name} on ${conn.peer}`;
+      if (o.offset[i]! + Math.max(o.len[i]!, 8) > r.size) return `op #${i}: offset ${o.offset[i]} + ${o.len[i]} bytes is outside region ${name} (${r.size} bytes)`;
+    }
+    return undefined;
+  }
+
+  private build(conn: Connection, queue: Uint32Array): BatchOps {
+    const o = this.p.ops;
+    const b = allocBatchOps(queue.length);
+    const regions = o.regions.map((name) => conn.remoteRegions.get(name));
+    for (let j = 0; j < queue.length; j++) {
+      const i = queue[j]!;
+      const f = o.f[i]!;
+      const fl = o.flags[i]!;
+      const imm = (fl & OPFLAG.imm) !== 0;
+      b.opcode[j] = f === FCODE.write ? (imm ? OP.writeImm : OP.write) : f === FCODE.read ? OP.read : f === FCODE.fadd ? OP.fadd : f === FCODE.cas ? OP.cas : imm ? OP.sendImm : OP.send;
+      b.flags[j] = (fl & OPFLAG.barrier ? FLAG.barrier : 0) | (fl & OPFLAG.fence ? FLAG.fence : 0);
+      if (f !== FCODE.send) {
+        const r = regions[o.region[i]!]!;
+        b.raddr[j] = r.addr + BigInt(o.offset[i]!);
+        b.rkey[j] = r.rkey;
+      }
+      b.len[j] = o.len[i]!;
+      b.value[j] = o.value[i]!;
+      b.expect[j] = o.expect[i]!;
+      b.imm[j] = o.imm[i]!;
+    }
+    return b;
+  }
+
+  private async runOn(conn: Connection, queue: Uint32Array): Promise<RunOutcome> {
+    const rec = this.records;
+    const o = this.p.ops;
+    const depth = Math.min(this.p.depth, conn.sendDepth);
+    const procBase = this.state.allocProcesses(depth);
+    const epoch = this.ch.epoch;
+    const out: RunOutcome = { unresolved: [], notPosted: [], finished: 0, summary: undefined as unknown as BatchSummary };
+    const errnoName = loadBinding().errnoName;
+    const onChunk = (c: BatchChunk): void => {
+      for (let k = 0; k < c.count; k++) {
+        const i = queue[c.start + k]!;
+        const st = c.status[k]!;
+        if (st === BATCH.notPosted) {
+          out.notPosted.push(i);
+          continue;
+        }
+        const a: Attempt = { rail: conn.rail.rail, qpn: conn.qp.qpn, psn: st === BATCH.postFailed ? PSN_UNKNOWN : c.psn[k]!, epoch };
+        if (!rec.invoked[i]) rec.invoke(i, procBase + c.slot[k]!, c.tPost[k]!, a);
+        if (st === 0) {
+          const f = o.f[i]!;
+          rec.attempt(i, c.tDone[k]!, a);
+          rec.finish(i, 'ok', f === FCODE.read || f === FCODE.fadd || f === FCODE.cas ? c.result[k]! : undefined);
+          if (f === FCODE.send) this.ch.sendsOk += 1n;
+          out.finished++;
+        } else if (st === BATCH.postFailed) {
+          rec.attempt(i, c.tDone[k]!, a, errnoName(c.err[k]!));
+          // refused by ibv_post_send: this posting never reached the wire (an earlier one may have)
+          rec.finish(i, rec.attempts[i] ? 'info' : 'fail');
+          out.finished++;
+        } else {
+          const name = st === BATCH.timedOut ? 'ETIMEDOUT' : st === BATCH.aborted ? 'ECANCELED' : wcStatusName(st);
+          rec.attempt(i, c.tDone[k]!, a, name);
+          out.unresolved.push(i);
+        }
+      }
+      this.emitRecords();
+    };
+    this.running = conn;
+    try {
+      out.summary = await conn.qp.runBatch(
+        { scratch: conn.scratch, slotSize: conn.slotSize, depth, rate: this.p.rate, opTimeoutMs: this.p.opTimeoutMs, chunkOps: this.p.chunkOps, ...(this.p.spin !== undefined ? { spin: this.p.spin } : {}) },
+        this.build(conn, queue),
+        onChunk,
+      );
+    } finally {
+      this.running = undefined;
+    }
+    return out;
+  }
+
+  private pickBackup(from: Connection): Connection | undefined {
+    for (const c of this.ch.conns.values()) {
+      if (c === from || c.state !== 'connected') continue;
+      if (c.refreshState() !== 'RTS') continue;
+      if (this.unusable(c)) continue;
+      return c;
+    }
+    return undefined;
+  }
+
+  private async failover(conn: Connection, unresolved: number[], notPosted: number[]): Promise<Uint32Array | undefined> {
+    const rec = this.records;
+    const o = this.p.ops;
+    const uops: UnresolvedOp[] = unresolved.map((i) => ({ idx: i, f: FNAME[o.f[i]!]!, error: rec.errorOf(i) ?? 'UNKNOWN' }));
+    const plan = this.policy.plan(uops);
+    const reason = uops[0]?.error ?? ERR_QP;
+    const backup = plan.failover ? this.pickBackup(conn) : undefined;
+    const ev: FailoverEvent = {
+      ev: 'failover', slice: this.p.slice, peer: this.p.peer, policy: this.p.policy, fromRail: conn.rail.rail, toRail: null,
+      epoch: this.ch.epoch, timeNs: process.hrtime.bigint().toString(), reason, unresolved: unresolved.length, reposted: 0, skipped: 0, info: 0,
+    };
+    if (!backup) {
+      for (const i of unresolved) rec.finish(i, 'info');
+      this.failUnposted(notPosted, ERR_QP, conn);
+      ev.info = unresolved.length;
+      this.state.emit(ev);
+      return undefined;
+    }
+    this.ch.current = backup.rail.rail;
+    this.ch.epoch += 1;
+    this.failovers += 1;
+    ev.toRail = backup.rail.rail;
+    ev.epoch = this.ch.epoch;
+    for (const i of plan.info) rec.finish(i, 'info');
+    ev.info = plan.info.length;
+    const reposts = [...plan.repost];
+    if (plan.resync.length) {
+      const delivered = await this.syncHandshake(backup);
+      if (delivered === undefined) {
+        for (const i of plan.resync) rec.finish(i, 'info');
+        ev.info += plan.resync.length;
+      } else {
+        const s = settleSends(plan.resync, delivered, this.ch.sendsOk);
+        for (const i of s.delivered) {
+          rec.dEpoch[i] = this.ch.epoch;
+          rec.finish(i, 'ok'); // the receiver says it has it
+          this.ch.sendsOk += 1n;
+        }
+        ev.skipped += s.delivered.length;
+        reposts.push(...s.repost);
+      }
+    }
+    if (plan.verify.length) {
+      const v = await this.verify(backup, plan.verify);
+      ev.skipped += v.applied;
+      ev.info += v.info;
+      reposts.push(...v.repost);
+    }
+    reposts.sort((a, b) => a - b);
+    for (const i of reposts) rec.attempts[i] = rec.attempts[i]! + 1;
+    ev.reposted = reposts.length;
+    this.emitRecords();
+    this.state.emit(ev);
+    return Uint32Array.from([...reposts, ...notPosted]);
+  }
+
+  /** read-verify: READ each target on the backup; skip the replay where it looks applied */
+  private async verify(backup: Connection, idxs: number[]): Promise<{ applied: number; info: number; repost: number[] }> {
+    const o = this.p.ops;
+    const rec = this.records;
+    const b = allocBatchOps(idxs.length);
+    idxs.forEach((i, k) => {
+      const r = backup.remoteRegions.get(o.regions[o.region[i]!]!)!;
+      b.opcode[k] = OP.read;
+      b.raddr[k] = r.addr + BigInt(o.offset[i]!);
+      b.rkey[k] = r.rkey;
+      b.len[k] = 8;
+    });
+    const res = await this.runRaw(backup, b);
+    const out = { applied: 0, info: 0, repost: [] as number[] };
+    idxs.forEach((i, k) => {
+      if (res.status[k] !== 0) {
+        rec.finish(i, 'info');
+        out.info++;
+        return;
+      }
+      const f = FNAME[o.f[i]!]!;
+      if (this.policy.looksApplied?.({ f, value: o.value[i]!, expect: o.expect[i]! }, res.result[k]!)) {
+        rec.attempt(i, res.tDone[k]!, { rail: backup.rail.rail, qpn: backup.qp.qpn, psn: PSN_UNKNOWN, epoch: this.ch.epoch });
+        // the policy believes it: a CAS that "swapped" saw its expected value
+        rec.finish(i, 'ok', f === 'cas' ? o.expect[i]! : undefined);
+        out.applied++;
+      } else {
+        out.repost.push(i);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * shift's handshake: SEND a nonce; the receiver drains its CQs and publishes [nonce, count];
+   * READ until the nonce shows, then the count is final. Returns the receiver's count of
+   * messages delivered from us, or undefined when the handshake fails.
+   */
+  private async syncHandshake(backup: Connection): Promise<bigint | undefined> {
+    const ctl = backup.remoteCtl;
+    if (!ctl) return undefined;
+    const nonce = randomBytes(8).readBigUInt64LE() | 1n;
+    const s = allocBatchOps(1);
+    s.opcode[0] = OP.sendImm;
+    s.len[0] = 8;
+    s.value[0] = nonce;
+    s.imm[0] = SYNC_REQ_IMM;
+    if ((await this.runRaw(backup, s)).status[0] !== 0) return undefined;
+    const deadline = Date.now() + SYNC_TIMEOUT_MS;
+    while (Date.now() < deadline && !this.aborted) {
+      const r = allocBatchOps(2);
+      for (let k = 0; k < 2; k++) {
+        r.opcode[k] = OP.read;
+        r.raddr[k] = ctl.addr + BigInt(ctl.offset + 8 * k);
+        r.rkey[k] = ctl.rkey;
+        r.len[k] = 8;
+      }
+      const res = await this.runRaw(backup, r);
+      if (res.status[0] !== 0 || res.status[1] !== 0) return undefined;
+      if (res.result[0] === nonce) return res.result[1]!;
+      await new Promise((ok) => setTimeout(ok, 2));
+    }
+    return undefined;
+  }
+
+  /** a control batch outside the history (handshake, verification reads) */
+  private async runRaw(conn: Connection, ops: BatchOps): Promise<{ status: Int16Array; result: BigUint64Array; tDone: BigUint64Array }> {
+    const n = ops.opcode.length;
+    const out = { status: new Int16Array(n), result: new BigUint64Array(n), tDone: new BigUint64Array(n) };
+    this.running = conn;
+    try {
+      await conn.qp.runBatch(
+        { scratch: conn.scratch, slotSize: conn.slotSize, depth: Math.min(n, conn.sendDepth), opTimeoutMs: this.p.opTimeoutMs || 2000 },
+        ops,
+        (c) => {
+          out.status.set(c.status, c.start);
+          out.result.set(c.result, c.start);
+          out.tDone.set(c.tDone, c.start);
+        },
+      );
+    } finally {
+      this.running = undefined;
+    }
+    if (out.status.some((s) => s !== 0)) conn.refreshState();
+    return out;
+  }
+
+  /** ops never handed to the device: invoked and failed at once, one fresh process for all */
+  private failUnposted(idxs: number[], error: string, conn: Connection): void {
+    if (idxs.length === 0) return;
+    const rec = this.records;
+    const p = this.state.allocProcesses(1);
+    let t = process.hrtime.bigint();
+    const a: Attempt = { rail: conn.rail.rail, qpn: conn.qp.qpn, psn: PSN_UNKNOWN, epoch: this.ch.epoch };
+    for (const i of idxs) {
+      rec.invoke(i, p, t, a);
+      rec.attempt(i, t + 1n, a, error);
+      rec.finish(i, 'fail');
+      t += 2n;
+    }
+  }
+
+  private emitRecords(): void {
+    const ev = this.records.flush();
+    if (ev) this.state.emit(ev);
+  }
+
+  private result(): SliceResult {
+    const rec = this.records;
+    let first = -1n;
+    let last = 0n;
+    for (let i = 0; i < rec.n; i++) {
+      if (!rec.invoked[i]) continue;
+      if (first < 0n || rec.tInv[i]! < first) first = rec.tInv[i]!;
+      if (rec.tDone[i]! > last) last = rec.tDone[i]!;
+    }
+    const conn = this.ch.currentConn();
+    return {
+      slice: this.p.slice,
+      n: rec.n,
+      ...rec.counts,
+      failovers: this.failovers,
+      epoch: this.ch.epoch,
+      rail: conn?.rail.rail ?? this.ch.current ?? -1,
+      firstPostNs: (first < 0n ? 0n : first).toString(),
+      lastDoneNs: last.toString(),
+    };
+  }
+}

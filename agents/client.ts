@@ -1,0 +1,328 @@
+// AgentClient: the controller's handle on one agent. It ships the agent through a NodeDriver,
+// speaks the RPC, keeps the lease renewed, turns the agent's event stream into history events
+// (kept here even after the agent is gone) and maps agent clocks into the controller's.
+import { EventEmitter } from 'node:events';
+import * as path from 'node:path';
+import { ChaosError, ExitCode, InputError } from '../harness/errors';
+import type { ExecResult, NodeDriver, RemoteProcess } from '../harness/cluster/driver';
+import type { HistoryEvent } from '../harness/history/schema';
+import { ClockSync } from './clock';
+import { opsToHistory, recvsToHistory, type SliceContext } from './history';
+import { encodeOps, type OpDescriptor } from './ops';
+import {
+  AgentEvent, RESULTS, Response, type FaultSpec, type InfoResult, type Method, type ParamsOf, type Policy, type ResultOf,
+} from './protocol';
+import { AGENT_SCRIPT, BINDING_FILE, ensureAgentBundle, type AgentBundle } from './ship';
+
+export interface AgentClientOptions {
+  driver: NodeDriver;
+  node: string;
+  /** first history process id of this agent; give each agent a disjoint range (e.g. i * 1e6) */
+  processBase: number;
+  /** lease period: without renewal the agent heals and exits within it (default 10 s) */
+  leaseMs?: number;
+  /** device per rail; default: devices sorted by name */
+  rails?: Array<{ rail: number; device: string }>;
+  bundle?: AgentBundle;
+  /** extra environment for the agent, e.g. { RDMA_BINDING: 'fake' } in unit tests */
+  env?: Record<string, string>;
+  /** the `node` binary on the node (default: node from PATH) */
+  nodeBin?: string;
+  requestTimeoutMs?: number;
+}
+
+export interface SliceRequest {
+  slice: string;
+  peer: string;
+  policy: Policy;
+  ops: readonly OpDescriptor[];
+  /** outstanding ops (default 64) */
+  depth?: number;
+  /** ops per second (default 0: unpaced) */
+  rate?: number;
+  /** an op outstanding this long is timed out (info) and its QP forced to ERR (default 0: never) */
+  opTimeoutMs?: number;
+  /** path MTU of the connection, for PSN ranges (default 1024) */
+  mtu?: number;
+  /** empty CQ polls before the agent's batch worker sleeps on the completion channel */
+  spin?: number;
+}
+
+export interface AgentExit {
+  code: number | null;
+  signal?: string;
+  /** the agent's own account, if it said goodbye */
+  bye?: { reason: string; healed: boolean };
+  stderr: string;
+}
+
+interface Pending {
+  method: Method;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer?: NodeJS.Timeout;
+  t0: bigint;
+}
+
+/**
+ * Events: 'history' (HistoryEvent[] as they are built), 'event' (every raw AgentEvent),
+ * 'exit' (AgentExit).
+ */
+export class AgentClient extends EventEmitter {
+  readonly node: string;
+  readonly clock = new ClockSync();
+  /** every history event this agent produced, in arrival order; survives the agent */
+  readonly history: HistoryEvent[] = [];
+  /** every raw event (failover, async, log, bye) except the bulky ops/recvs */
+  readonly events: AgentEvent[] = [];
+  info: InfoResult | undefined;
+  readonly exited: Promise<AgentExit>;
+  private proc: RemoteProcess | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly slices = new Map<string, SliceContext>();
+  private opBase = 0;
+  /** regions this agent registered, with their per-rail addr/rkey (what peers connect to) */
+  readonly regions = new Map<string, ResultOf<'registerMemory'>>();
+  /** path MTU used toward each peer (connectPeers sets it) */
+  readonly peerMtu = new Map<string, number>();
+  private renewTimer: NodeJS.Timeout | undefined;
+  private stderr = '';
+  private bye: AgentExit['bye'];
+  private gone: Error | undefined;
+  private resolveExit!: (e: AgentExit) => void;
+  private readonly leaseMs: number;
+
+  private constructor(private readonly o: AgentClientOptions) {
+    super();
+    this.node = o.node;
+    this.leaseMs = o.leaseMs ?? 10000;
+    this.exited = new Promise((r) => (this.resolveExit = r));
+  }
+
+  /** Upload the agent, start it, say hello, sync clocks and start renewing the lease. */
+  static async start(o: AgentClientOptions): Promise<AgentClient> {
+    const c = new AgentClient(o);
+    try {
+      await c.launch();
+    } catch (e) {
+      c.detach();
+      throw e;
+    }
+    return c;
+  }
+
+  private async launch(): Promise<void> {
+    const { driver, node } = this.o;
+    const bundle = this.o.bundle ?? ensureAgentBundle();
+    const dir = `/tmp/rdma-chaos-agent-${bundle.hash}`;
+    const script = path.posix.join(dir, AGENT_SCRIPT);
+    const have = await driver.exec(node, ['test', '-f', script]);
+    if (have.code !== 0) {
+      await must(driver, node, ['mkdir', '-p', dir]);
+      await driver.upload(node, bundle.script, script, 0o644);
+      if (bundle.binding) await driver.upload(node, bundle.binding, path.posix.join(dir, BINDING_FILE), 0o755);
+    }
+    const env = Object.entries({ UV_THREADPOOL_SIZE: '8', ...this.o.env }).map(([k, v]) => `${k}=${v}`);
+    this.proc = await driver.spawn(node, ['env', ...env, this.o.nodeBin ?? 'node', script, '--lease-ms', String(this.leaseMs)]);
+    this.attach(this.proc);
+    this.info = await this.call('hello', { node, processBase: this.o.processBase, leaseMs: this.leaseMs, ...(this.o.rails ? { rails: this.o.rails } : {}) });
+    for (let i = 0; i < 5; i++) await this.call('time', {});
+    const every = Math.max(50, Math.floor(this.leaseMs / 5));
+    this.renewTimer = setInterval(() => {
+      this.call('lease', { ttlMs: this.leaseMs }).catch(() => undefined);
+    }, every);
+    this.renewTimer.unref();
+  }
+
+  private attach(p: RemoteProcess): void {
+    let buf = '';
+    p.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.trim()) this.onLine(line);
+      }
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-65536);
+    });
+    p.stdin.on('error', () => undefined);
+    p.exited.then(
+      (r: ExecResult) => this.onExit(r.code, r.signal),
+      () => this.onExit(null),
+    );
+  }
+
+  private onLine(line: string): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      this.stderr += `[unparsable stdout] ${line.slice(0, 200)}\n`;
+      return;
+    }
+    if (msg && typeof msg === 'object' && 'ev' in msg) {
+      const ev = AgentEvent.safeParse(msg);
+      if (!ev.success) {
+        this.stderr += `[bad event] ${line.slice(0, 200)}\n`;
+        return;
+      }
+      this.onEvent(ev.data);
+      return;
+    }
+    const r = Response.safeParse(msg);
+    if (!r.success) {
+      this.stderr += `[bad response] ${line.slice(0, 200)}\n`;
+      return;
+    }
+    const p = this.pending.get(r.data.id);
+    if (!p) return;
+    this.pending.delete(r.data.id);
+    if (p.timer) clearTimeout(p.timer);
+    if (!r.data.ok) {
+      p.reject(new ChaosError(r.data.error.code, `${this.node}: ${p.method}: ${r.data.error.message}`, ExitCode.badInput));
+      return;
+    }
+    const parsed = RESULTS[p.method].safeParse(r.data.result);
+    if (!parsed.success) {
+      p.reject(new ChaosError('agent.badResult', `${this.node}: ${p.method}: malformed result: ${parsed.error.issues[0]?.message}`, ExitCode.internal));
+      return;
+    }
+    const t1 = process.hrtime.bigint();
+    const res = parsed.data as { monotonicNs?: string };
+    if ((p.method === 'time' || p.method === 'lease' || p.method === 'hello') && res.monotonicNs) this.clock.sample(p.t0, t1, BigInt(res.monotonicNs));
+    p.resolve(parsed.data);
+  }
+
+  private onEvent(ev: AgentEvent): void {
+    let built: HistoryEvent[] | undefined;
+    if (ev.ev === 'ops') {
+      const ctx = this.slices.get(ev.slice);
+      if (!ctx) return;
+      built = opsToHistory(ev, ctx, this.clock);
+    } else if (ev.ev === 'recvs') {
+      built = recvsToHistory(ev, this.node, this.clock);
+    } else {
+      this.events.push(ev);
+      if (ev.ev === 'bye') this.bye = { reason: ev.reason, healed: ev.healed };
+    }
+    if (built) {
+      for (const e of built) this.history.push(e);
+      this.emit('history', built);
+    }
+    this.emit('event', ev);
+  }
+
+  private onExit(code: number | null, signal?: string): void {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.gone = new ChaosError('agent.gone', `${this.node}: the agent exited (${signal ?? `code ${code}`})${this.stderr ? `: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`, ExitCode.unknown);
+    for (const [id, p] of this.pending) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(this.gone);
+      this.pending.delete(id);
+    }
+    const exit: AgentExit = { code, ...(signal ? { signal } : {}), ...(this.bye ? { bye: this.bye } : {}), stderr: this.stderr };
+    this.resolveExit(exit);
+    this.emit('exit', exit);
+  }
+
+  /** One RPC. Rejects with the agent's error code, or agent.gone / agent.timeout. */
+  call<M extends Method>(method: M, params: ParamsOf<M>, timeoutMs = method === 'runSlice' ? 0 : this.o.requestTimeoutMs ?? 30000): Promise<ResultOf<M>> {
+    if (this.gone) return Promise.reject(this.gone);
+    if (!this.proc) return Promise.reject(new ChaosError('agent.notStarted', `${this.node}: agent not started`, ExitCode.internal));
+    const id = this.nextId++;
+    return new Promise<ResultOf<M>>((resolve, reject) => {
+      const p: Pending = { method, resolve: resolve as (v: unknown) => void, reject, t0: process.hrtime.bigint() };
+      if (timeoutMs > 0) {
+        p.timer = setTimeout(() => {
+          this.pending.delete(id);
+          reject(new ChaosError('agent.timeout', `${this.node}: ${method} got no answer within ${timeoutMs} ms`, ExitCode.unknown));
+        }, timeoutMs);
+      }
+      this.pending.set(id, p);
+      this.proc!.stdin.write(JSON.stringify({ id, method, params }) + '\n');
+    });
+  }
+
+  async registerMemory(region: string, size: number): Promise<ResultOf<'registerMemory'>> {
+    const r = await this.call('registerMemory', { region, size });
+    this.regions.set(region, r);
+    return r;
+  }
+
+  /**
+   * Run ops toward `peer`; resolves when every op has its final record. History events arrive
+   * on 'history' (and in `history`) as the agent streams them.
+   */
+  async runSlice(r: SliceRequest): Promise<ResultOf<'runSlice'>> {
+    if (this.slices.has(r.slice)) throw new InputError('agent.sliceExists', `${this.node}: slice ${r.slice} was already run`);
+    const cols = encodeOps(r.ops);
+    this.slices.set(r.slice, { node: this.node, peer: r.peer, ops: r.ops, opBase: this.opBase, mtu: r.mtu ?? this.peerMtu.get(r.peer) ?? 1024 });
+    this.opBase += r.ops.length;
+    return this.call('runSlice', { slice: r.slice, peer: r.peer, policy: r.policy, ops: cols, depth: r.depth ?? 64, rate: r.rate ?? 0, opTimeoutMs: r.opTimeoutMs ?? 0, ...(r.spin !== undefined ? { spin: r.spin } : {}) });
+  }
+
+  async readMemory(region: string, offset: number, length: number): Promise<Buffer> {
+    const r = await this.call('readMemory', { region, offset, length });
+    return Buffer.from(r.base64, 'base64');
+  }
+
+  async readU64(region: string, offset: number): Promise<bigint> {
+    return (await this.readMemory(region, offset, 8)).readBigUInt64LE(0);
+  }
+
+  counters(devices?: string[]): Promise<ResultOf<'counters'>> {
+    return this.call('counters', devices ? { devices } : {});
+  }
+
+  /** Install exactly this fault set (the agent re-applies it whole). */
+  setFaults(faults: FaultSpec[]): Promise<ResultOf<'setFaults'>> {
+    return this.call('setFaults', { faults });
+  }
+
+  heal(): Promise<ResultOf<'setFaults'>> {
+    return this.setFaults([]);
+  }
+
+  qpState(conn: string): Promise<ResultOf<'qpState'>> {
+    return this.call('qpState', { conn });
+  }
+
+  forceQpError(conn: string): Promise<ResultOf<'forceQpError'>> {
+    return this.call('forceQpError', { conn });
+  }
+
+  /** Graceful stop: the agent heals its faults, says bye and exits. */
+  async shutdown(timeoutMs = 5000): Promise<AgentExit> {
+    if (!this.gone) await this.call('shutdown', {}, timeoutMs).catch(() => undefined);
+    const t = setTimeout(() => this.detach(), timeoutMs);
+    const r = await this.exited;
+    clearTimeout(t);
+    return r;
+  }
+
+  /** Drop the transport without a word: the agent sees EOF (its lease then ends it). */
+  detach(): void {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.proc?.detach();
+  }
+
+  /** Stop renewing the lease but keep the transport (tests: a controller that hangs). */
+  stopRenewing(): void {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
+  }
+
+  /** the agent's pid on its node */
+  get pid(): number | undefined {
+    return this.info?.pid;
+  }
+}
+
+async function must(driver: NodeDriver, node: string, argv: string[]): Promise<void> {
+  const r = await driver.exec(node, argv);
+  if (r.code !== 0) throw new ChaosError('agent.installFailed', `${node}: ${argv.join(' ')}: ${r.stderr.trim() || `exit ${r.code}`}`, ExitCode.badInput);
+}

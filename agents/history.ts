@@ -1,0 +1,107 @@
+// Expands the agent's columnar `ops`/`recvs` events into history events (harness/history's
+// schema): an invoke and a completion per op. Runs on the controller, so the guest never pays
+// for per-op JSON.
+import type { HistoryEvent, Json, RdmaMeta } from '../harness/history/schema';
+import type { ClockSync } from './clock';
+import { defaultKey, type OpDescriptor } from './ops';
+import { OUTCOME, PSN_UNKNOWN, type OpsEvent, type RecvsEvent } from './protocol';
+import { decodeColumn, decodeColumn64, u64Json } from './wire';
+
+export interface SliceContext {
+  node: string;
+  peer: string;
+  ops: readonly OpDescriptor[];
+  /** the first op's wr id: ops of a client get consecutive ids across slices */
+  opBase: number;
+  mtu: number;
+}
+
+const TYPES: Record<number, 'ok' | 'info' | 'fail'> = { [OUTCOME.ok]: 'ok', [OUTCOME.info]: 'info', [OUTCOME.fail]: 'fail' };
+
+function psnRange(first: number, op: OpDescriptor, mtu: number): [number, number] | undefined {
+  if (first === PSN_UNKNOWN) return undefined;
+  const len = op.f === 'fadd' || op.f === 'cas' ? 8 : op.len ?? 8;
+  const span = op.f === 'fadd' || op.f === 'cas' || len === 0 ? 1 : Math.ceil(len / mtu);
+  return [first, (first + span - 1) & 0xffffff];
+}
+
+function argOf(op: OpDescriptor): Json | undefined {
+  const v = op.value ?? 0n;
+  switch (op.f) {
+    case 'cas':
+      return [u64Json(op.expect ?? 0n), u64Json(v)];
+    case 'read':
+      return undefined;
+    default:
+      return u64Json(v);
+  }
+}
+
+export function opsToHistory(ev: OpsEvent, ctx: SliceContext, clock: ClockSync): HistoryEvent[] {
+  const n = ev.n;
+  const c = ev.cols;
+  const idx = decodeColumn<Uint32Array>(c.idx, n, Uint32Array, 'idx');
+  const type = decodeColumn<Uint8Array>(c.type, n, Uint8Array, 'type');
+  const process = decodeColumn<Uint32Array>(c.process, n, Uint32Array, 'process');
+  const tInv = decodeColumn64(c.tInv, n, 'tInv');
+  const tDone = decodeColumn64(c.tDone, n, 'tDone');
+  const result = decodeColumn64(c.result, n, 'result');
+  const hasResult = decodeColumn<Uint8Array>(c.hasResult, n, Uint8Array, 'hasResult');
+  const err = decodeColumn<Uint16Array>(c.err, n, Uint16Array, 'err');
+  const iRail = decodeColumn<Uint8Array>(c.iRail, n, Uint8Array, 'iRail');
+  const iQpn = decodeColumn<Uint32Array>(c.iQpn, n, Uint32Array, 'iQpn');
+  const iPsn = decodeColumn<Uint32Array>(c.iPsn, n, Uint32Array, 'iPsn');
+  const iEpoch = decodeColumn<Uint16Array>(c.iEpoch, n, Uint16Array, 'iEpoch');
+  const dRail = decodeColumn<Uint8Array>(c.dRail, n, Uint8Array, 'dRail');
+  const dQpn = decodeColumn<Uint32Array>(c.dQpn, n, Uint32Array, 'dQpn');
+  const dPsn = decodeColumn<Uint32Array>(c.dPsn, n, Uint32Array, 'dPsn');
+  const dEpoch = decodeColumn<Uint16Array>(c.dEpoch, n, Uint16Array, 'dEpoch');
+  const repost = decodeColumn<Uint8Array>(c.repost, n, Uint8Array, 'repost');
+  const out: HistoryEvent[] = [];
+  for (let k = 0; k < n; k++) {
+    const i = idx[k]!;
+    const op = ctx.ops[i];
+    if (!op) throw new TypeError(`ops event for slice ${ev.slice} names op #${i}, beyond the ${ctx.ops.length} sent`);
+    const key = defaultKey(op, ctx.node, ctx.peer);
+    const value = argOf(op);
+    const wrId = ctx.opBase + i;
+    const ipsn = psnRange(iPsn[k]!, op, ctx.mtu);
+    const invMeta: RdmaMeta = { rail: iRail[k]!, qpn: iQpn[k]!, epoch: iEpoch[k]!, wrId, ...(ipsn ? { psn: ipsn } : {}) };
+    const dpsn = psnRange(dPsn[k]!, op, ctx.mtu);
+    const doneMeta: RdmaMeta = { rail: dRail[k]!, qpn: dQpn[k]!, epoch: dEpoch[k]!, wrId, ...(dpsn ? { psn: dpsn } : {}), ...(repost[k] ? { repost: true } : {}) };
+    const base = { process: process[k]!, f: op.f, node: ctx.node, key, ...(value !== undefined ? { value } : {}) };
+    out.push({ type: 'invoke', ...base, time: clock.toLocal(tInv[k]!), rdma: invMeta });
+    const t = TYPES[type[k]!];
+    if (!t) throw new TypeError(`ops event for slice ${ev.slice}: op #${i} has outcome code ${type[k]}`);
+    const e = err[k]!;
+    out.push({
+      type: t,
+      ...base,
+      ...(hasResult[k] ? { result: u64Json(result[k]!) } : {}),
+      ...(e ? { error: ev.errors[e - 1] ?? 'UNKNOWN' } : {}),
+      time: clock.toLocal(tDone[k]!),
+      rdma: doneMeta,
+    });
+  }
+  return out;
+}
+
+export function recvsToHistory(ev: RecvsEvent, node: string, clock: ClockSync): HistoryEvent[] {
+  const n = ev.n;
+  const c = ev.cols;
+  const process = decodeColumn<Uint32Array>(c.process, n, Uint32Array, 'process');
+  const tInv = decodeColumn64(c.tInv, n, 'tInv');
+  const tDone = decodeColumn64(c.tDone, n, 'tDone');
+  const value = decodeColumn64(c.value, n, 'value');
+  const peer = decodeColumn<Uint16Array>(c.peer, n, Uint16Array, 'peer');
+  const rail = decodeColumn<Uint8Array>(c.rail, n, Uint8Array, 'rail');
+  const qpn = decodeColumn<Uint32Array>(c.qpn, n, Uint32Array, 'qpn');
+  const out: HistoryEvent[] = [];
+  for (let k = 0; k < n; k++) {
+    const key = `${ev.peers[peer[k]!] ?? '?'}->${node}`;
+    const meta: RdmaMeta = { rail: rail[k]!, qpn: qpn[k]! };
+    out.push({ type: 'invoke', process: process[k]!, f: 'recv', node, key, time: clock.toLocal(tInv[k]!), rdma: meta });
+    out.push({ type: 'ok', process: process[k]!, f: 'recv', node, key, result: u64Json(value[k]!), time: clock.toLocal(tDone[k]!), rdma: meta });
+  }
+  return out;
+}

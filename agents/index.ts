@@ -1,0 +1,10 @@
+// The agent package as the controller uses it: the client, the protocol and op descriptors.
+// (The verbs layer is agents/verbs; the agent process itself is agents/agent.)
+export { AgentClient, type AgentClientOptions, type SliceRequest, type AgentExit } from './client';
+export { connectPeers, connName, type PeerOptions, type PeerLink } from './peers';
+export { encodeOps, decodeOps, defaultKey, OP_FS, type OpDescriptor, type OpFn } from './ops';
+export * from './protocol';
+export { ClockSync } from './clock';
+export { ensureAgentBundle, buildAgentBundle, type AgentBundle } from './ship';
+export { RdmaError, isRdmaError } from './errors';
+export { POLICIES, policyFor, type FailoverPolicy } from './failover';
