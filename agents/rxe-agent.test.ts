@@ -1,0 +1,130 @@
+// Through the agent on real rxe, across two nodes: every op kind checked against the target's
+// memory, receives on the other side, and a forced QP error classified honestly.
+import { HistoryEvent } from '../harness/history/schema';
+import { connectPeers } from './peers';
+import { rxeCluster, type RxeCluster } from './test-support/rxe-cluster';
+import { completed, FAST_FAIL, startPair, type AgentPair } from './test-support/rxe-agents';
+
+jest.setTimeout(300_000);
+
+let cluster: RxeCluster;
+let pair: AgentPair;
+
+beforeAll(async () => {
+  cluster = await rxeCluster();
+  pair = await startPair(cluster);
+});
+
+afterAll(async () => {
+  await pair?.stop();
+  await cluster?.release();
+});
+
+test('FADD, CAS, WRITE, READ and SEND/RECV against the remote node', async () => {
+  const { client, target } = pair;
+  const big = (1n << 62n) + 12345n;
+  const r = await client.runSlice({
+    slice: 'kinds',
+    peer: target.node,
+    policy: 'none',
+    ops: [
+      { f: 'fadd', region: 'mem', offset: 0, value: 3n },
+      { f: 'fadd', region: 'mem', offset: 0, value: big },
+      { f: 'cas', region: 'mem', offset: 8, expect: 0n, value: 77n },
+      { f: 'cas', region: 'mem', offset: 8, expect: 0n, value: 88n },
+      { f: 'write', region: 'mem', offset: 64, len: 512, value: 0x0102030405060708n },
+      { f: 'read', region: 'mem', offset: 64, len: 512 },
+      { f: 'send', value: 1001n },
+      { f: 'send', value: 1002n, len: 64 },
+      { f: 'write', region: 'mem', offset: 16, value: 5n, imm: 0xabc },
+    ],
+  });
+  expect(r).toMatchObject({ n: 9, ok: 9, info: 0, fail: 0, failovers: 0, epoch: 0, rail: 0 });
+  expect(await target.readU64('mem', 0)).toBe(3n + big);
+  expect(await target.readU64('mem', 8)).toBe(77n);
+  const block = await target.readMemory('mem', 64, 512);
+  for (let off = 0; off < 512; off += 8) expect(block.readBigUInt64LE(off)).toBe(0x0102030405060708n);
+  expect(await target.readU64('mem', 16)).toBe(5n);
+
+  const done = completed(client.history);
+  expect(done.map((e) => [e.f, e.type, e.result])).toEqual([
+    ['fadd', 'ok', 0],
+    ['fadd', 'ok', 3],
+    ['cas', 'ok', 0],
+    ['cas', 'ok', 77], // did not swap: the old value says so
+    ['write', 'ok', undefined],
+    ['read', 'ok', String(0x0102030405060708n)], // beyond 2^53: a decimal string, exact
+    ['send', 'ok', undefined],
+    ['send', 'ok', undefined],
+    ['write', 'ok', undefined],
+  ]);
+  for (const e of [...client.history]) expect(HistoryEvent.safeParse(e).success).toBe(true);
+  // invoke before completion, on one clock, with the QP and PSN range the op used
+  const inv = client.history.filter((e) => e.type === 'invoke');
+  inv.forEach((e, i) => {
+    expect(e.time!).toBeLessThanOrEqual(done[i]!.time!);
+    expect(e.rdma).toMatchObject({ rail: 0, epoch: 0, qpn: expect.any(Number), psn: expect.any(Array) });
+  });
+
+  // the two SENDs and the WRITE_WITH_IMM's receive land on the target, in order
+  const until = Date.now() + 10_000;
+  while (target.history.filter((e) => e.f === 'recv' && e.type === 'ok').length < 3 && Date.now() < until) await new Promise((ok) => setTimeout(ok, 50));
+  const recvs = target.history.filter((e) => e.f === 'recv' && e.type === 'ok');
+  expect(recvs.map((e) => [e.key, e.result])).toEqual([
+    [`${client.node}->${target.node}`, 1001],
+    [`${client.node}->${target.node}`, 1002],
+    [`${client.node}->${target.node}`, 0], // WRITE_WITH_IMM consumes a receive, no payload
+  ]);
+});
+
+test('a QP forced to ERR mid-run: outstanding ops are info (flush), the rest fail unposted', async () => {
+  const { client, target } = pair;
+  const before = client.history.length;
+  const n = 600;
+  const running = client.runSlice({
+    slice: 'forced',
+    peer: target.node,
+    policy: 'none',
+    depth: 32,
+    rate: 300,
+    ops: Array.from({ length: n }, () => ({ f: 'fadd' as const, region: 'mem', offset: 24, value: 1n })),
+  });
+  await new Promise((ok) => setTimeout(ok, 700));
+  expect((await client.forceQpError(pair.link.a.get(0)!)).state).toBe('ERR');
+  const r = await running;
+  expect(r.ok).toBeGreaterThan(0);
+  expect(r.info).toBeGreaterThan(0);
+  expect(r.fail).toBeGreaterThan(0);
+  expect(r.ok + r.info + r.fail).toBe(n);
+  const mine = completed(client.history.slice(before));
+  expect(mine).toHaveLength(n);
+  // order of outcomes: a prefix of ok, then the flushed, then never posted
+  const kinds = mine.map((e) => `${e.type}:${e.error ?? ''}`);
+  const firstInfo = kinds.indexOf('info:IBV_WC_WR_FLUSH_ERR');
+  const firstFail = kinds.indexOf('fail:IBV_QPS_ERR');
+  expect(firstInfo).toBe(r.ok);
+  expect(firstFail).toBe(r.ok + r.info);
+  expect(new Set(kinds)).toEqual(new Set(['ok:', 'info:IBV_WC_WR_FLUSH_ERR', 'fail:IBV_QPS_ERR']));
+  expect(mine.every((e) => e.rdma?.epoch === 0 && !e.rdma.repost)).toBe(true);
+  // memory agrees: every ok op executed, a flushed one may have, an unposted one did not
+  const executed = await target.readU64('mem', 24);
+  expect(executed).toBeGreaterThanOrEqual(BigInt(r.ok));
+  expect(executed).toBeLessThanOrEqual(BigInt(r.ok + r.info));
+  const fe = client.events.find((e) => e.ev === 'failover');
+  expect(fe).toMatchObject({ policy: 'none', toRail: null, reason: 'IBV_WC_WR_FLUSH_ERR' });
+});
+
+test('QPs are rebuilt through the controller, and counters and snapshots are readable', async () => {
+  const { client, target } = pair;
+  await connectPeers(client, target, { settings: FAST_FAIL });
+  expect((await client.qpState(pair.link.a.get(0)!)).state).toBe('RTS');
+  const r = await client.runSlice({ slice: 'again', peer: target.node, policy: 'none', ops: [{ f: 'fadd', region: 'mem', offset: 32, value: 9n }] });
+  expect(r).toMatchObject({ ok: 1, rail: 0 });
+  const c = await target.counters();
+  const rxe0 = Object.values(c.devices)[0]!;
+  for (const name of ['duplicate_request', 'retry_exceeded_err', 'out_of_seq_request', 'link_downed', 'rnr_nak_retry_err', 'rcvd_pkts'].filter((n) => n in rxe0)) {
+    expect(Number.isInteger(rxe0[name])).toBe(true);
+  }
+  expect(rxe0.rcvd_pkts).toBeGreaterThan(0);
+  expect(target.info!.counters[Object.keys(c.devices)[0]!]).toEqual(expect.arrayContaining(['duplicate_request', 'retry_exceeded_err', 'link_downed']));
+});
