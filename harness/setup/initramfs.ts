@@ -11,7 +11,7 @@ import { projectRoot, type CachePaths } from './paths';
 import { run } from './run';
 
 /** What the guest needs before /usr exists, and what we want loaded without 9p reads. */
-export const INITRAMFS_MODULES = ['virtio_pci', 'virtio_mmio', 'virtio_net', '9pnet_virtio', '9p', 'overlay', 'rdma_rxe'] as const;
+export const INITRAMFS_MODULES = ['virtio_pci', 'virtio_net', '9pnet_virtio', '9p', 'overlay', 'rdma_rxe'] as const;
 
 export function guestDir(): string {
   return path.join(projectRoot(), 'harness', 'cluster', 'local', 'guest');
@@ -84,7 +84,7 @@ export interface InitramfsInputs {
 
 function inputsHash({ kernel, paths }: InitramfsInputs, busybox: string): string {
   const h = crypto.createHash('sha256');
-  h.update(kernel.version + '\0' + INITRAMFS_MODULES.join(',') + '\0');
+  h.update(`format 2\0${kernel.version}\0${INITRAMFS_MODULES.join(',')}\0`);
   const st = fs.statSync(busybox);
   h.update(`${busybox}:${st.size}:${st.mtimeMs}\0`);
   for (const f of ['init.sh', 'sshd_config']) h.update(fs.readFileSync(path.join(guestDir(), f)));
@@ -124,7 +124,7 @@ export async function ensureInitramfs(inputs: InitramfsInputs): Promise<boolean>
   for (const a of applets) e.push({ kind: 'symlink', path: `.rc/bin/${a}`, target: '../busybox' });
   e.push({ kind: 'file', path: 'init', data: fs.readFileSync(path.join(guestDir(), 'init.sh')), mode: 0o755 });
   e.push({ kind: 'file', path: '.rc/modules', data: Buffer.from(mods.map((m) => m.name).join('\n') + '\n') });
-  for (const m of mods) e.push({ kind: 'file', path: `.rc/mods/${m.name}.ko`, data: fs.readFileSync(m.file) });
+  for (const m of mods) e.push({ kind: 'file', path: `.rc/mods/${m.name}.ko`, data: stripModuleSignature(fs.readFileSync(m.file)) });
   e.push({ kind: 'file', path: '.rc/ssh/sshd_config', data: fs.readFileSync(path.join(guestDir(), 'sshd_config')) });
   e.push({ kind: 'file', path: '.rc/ssh/ssh_host_ed25519_key', data: fs.readFileSync(paths.hostKey), mode: 0o600 });
   e.push({ kind: 'file', path: '.rc/ssh/authorized_keys', data: fs.readFileSync(paths.clientPub), mode: 0o600 });
@@ -134,6 +134,21 @@ export async function ensureInitramfs(inputs: InitramfsInputs): Promise<boolean>
   fs.renameSync(tmp, paths.initramfs);
   fs.writeFileSync(paths.initramfsStamp, inputsHash(inputs, busybox) + '\n');
   return true;
+}
+
+const SIG_MAGIC = Buffer.from('~Module signature appended~\n');
+
+/**
+ * Drop a module's appended signature. Checking 19 RSA signatures costs ~0.45 s of every TCG
+ * boot; the kernel does not enforce signatures, it only marks itself tainted 'E' (unsigned
+ * module), which oops reports then show. Modules loaded later from the 9p tree stay signed.
+ */
+export function stripModuleSignature(ko: Buffer): Buffer {
+  if (ko.length < SIG_MAGIC.length + 12 || !ko.subarray(ko.length - SIG_MAGIC.length).equals(SIG_MAGIC)) return ko;
+  // struct module_signature (12 bytes, sig_len big-endian in the last 4) precedes the magic
+  const sigLen = ko.readUInt32BE(ko.length - SIG_MAGIC.length - 4);
+  const end = ko.length - SIG_MAGIC.length - 12 - sigLen;
+  return end > 0 ? ko.subarray(0, end) : ko;
 }
 
 async function busyboxApplets(busybox: string): Promise<string[]> {

@@ -103,7 +103,8 @@ export async function resolveUpConfig(o: UpOptions): Promise<UpConfig> {
     nodes, rails, accel, stateDir, cache, sshPortBase, fabric, qemuBinary, kernel,
     bootTimeoutMs: o.bootTimeoutMs ?? 180_000,
     memoryMb: intIn('memory', o.memoryMb ?? 512, 256, 8192),
-    extraKernelArgs: o.extraKernelArgs ?? [],
+    // RDMA_CHAOS_KERNEL_ARGS: e.g. "rdmachaos.debug=1" to profile the guest boot
+    extraKernelArgs: [...(process.env.RDMA_CHAOS_KERNEL_ARGS ?? '').split(/\s+/).filter(Boolean), ...(o.extraKernelArgs ?? [])],
     log: o.log ?? (() => undefined),
     signal: o.signal,
   };

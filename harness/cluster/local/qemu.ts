@@ -35,12 +35,19 @@ export interface QemuNodeSpec {
 /**
  * Kernel arguments that make a TCG boot fast: quiet (every serial byte is a trap), no ACPI PCI
  * interrupt routing (its AML costs ~2.5 s), no crypto self-tests (~1.1 s), no speculation
- * mitigations (page-table isolation flushes the emulated TLB on every syscall), and trust the
- * TSC so a loaded host does not make the guest fall back to a slow clocksource.
+ * mitigations (page-table isolation flushes the emulated TLB on every syscall), no KDF
+ * self-test (an unconditional initcall, ~0.17 s), and trust the TSC so a loaded host does not
+ * make the guest fall back to a slow clocksource.
  */
-export const FAST_BOOT_ARGS = ['quiet', 'pci=noacpi', 'cryptomgr.notests', 'mitigations=off', 'tsc=reliable', 'no_timer_check'];
+export const FAST_BOOT_ARGS = [
+  'quiet', 'pci=noacpi', 'cryptomgr.notests', 'mitigations=off', 'initcall_blacklist=crypto_kdf108_init',
+  'tsc=reliable', 'no_timer_check',
+];
 
 export const READY_MARK = 'RDMA-CHAOS-READY';
+
+/** qboot: a minimal firmware that boots the PVH kernel faster (and with less CPU) than SeaBIOS. */
+export const QBOOT = '/usr/share/qemu/qboot.rom';
 
 /** qemu option values: a comma is escaped by doubling it. */
 const q = (s: string): string => s.replace(/,/g, ',,');
@@ -60,6 +67,7 @@ export function qemuArgv(s: QemuNodeSpec): string[] {
   const argv = [
     '-name', `rc-${s.name}`,
     '-machine', 'pc',
+    ...(fs.existsSync(QBOOT) ? ['-bios', QBOOT] : []),
     ...accel,
     '-smp', '1',
     '-m', String(s.memoryMb),
