@@ -1,0 +1,151 @@
+// Planning is pure data (changesets' assemble-release-plan): from a campaign and a seed, the
+// fault windows and the client processes of the run. `--dry-run` prints it; `--replay` rebuilds
+// it from the stored campaign and seed, so the same schedule comes back.
+import { durationMs as toMs, faultPackage, type FaultKind } from '../../faults';
+import { workloadPackage } from '../../workloads';
+import { deriveSeed, mulberry32 } from '../rng';
+import type { Campaign, WorkloadSpec } from './schema';
+
+export interface PlannedFault {
+  id: string;
+  kind: FaultKind;
+  target: string;
+  startMs: number;
+  /** Infinity: healed only when the run ends */
+  stopMs: number;
+  params: Record<string, unknown>;
+  /** for the fault's own random choices (loss patterns) */
+  seed: number;
+}
+
+export interface PlannedProcess {
+  workload: number;
+  name: string;
+  node: string;
+  target: string;
+  /** index among the workload's processes, and their count */
+  index: number;
+  count: number;
+  seed: number;
+}
+
+export interface PlannedWorkload {
+  index: number;
+  spec: WorkloadSpec;
+  target: string;
+  clients: string[];
+  processes: PlannedProcess[];
+  /** memory the target registers: region -> bytes */
+  regions: Record<string, number>;
+}
+
+export interface RunPlan {
+  campaign: Campaign;
+  seed: number;
+  durationMs: number;
+  nodes: string[];
+  faults: PlannedFault[];
+  workloads: PlannedWorkload[];
+}
+
+/** random faults' default params per kind (the campaign's random.params override them) */
+const RANDOM_DEFAULTS: Record<FaultKind, Record<string, unknown>> = {
+  'packet-loss': { rate: 20 },
+  'ack-loss': { mode: 'blackout' },
+  'nic-failover': { method: 'cable', rail: 0 },
+  partition: {},
+  delay: { delay: '5ms', jitter: '2ms' },
+  crash: { restart: true },
+  pause: {},
+};
+
+/** ops a process might issue, to size memory: the rate, or what TCG SoftRoCE sustains */
+const UNPACED_OPS_PER_SEC = 25_000;
+
+export function planRun(c: Campaign, seed: number): RunPlan {
+  const durationMs = toMs(c.duration);
+  const nodes = Array.from({ length: c.cluster.nodes }, (_, i) => `node${i + 1}`);
+  const faults: PlannedFault[] = c.faults.timeline.map((f, i) => {
+    const startMs = toMs(f.at);
+    const params = faultPackage(f.kind, f.params).params.parse(f.params) as Record<string, unknown>;
+    return {
+      id: f.id ?? `f${i + 1}-${f.kind}`,
+      kind: f.kind,
+      target: f.target,
+      startMs,
+      stopMs: f.duration === undefined ? Infinity : startMs + toMs(f.duration),
+      params,
+      seed: deriveSeed(seed, `fault:${i}`),
+    };
+  });
+  if (c.faults.random) faults.push(...randomFaults(c, seed, durationMs, nodes, faults.length));
+  faults.sort((a, b) => a.startMs - b.startMs);
+
+  const workloads = c.workloads.map((spec, wi): PlannedWorkload => {
+    const target = spec.target ?? 'node1';
+    const clients = spec.clients ?? nodes.filter((n) => n !== target);
+    const count = clients.length * spec.concurrency;
+    const processes: PlannedProcess[] = [];
+    clients.forEach((node, ci) => {
+      for (let k = 0; k < spec.concurrency; k++) {
+        const index = ci * spec.concurrency + k;
+        processes.push({ workload: wi, name: `w${wi}.${spec.workload}.${node}.${k}`, node, target, index, count, seed: deriveSeed(seed, `workload:${wi}:${index}`) });
+      }
+    });
+    const perProc = spec.rate > 0 ? spec.rate : UNPACED_OPS_PER_SEC;
+    const regions = workloadPackage(spec.workload).regions(spec, (perProc * count * durationMs) / 1000);
+    return { index: wi, spec, target, clients, processes, regions };
+  });
+  return { campaign: c, seed, durationMs, nodes, faults, workloads };
+}
+
+export function durationMsOf(v: Campaign['duration']): number {
+  return toMs(v);
+}
+
+/**
+ * A seeded schedule: starts at exponential intervals, each fault on one target for a uniform
+ * duration; faults on the same target never overlap, so each one's effect stays readable.
+ * Crashes go to client-only nodes: a crashed memory target would take the run's state with it.
+ */
+function randomFaults(c: Campaign, seed: number, durationMs: number, nodes: string[], offset: number): PlannedFault[] {
+  const r = c.faults.random!;
+  const rng = mulberry32(r.seed ?? deriveSeed(seed, 'random-faults'));
+  const mean = durationMsOf(r.interval);
+  const [dMin, dMax] = [durationMsOf(r.duration[0]), durationMsOf(r.duration[1])];
+  const targets = r.targets ?? nodes;
+  const memoryTargets = new Set(c.workloads.map((w) => w.target ?? 'node1'));
+  const busyUntil = new Map<string, number>();
+  const out: PlannedFault[] = [];
+  let t = Math.min(mean, 2000);
+  while (t + dMin < durationMs - 1000) {
+    const kind = r.kinds[Math.floor(rng() * r.kinds.length)]!;
+    const pool = kind === 'crash' ? targets.filter((n) => !memoryTargets.has(n)) : targets;
+    const len = Math.round(dMin + rng() * (dMax - dMin));
+    const free = pool.filter((n) => (busyUntil.get(n) ?? 0) <= t);
+    if (free.length > 0 && !(kind === 'nic-failover' && c.cluster.rails < 2)) {
+      const target = free[Math.floor(rng() * free.length)]!;
+      const raw = { ...RANDOM_DEFAULTS[kind], ...(r.params[kind] ?? {}) };
+      const params = faultPackage(kind, raw).params.parse(raw) as Record<string, unknown>;
+      const stopMs = Math.min(t + len, durationMs - 500);
+      out.push({ id: `r${offset + out.length + 1}-${kind}`, kind, target, startMs: Math.round(t), stopMs, params, seed: deriveSeed(seed, `random-fault:${out.length}`) });
+      busyUntil.set(target, stopMs + 500);
+    }
+    t += -Math.log(1 - rng()) * mean;
+  }
+  return out;
+}
+
+export function describePlan(p: RunPlan): string {
+  const s = (ms: number): string => (ms === Infinity ? 'end' : `${(ms / 1000).toFixed(1)}s`);
+  const lines = [
+    `campaign ${p.campaign.name}, seed ${p.seed}, ${s(p.durationMs)}, ${p.campaign.cluster.nodes} nodes x ${p.campaign.cluster.rails} rails (${p.campaign.cluster.driver}), policy ${p.campaign.policy}`,
+    'workloads:',
+    ...p.workloads.map((w) => `  ${w.spec.workload} on ${w.target}: ${w.processes.length} process(es) on ${w.clients.join(', ')}, rate ${w.spec.rate || 'unpaced'}, depth ${w.spec.depth}, regions ${JSON.stringify(w.regions)}`),
+    `faults (${p.faults.length}):`,
+    ...p.faults.map((f) => `  ${s(f.startMs).padStart(7)} - ${s(f.stopMs).padEnd(7)} ${f.kind} on ${f.target} ${JSON.stringify(f.params)}`),
+    `checks: ${(p.campaign.checks ?? []).join(', ')}`,
+  ];
+  if (p.campaign.expect) lines.push(`expect: ${JSON.stringify(p.campaign.expect)}`);
+  return lines.join('\n');
+}
