@@ -81,18 +81,20 @@ function percentile(sorted: Float64Array | number[], p: number): number {
 /** Per-workload counts, rate and ok-latency percentiles; final snapshot reads are left out. */
 export function workloadStats(ops: readonly Operation[], tb: TimeBase, wi: WorkloadIndex = workloadIndex(ops)): WorkloadStats[] {
   const secs = tb.timed ? Math.max(1e-9, (tb.t1 - tb.t0) / 1e9) : 1;
+  const acc = wi.names.map(() => ({ ok: 0, fail: 0, info: 0, lat: [] as number[] }));
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (op.final) continue;
+    const a = acc[wi.of[i]!]!;
+    if (op.status === 'ok') {
+      a.ok++;
+      if (tb.timed && op.retTime !== undefined) a.lat.push((tb.end[i]! - tb.start[i]!) / 1000);
+    } else if (op.status === 'fail') a.fail++;
+    else a.info++;
+  }
   return wi.names.map((workload, w) => {
-    let ok = 0, fail = 0, info = 0;
-    const lat: number[] = [];
-    ops.forEach((op, i) => {
-      if (wi.of[i] !== w || op.final) return;
-      if (op.status === 'ok') {
-        ok++;
-        if (tb.timed && op.retTime !== undefined) lat.push((tb.end[i]! - tb.start[i]!) / 1000);
-      } else if (op.status === 'fail') fail++;
-      else info++;
-    });
-    lat.sort((a, b) => a - b);
+    const { ok, fail, info } = acc[w]!;
+    const lat = Float64Array.from(acc[w]!.lat).sort();
     const s: WorkloadStats = { workload, ops: ok + fail + info, ok, fail, info, opsPerSec: round((ok + fail + info) / secs) };
     if (lat.length) {
       s.latencyP50Us = round(percentile(lat, 0.5));

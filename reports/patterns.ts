@@ -59,7 +59,10 @@ function evidence(ops: readonly Operation[], faults: readonly FaultWindow[], f: 
 
 function why(e: ReturnType<typeof evidence>): string {
   const parts: string[] = [];
-  if (e.repost.length) parts.push(`op ${e.repost.map((o) => o.id).join(', ')} was re-posted by the failover policy (epoch ${e.repost[0]!.rdma?.epoch ?? '?'})`);
+  const re = e.repost.filter((o) => o.rdma?.repost === true);
+  const moved = e.repost.filter((o) => o.rdma?.repost !== true);
+  if (re.length) parts.push(`op ${re.map((o) => o.id).join(', ')} was re-posted by the failover policy`);
+  if (moved.length) parts.push(`op ${moved.map((o) => o.id).join(', ')} ran after the failover (epoch ${moved[0]!.rdma?.epoch ?? '?'})`);
   if (e.failover.length) parts.push(`it overlaps ${e.failover.map((w) => `${w.kind} ${w.id}`).join(', ')}`);
   if (e.ack.length) parts.push(`ACKs were being dropped (${e.ack.map((w) => w.id).join(', ')})`);
   return parts.join('; ');

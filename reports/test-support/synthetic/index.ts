@@ -90,7 +90,7 @@ export function makeSyntheticRun(o: SyntheticOptions): SyntheticRun {
     finals.push(...s.finals);
     proc += s.processes;
   }
-  let t = Math.max(t1, ...ops.map((op) => op.ret ?? op.call)) + 1e6;
+  let t = ops.reduce((m, op) => Math.max(m, op.ret ?? op.call), t1) + 1e6;
   for (const f of finals) {
     ops.push({ process: proc, node: nodes[0]!, f: 'read', key: f.key, result: f.value, status: 'ok', call: t, ret: t + 20e3, lin: NaN, workload: 'scenario', final: true });
     t += 30e3;

@@ -120,7 +120,8 @@ function streamOps(plan: WorkloadPlan, rng: Rng, n: number): SimOp[] {
   const receiver = plan.processes + 1;
   const [sn, rn] = [plan.nodes[0]!, plan.nodes[1 % plan.nodes.length]!];
   const out: SimOp[] = [];
-  const meanGap = ((plan.processes + 1) / plan.rate) * 1e9;
+  // spread over the whole run, like the other workloads
+  const meanGap = ((plan.ops / plan.rate) * 1e9) / (n / 2);
   let ts = plan.t0 + rng.exp(meanGap);
   let tr = plan.t0;
   let prevSend = -Infinity;

@@ -73,24 +73,31 @@ export function writeCounters(file: string, nodes: readonly string[], faults: re
   const step = Math.min(1e9, Math.max(50e6, (t1 - t0) / 40));
   const state = new Map<string, Record<string, number>>();
   const lines: string[] = [];
-  for (let t = t0 - step; t <= t1 + step; t += step) {
+  // a grid plus every fault boundary, as the run loop samples at fault start and stop
+  const times: number[] = [];
+  for (let t = t0 - step; t <= t1 + step; t += step) times.push(t);
+  for (const f of faults) times.push(f.start, ...(f.stop !== undefined ? [f.stop] : []));
+  times.sort((a, b) => a - b);
+  let prev = times[0]! - step;
+  for (const t of times) {
+    const dt = t - prev;
     for (const node of nodes) {
       for (const device of ['rxe0', 'rxe1']) {
         const k = `${node}/${device}`;
         const c = state.get(k) ?? Object.fromEntries(COUNTERS.map((n) => [n, 0]));
         const failedOver = faults.some((f) => /failover/.test(f.kind) && f.targets.includes(node) && t >= f.start);
         const carrying = device === (failedOver ? 'rxe1' : 'rxe0');
-        const pkts = carrying ? Math.round((rate * step) / 1e9 / nodes.length * (0.9 + 0.2 * rng.next())) : 0;
+        const pkts = carrying ? Math.round((rate * dt) / 1e9 / nodes.length * (0.9 + 0.2 * rng.next())) : 0;
         c.sent_pkts! += pkts;
         c.rcvd_pkts! += pkts;
         for (const f of faults) {
-          const on = t >= f.start && t - step < (f.stop ?? Infinity);
+          const on = t > f.start && prev < (f.stop ?? Infinity);
           if (!on) continue;
           const target = f.targets.includes(node);
           if (/ack-loss/.test(f.kind) && carrying) {
-            if (target) c.duplicate_request! += 1 + rng.int(40);
+            if (target) c.duplicate_request! += 1 + rng.int(Math.ceil((40 * dt) / step));
             else [c.local_ack_timeout_err, c.retry_exceeded_err] = [c.local_ack_timeout_err! + rng.int(30), c.retry_exceeded_err! + rng.int(3)];
-          } else if (/failover/.test(f.kind) && target && device === 'rxe0' && t - step < f.start) c.link_downed! += 1;
+          } else if (/failover/.test(f.kind) && target && device === 'rxe0' && prev <= f.start) c.link_downed! += 1;
           else if (/packet-loss/.test(f.kind) && target && carrying) [c.out_of_seq_request, c.seq_err_naks_rcvd] = [c.out_of_seq_request! + rng.int(25), c.seq_err_naks_rcvd! + rng.int(10)];
         }
         state.set(k, c);
@@ -98,6 +105,7 @@ export function writeCounters(file: string, nodes: readonly string[], faults: re
         lines.push(JSON.stringify(s));
       }
     }
+    prev = t;
   }
   fs.writeFileSync(file, lines.join('\n') + '\n');
 }
