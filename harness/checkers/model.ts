@@ -17,6 +17,12 @@ export interface Model<S, P> {
   key(s: S): string | number;
   /** true when p never changes any state (a read): unknown ones are dropped, ok ones linearize eagerly */
   readOnly(p: P): boolean;
+  /**
+   * Optional pruning, must be conservative: true only if read-only `p` can never become legal
+   * from `s` by applying any sequence of `pending` (the ops that may still be linearized before
+   * p returns). The search then abandons the node at once.
+   */
+  unreachable?(s: S, p: P, pending: readonly P[]): boolean;
   /** independent sub-histories (P-compositionality); absent means one partition */
   partition?(ops: readonly Operation[]): Operation[][];
   describeState(s: S): string;

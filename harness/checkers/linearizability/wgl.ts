@@ -29,6 +29,8 @@ export type WglOutcome<S> =
 
 const HEAD = 0;
 const NIL = -1;
+/** list entries looked at for dead reads at each node */
+const DEAD_READ_WINDOW = 128;
 
 export class WglSearch<S, P> {
   private readonly n: number;
@@ -234,6 +236,8 @@ export class WglSearch<S, P> {
       cands[from] = forcedRead;
       end = from + 1;
       flags |= 1;
+    } else if (model.unreachable && this.deadRead()) {
+      end = from; // a pending read can never become legal from here: this node fails
     }
     this.stFrom[d] = from;
     this.stIdx[d] = from;
@@ -245,6 +249,27 @@ export class WglSearch<S, P> {
       this.longestState = this.state;
       this.blocked = firstReturn;
     }
+  }
+
+  /**
+   * Is some pending ok read already impossible? For each read whose return is among the first
+   * entries of the list, the ops that may still precede it are the unlinearized ones called
+   * before its return; the model's conservative test decides. Bounded to keep nodes cheap.
+   */
+  private deadRead(): boolean {
+    const { next, readOnly, known, entries } = this;
+    const pending: P[] = [];
+    let seen = 0;
+    for (let node = next[HEAD]!; node !== NIL && seen < DEAD_READ_WINDOW; node = next[node]!, seen++) {
+      const i = (node - 1) >> 1;
+      if ((node & 1) === 1) {
+        if (!readOnly[i]) pending.push(entries[i]!.p);
+        continue;
+      }
+      const r = (node - 2) >> 1;
+      if (readOnly[r] && known[r] && this.model.unreachable!(this.state, entries[r]!.p, pending)) return true;
+    }
+    return false;
   }
 
   private apply(i: number): number {

@@ -73,6 +73,12 @@ export function kvModel(): Model<number, Input> {
     },
     key: (s) => s,
     readOnly: (p) => p.f === 'get',
+    // appends only extend the value: unless a put may come first, it must already be a prefix
+    unreachable(s: number, p: Input, pending: readonly Input[]): boolean {
+      if (p.v === undefined || p.id === s) return false;
+      if (pending.some((q) => q.f === 'put')) return false;
+      return !p.v.startsWith(vals.strings[s]!);
+    },
     partition: partitionByKey,
     describeState: (s) => JSON.stringify(vals.strings[s]),
   };
@@ -110,6 +116,12 @@ export function kvNoPartitionModel(): Model<readonly number[], Input> {
     },
     key: (s) => s.join(','),
     readOnly: (p) => p.f === 'get',
+    unreachable(s: readonly number[], p: Input, pending: readonly Input[]): boolean {
+      const cur = s[p.key]!;
+      if (p.v === undefined || p.id === cur) return false;
+      if (pending.some((q) => q.f === 'put' && q.key === p.key)) return false;
+      return !p.v.startsWith(vals.strings[cur]!);
+    },
     describeState: (s) => '{' + s.map((id, k) => `${JSON.stringify(keyNames[k])} ${JSON.stringify(vals.strings[id])}`).join(', ') + '}',
   };
 }
