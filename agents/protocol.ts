@@ -230,6 +230,8 @@ export const FailoverEvent = z.object({
   /** read-verify: skipped because the target looked applied; shift: SENDs the receiver had */
   skipped: z.number(),
   info: z.number(),
+  /** shift: the receiver fenced its QP on the abandoned rail before anything was re-posted */
+  fenced: z.boolean().optional(),
 }).strict();
 export type FailoverEvent = z.infer<typeof FailoverEvent>;
 

@@ -6,7 +6,14 @@ import type { Completion, CompletionQueue, MemoryRegion, QpSettings, QueuePair }
 import { allocAligned } from '../verbs';
 import type { Rail } from './state';
 
-export const SYNC_REQ_IMM = 0x53594e51; // 'SYNQ': shift's handshake request, never a data message
+/**
+ * shift's handshake request: SEND_WITH_IMM(SYNC_IMM_BASE + abandoned rail), payload = nonce.
+ * The 16 immediates from SYNC_IMM_BASE ('SYN\0'..) are reserved: never data messages.
+ */
+export const SYNC_IMM_BASE = 0x53594e00;
+export function isSyncImm(imm: number | undefined): imm is number {
+  return imm !== undefined && imm >= SYNC_IMM_BASE && imm < SYNC_IMM_BASE + 16;
+}
 
 export interface RemoteRegion {
   addr: bigint;

@@ -1,11 +1,14 @@
 // The receiving side of SEND/RECV: every successful data receive becomes a recv op (invoked
 // when its buffer was posted, completed when the completion was polled), streamed as columnar
 // `recvs` events. A SYNC request (shift's handshake) first drains every receive CQ from that
-// peer, then publishes [nonce, delivered count] for the sender to READ.
+// peer, then publishes [nonce, delivered count] for the sender to READ. Before draining it
+// fences the rail the sender abandoned (its QP from that peer goes to ERR): a packet of the old
+// QP that a fabric still holds (qemu queues frames for a downed NIC and delivers them on link
+// up) must not be delivered after the count was given, or the re-post would duplicate it.
 import type { RecvsEvent } from '../protocol';
 import type { Completion } from '../verbs';
 import { encodeColumn, encodeColumn64 } from '../wire';
-import { SYNC_REQ_IMM, type Connection, type RecvHandler } from './connection';
+import { SYNC_IMM_BASE, isSyncImm, type Connection, type RecvHandler } from './connection';
 import type { NodeState } from './state';
 
 const FLUSH_EVERY = 512;
@@ -29,6 +32,7 @@ export class Receiver implements RecvHandler {
     const ch = this.state.channel(conn.peer);
     const repost: number[] = [];
     let sync: bigint | undefined;
+    let abandoned: number | undefined;
     for (const wc of wcs) {
       const slot = Number(wc.wrId);
       if (wc.status !== 'IBV_WC_SUCCESS') {
@@ -37,8 +41,9 @@ export class Receiver implements RecvHandler {
         continue;
       }
       repost.push(slot);
-      if (wc.imm === SYNC_REQ_IMM) {
+      if (isSyncImm(wc.imm)) {
         sync = conn.recvValue(slot, wc.byteLen);
+        abandoned = wc.imm - SYNC_IMM_BASE;
         continue;
       }
       ch.delivered += 1n;
@@ -50,6 +55,15 @@ export class Receiver implements RecvHandler {
       conn.state = 'broken';
     }
     if (sync !== undefined) {
+      const old = ch.conns.get(abandoned!);
+      if (old && old !== conn && old.state !== 'created') {
+        try {
+          old.qp.toError();
+        } catch {
+          /* already gone */
+        }
+        old.state = 'broken';
+      }
       // everything that arrived from this peer on any rail must be counted before we answer
       for (const c of ch.conns.values()) {
         if (c.state === 'created') continue;

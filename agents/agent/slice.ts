@@ -9,7 +9,7 @@ import { policyFor, settleSends, type FailoverPolicy, type UnresolvedOp } from '
 import { FCODE, FNAME, OPFLAG, type OpArrays } from '../ops';
 import { PSN_UNKNOWN, type FailoverEvent, type Policy, type SliceResult } from '../protocol';
 import { BATCH, FLAG, OP, allocBatchOps, loadBinding, wcStatusName, type BatchChunk, type BatchOps, type BatchSummary } from '../verbs';
-import { SYNC_REQ_IMM, type Connection } from './connection';
+import { SYNC_IMM_BASE, isSyncImm, type Connection } from './connection';
 import { OpRecords, type Attempt } from './records';
 import type { Channel, NodeState } from './state';
 
@@ -113,7 +113,7 @@ export class SliceRunner {
     for (let i = 0; i < o.n; i++) {
       if (o.len[i]! > conn.slotSize) return `op #${i} is ${o.len[i]} bytes, above the slot size of ${conn.id} (${conn.slotSize})`;
       if (o.f[i] === FCODE.send) {
-        if (o.flags[i]! & OPFLAG.imm && o.imm[i] === SYNC_REQ_IMM) return `op #${i} uses the reserved immediate 0x${SYNC_REQ_IMM.toString(16)}`;
+        if (o.flags[i]! & OPFLAG.imm && isSyncImm(o.imm[i])) return `op #${i} uses a reserved immediate (0x${SYNC_IMM_BASE.toString(16)}-0x${(SYNC_IMM_BASE + 15).toString(16)})`;
         continue;
       }
       const name = o.regions[o.region[i]!]!;
@@ -234,12 +234,14 @@ export class SliceRunner {
     for (const i of plan.info) rec.finish(i, 'info');
     ev.info = plan.info.length;
     const reposts = [...plan.repost];
-    if (plan.resync.length) {
-      const delivered = await this.syncHandshake(backup);
+    if (plan.resync.length || plan.fence) {
+      const delivered = await this.syncHandshake(backup, conn.rail.rail);
       if (delivered === undefined) {
+        this.state.emit({ ev: 'log', level: 'warn', msg: `${this.p.slice}: the failover handshake with ${this.p.peer} failed; the old QP is not fenced`, timeNs: process.hrtime.bigint().toString() });
         for (const i of plan.resync) rec.finish(i, 'info');
         ev.info += plan.resync.length;
       } else {
+        ev.fenced = true;
         const s = settleSends(plan.resync, delivered, this.ch.sendsOk);
         for (const i of s.delivered) {
           rec.dEpoch[i] = this.ch.epoch;
@@ -298,11 +300,12 @@ export class SliceRunner {
   }
 
   /**
-   * shift's handshake: SEND a nonce; the receiver drains its CQs and publishes [nonce, count];
-   * READ until the nonce shows, then the count is final. Returns the receiver's count of
-   * messages delivered from us, or undefined when the handshake fails.
+   * shift's handshake: SEND a nonce naming the abandoned rail; the receiver fences its QP on
+   * that rail, drains its CQs and publishes [nonce, count]; READ until the nonce shows, then the
+   * count is final. Returns the receiver's count of messages delivered from us, or undefined
+   * when the handshake fails.
    */
-  private async syncHandshake(backup: Connection): Promise<bigint | undefined> {
+  private async syncHandshake(backup: Connection, abandonedRail: number): Promise<bigint | undefined> {
     const ctl = backup.remoteCtl;
     if (!ctl) return undefined;
     const nonce = randomBytes(8).readBigUInt64LE() | 1n;
@@ -310,7 +313,7 @@ export class SliceRunner {
     s.opcode[0] = OP.sendImm;
     s.len[0] = 8;
     s.value[0] = nonce;
-    s.imm[0] = SYNC_REQ_IMM;
+    s.imm[0] = SYNC_IMM_BASE + abandonedRail;
     if ((await this.runRaw(backup, s)).status[0] !== 0) return undefined;
     const deadline = Date.now() + SYNC_TIMEOUT_MS;
     while (Date.now() < deadline && !this.aborted) {

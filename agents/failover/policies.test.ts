@@ -10,20 +10,20 @@ const unresolved: UnresolvedOp[] = [
 
 describe('failover policies', () => {
   test('none: no failover, everything unresolved is info', () => {
-    expect(POLICIES.none.plan(unresolved)).toEqual({ failover: false, repost: [], verify: [], resync: [], info: [3, 4, 5, 6, 7] });
+    expect(POLICIES.none.plan(unresolved)).toEqual({ failover: false, repost: [], verify: [], resync: [], info: [3, 4, 5, 6, 7], fence: false });
   });
 
   test('replay: every unacknowledged WR is re-posted', () => {
-    expect(POLICIES.replay.plan(unresolved)).toEqual({ failover: true, repost: [3, 4, 5, 6, 7], verify: [], resync: [], info: [] });
+    expect(POLICIES.replay.plan(unresolved)).toEqual({ failover: true, repost: [3, 4, 5, 6, 7], verify: [], resync: [], info: [], fence: false });
   });
 
-  test('shift: atomics fail (info), writes/reads retransmit, sends resync', () => {
-    expect(POLICIES.shift.plan(unresolved)).toEqual({ failover: true, repost: [4, 6], verify: [], resync: [7], info: [3, 5] });
+  test('shift: atomics fail (info), writes/reads retransmit, sends resync, the old QP is fenced', () => {
+    expect(POLICIES.shift.plan(unresolved)).toEqual({ failover: true, repost: [4, 6], verify: [], resync: [7], info: [3, 5], fence: true });
   });
 
   test('read-verify: writes and CAS are read first, the rest replayed', () => {
     const p = POLICIES['read-verify'];
-    expect(p.plan(unresolved)).toEqual({ failover: true, repost: [3, 6, 7], verify: [4, 5], resync: [], info: [] });
+    expect(p.plan(unresolved)).toEqual({ failover: true, repost: [3, 6, 7], verify: [4, 5], resync: [], info: [], fence: false });
     // "looks applied" is the value the op would leave: for a CAS the new value, whoever wrote it
     expect(p.looksApplied!({ f: 'cas', value: 9n, expect: 1n }, 9n)).toBe(true);
     expect(p.looksApplied!({ f: 'cas', value: 9n, expect: 1n }, 1n)).toBe(false);

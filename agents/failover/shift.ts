@@ -1,6 +1,7 @@
 // shift: writes and reads are retransmitted on the backup; atomics in flight at the fault
 // return an error (info: they may have executed); SENDs are re-synchronised with the receiver
-// (how many it delivered) before only the undelivered ones are re-posted.
+// (how many it delivered) before only the undelivered ones are re-posted. The same handshake
+// first fences the receiver's QP on the abandoned rail, so nothing of the old QP can still land.
 import { emptyPlan, type FailoverPolicy } from './types';
 
 export const shiftPolicy: FailoverPolicy = {
@@ -8,6 +9,7 @@ export const shiftPolicy: FailoverPolicy = {
   summary: 'writes/reads retransmitted, in-flight atomics fail (info), SEND queues re-synchronised by handshake',
   plan(unresolved) {
     const p = emptyPlan(true);
+    p.fence = true;
     for (const u of unresolved) {
       if (u.f === 'fadd' || u.f === 'cas') p.info.push(u.idx);
       else if (u.f === 'send') p.resync.push(u.idx);

@@ -23,6 +23,11 @@ export interface FailoverPlan {
   resync: number[];
   /** finalize these as info now (they may or may not have executed) */
   info: number[];
+  /**
+   * before re-posting, have the receiver fence (ERR) its QP on the abandoned rail, so packets
+   * of the old QP still held by the fabric cannot land after the re-posts
+   */
+  fence: boolean;
 }
 
 export interface VerifiedOp {
@@ -42,5 +47,5 @@ export interface FailoverPolicy {
 }
 
 export function emptyPlan(failover: boolean): FailoverPlan {
-  return { failover, repost: [], verify: [], resync: [], info: [] };
+  return { failover, repost: [], verify: [], resync: [], info: [], fence: false };
 }

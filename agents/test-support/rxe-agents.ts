@@ -13,8 +13,12 @@ export interface AgentPair {
   stop(): Promise<void>;
 }
 
-/** RC settings that give up on a dead path in ~0.3 s (rxe treats retryCnt 7 as forever) */
-export const FAST_FAIL = { retryCnt: 3, timeout: 14 } as const;
+/**
+ * RC settings that give up on a dead path in about 1 s (rxe treats retryCnt 7 as forever).
+ * timeout 14 (67 ms) fails in ~0.3 s, but then a TCG guest stalled for 0.3 s by a busy host
+ * fails a healthy rail too; 268 ms x 3 retries rides out such stalls.
+ */
+export const FAST_FAIL = { retryCnt: 3, timeout: 16 } as const;
 
 export async function startPair(
   cluster: RxeCluster,
