@@ -1,0 +1,3 @@
+export { junitXml, type JunitRun } from './junit';
+export { junitProblems } from './validate';
+export { parseXml, XmlError, type XmlElement } from './xml';

@@ -1,0 +1,48 @@
+// The summary of one run: what `report --json` prints and what the nightly index caches per run.
+import type { RunResults } from '../harness/store/results';
+import { uncleanReasons } from './html/sections';
+
+export interface RunSummary {
+  campaign: string;
+  seed: number | string;
+  startedAt: string;
+  durationMs: number;
+  verdict: RunResults['verdict'];
+  clean: boolean;
+  notClean: string[];
+  infrastructureFault?: string;
+  expectedMatched?: boolean;
+  findings: { kind: string; node: string; message: string }[];
+  checks: { checker: string; verdict: string; summary: string; violations: { kind: string; message: string; pattern?: string; ops: number[] }[] }[];
+  violations: number;
+  /** all workloads together */
+  opsPerSec: number;
+  ops: number;
+  patterns: string[];
+}
+
+export function summarize(r: RunResults): RunSummary {
+  const s: RunSummary = {
+    campaign: r.campaign,
+    seed: r.seed,
+    startedAt: r.startedAt,
+    durationMs: r.durationMs,
+    verdict: r.verdict,
+    clean: r.clean && r.faults.every((f) => f.phase === 'NotInjected'),
+    notClean: uncleanReasons(r),
+    findings: r.findings.map((f) => ({ kind: f.kind, node: f.node, message: f.message })),
+    checks: r.checks.map((c) => ({
+      checker: c.checker,
+      verdict: c.verdict,
+      summary: c.summary,
+      violations: c.violations.map((v) => ({ kind: v.kind, message: v.message, ...(v.pattern ? { pattern: v.pattern } : {}), ops: v.ops.slice(0, 50) })),
+    })),
+    violations: r.checks.reduce((n, c) => n + c.violations.length, 0),
+    opsPerSec: Math.round(r.stats.reduce((n, w) => n + w.opsPerSec, 0) * 10) / 10,
+    ops: r.stats.reduce((n, w) => n + w.ops, 0),
+    patterns: [...new Set(r.checks.flatMap((c) => c.violations.flatMap((v) => (v.pattern ? [v.pattern] : []))))],
+  };
+  if (r.infrastructureFault) s.infrastructureFault = r.infrastructureFault.reason;
+  if (r.expected) s.expectedMatched = r.expected.matched;
+  return s;
+}
