@@ -144,6 +144,50 @@ Examples:
       ctx.exitCode = await clusterDownCommand(ctx, opts);
     });
 
+  const report = program
+    .command('report')
+    .description('write report.html for a stored run (offline, self-contained), plus JUnit XML, a JSON summary or an InfluxDB export')
+    .argument('<run_dir>', 'a run directory (store/<campaign>/<timestamp>)')
+    .option('--out <file>', 'where to write the HTML (default RUN_DIR/report.html)')
+    .option('--junit <file>', 'also write JUnit XML: one testcase per check, violations as failures')
+    .option('--json', 'print the run summary as JSON')
+    .option('--influx <url>', `also export the run's metrics to InfluxDB 1.x: http://HOST:PORT/DATABASE (credentials from RDMA_CHAOS_INFLUX_USER / RDMA_CHAOS_INFLUX_PASSWORD)`)
+    .option('--influx-db <name>', 'database name, overriding the URL path')
+    .option('--detail-max <n>', 'above this many ops the timeline aggregates per lane (default 25000)', parseCount)
+    .addHelpText(
+      'after',
+      `
+Exit code 0 when the report is written, whatever the run's verdict (the verdict is in the report, the
+JUnit XML and --json). A bad run directory or URL exits 254.
+
+Examples:
+  $ rdma-chaos report store/shift-fadd/2025-01-01T02-00-00Z
+  $ rdma-chaos report RUN_DIR --junit junit.xml --json > summary.json
+  $ RDMA_CHAOS_INFLUX_USER=chaos RDMA_CHAOS_INFLUX_PASSWORD=... rdma-chaos report RUN_DIR --influx http://127.0.0.1:8086/rdma_chaos
+  $ rdma-chaos report index store`,
+    )
+    .action(async (runDir: string, opts: import('./commands/report').ReportCommandOptions) => {
+      const { reportCommand } = await import('./commands/report');
+      ctx.exitCode = await reportCommand(ctx, runDir, opts);
+    });
+  report
+    .command('index')
+    .description('write index.html over every run in a store: pass/fail per campaign over time, violations, throughput, links to reports')
+    .argument('<store_dir>', 'the run store (default layout store/<campaign>/<timestamp>)')
+    .option('--out <file>', 'where to write it (default STORE_DIR/index.html)')
+    .option('--render', 'also write report.html for runs without an up-to-date one (reads their histories)')
+    .option('--json', 'print what was done as JSON')
+    .addHelpText('after', `
+Per-run summaries are cached as RUN_DIR/.report-summary.json, keyed by results.json's size and mtime.
+
+Examples:
+  $ rdma-chaos report index store
+  $ rdma-chaos report index --render --out /var/www/chaos/index.html store`)
+    .action(async (store: string, opts: import('./commands/report').ReportIndexOptions) => {
+      const { reportIndexCommand } = await import('./commands/report');
+      ctx.exitCode = await reportIndexCommand(ctx, store, opts);
+    });
+
   return program;
 }
 

@@ -1,0 +1,1 @@
+export { CHROMIUM_ARGS, CHROMIUM_PACKAGES, chromiumPath, chromiumPackagesMissing, ensureChromiumPackages } from './install';
