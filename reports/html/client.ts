@@ -53,8 +53,9 @@ export const CLIENT_JS = String.raw`(function () {
       var n = c.s.length;
       for (var i = 0; i < n; i++) {
         if (c.e[i] < view.a || c.s[i] > view.b) continue;
-        var x0 = Math.max(GUTTER, px(c.s[i]));
-        var x1 = Math.min(W - RIGHT, px(c.e[i]));
+        // whole pixels: crisp bars, and a 1-px op keeps its exact colour
+        var x0 = Math.round(Math.max(GUTTER, px(c.s[i])));
+        var x1 = Math.round(Math.min(W - RIGHT, px(c.e[i])));
         ctx.fillStyle = COLORS[c.st[i]];
         ctx.fillRect(x0, laneY(c.lane[i]) + 3, Math.max(1, x1 - x0), LANE_H - 6);
       }
@@ -68,10 +69,10 @@ export const CLIENT_JS = String.raw`(function () {
         for (var b = first; b <= last; b++) {
           var ok = a.ok[l][b], fail = a.fail[l][b], info = a.info[l][b], tot = ok + fail + info;
           if (!tot) continue;
-          var x0 = Math.max(GUTTER, px(b * bw)), x1 = Math.min(W - RIGHT, px((b + 1) * bw));
+          var x0 = Math.round(Math.max(GUTTER, px(b * bw))), x1 = Math.round(Math.min(W - RIGHT, px((b + 1) * bw)));
           var w = Math.max(1, x1 - x0);
           // failures and unknowns get at least 2px so a single one stays visible among thousands
-          var hf = fail ? Math.max(2, h * fail / tot) : 0, hi = info ? Math.max(2, h * info / tot) : 0;
+          var hf = fail ? Math.max(2, Math.round(h * fail / tot)) : 0, hi = info ? Math.max(2, Math.round(h * info / tot)) : 0;
           var ho = Math.max(0, h - hf - hi);
           ctx.fillStyle = COLORS[0]; ctx.fillRect(x0, y, w, ho);
           ctx.fillStyle = COLORS[2]; ctx.fillRect(x0, y + ho, w, hi);
