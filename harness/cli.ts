@@ -13,6 +13,8 @@ export function buildCli(ctx: CommandContext): Command {
       writeErr: (s) => ctx.stderr.write(s),
     })
     .showHelpAfterError('(add --help for usage)')
+    // a subcommand's options stay its own (`report index STORE --json` vs `report RUN --json`)
+    .enablePositionalOptions()
     .addHelpText(
       'after',
       `
@@ -154,6 +156,7 @@ Examples:
     .option('--influx <url>', `also export the run's metrics to InfluxDB 1.x: http://HOST:PORT/DATABASE (credentials from RDMA_CHAOS_INFLUX_USER / RDMA_CHAOS_INFLUX_PASSWORD)`)
     .option('--influx-db <name>', 'database name, overriding the URL path')
     .option('--detail-max <n>', 'above this many ops the timeline aggregates per lane (default 25000)', parseCount)
+    .enablePositionalOptions()
     .addHelpText(
       'after',
       `

@@ -82,18 +82,19 @@ test('one visible lane per process, fault bands over the timeline, violating ops
   for (let i = 0; i < (await hl.count()); i++) expect(inside(await hl.nth(i).boundingBox())).toBe(true);
 
   // the canvas really has op bars in all three outcome colours the history has
-  const colours = await w.page.evaluate(() => {
-    const c = document.querySelector('#timeline canvas') as HTMLCanvasElement;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+  // browser-side code as a string: this tree is type-checked without the DOM library
+  const colours = (await w.page.evaluate(`(() => {
+    const c = document.querySelector('#timeline canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     const seen = { ok: 0, fail: 0, info: 0 };
     for (let i = 0; i < d.length; i += 4) {
-      const [r, g, b] = [d[i]!, d[i + 1]!, d[i + 2]!];
+      const r = d[i], g = d[i + 1], b = d[i + 2];
       if (r === 0x2e && g === 0x9e && b === 0x44) seen.ok++;
       else if (r === 0xd6 && g === 0x27 && b === 0x28) seen.fail++;
       else if (r === 0xe6 && g === 0xa1 && b === 0x00) seen.info++;
     }
     return seen;
-  });
+  })()`)) as { ok: number; fail: number; info: number };
   expect(colours.ok).toBeGreaterThan(100);
   if (run.ops.some((op) => op.status === 'fail')) expect(colours.fail).toBeGreaterThan(0);
   if (run.ops.some((op) => op.status === 'info')) expect(colours.info).toBeGreaterThan(0);

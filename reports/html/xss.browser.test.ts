@@ -34,15 +34,15 @@ async function open(name: string, content: string): Promise<Awaited<ReturnType<t
   const f = path.join(tmp, name);
   fs.writeFileSync(f, content);
   const w = await openWatched(browser, `file://${f}`);
-  await w.page.waitForFunction(() => document.body.hasAttribute('data-timeline') || document.readyState === 'complete');
+  await w.page.waitForFunction("document.body.hasAttribute('data-timeline') || document.readyState === 'complete'");
   return w;
 }
 
 test('control: an unescaped payload does trip the canary', async () => {
   const broken = html.bare.replace('<main>', `<main>${HOSTILE.img}`);
   const w = await open('control.html', broken);
-  await w.page.waitForFunction(() => (window as unknown as { __pwned?: number }).__pwned !== undefined, undefined, { timeout: 5000 });
-  expect(await w.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBe(2);
+  await w.page.waitForFunction('window.__pwned !== undefined', undefined, { timeout: 5000 });
+  expect(await w.page.evaluate('window.__pwned')).toBe(2);
 });
 
 for (const variant of ['bare', 'csp'] as const) {
@@ -50,20 +50,21 @@ for (const variant of ['bare', 'csp'] as const) {
     const w = await open(`${variant}.html`, html[variant]);
     await w.page.waitForSelector('body[data-timeline="drawn"]');
     // hover every lane so tooltips render op texts that carry payloads
-    await w.page.evaluate(() => {
-      const seen: string[] = ((window as unknown as { __tips: string[] }).__tips = []);
-      const tip = document.getElementById('timeline-tip')!;
-      new MutationObserver(() => seen.push(tip.textContent ?? '')).observe(tip, { childList: true, characterData: true, subtree: true });
-    });
+    // browser-side code as strings: this tree is type-checked without the DOM library
+    await w.page.evaluate(`(() => {
+      const seen = (window.__tips = []);
+      const tip = document.getElementById('timeline-tip');
+      new MutationObserver(() => seen.push(tip.textContent || '')).observe(tip, { childList: true, characterData: true, subtree: true });
+    })()`);
     const lanes = await w.page.locator('#timeline .lane-label').count();
     await w.page.locator('#timeline').scrollIntoViewIfNeeded();
     const box = (await w.page.locator('#timeline').boundingBox())!;
     for (let l = 0; l < lanes; l++) for (let x = 180; x < box.width; x += 130) await w.page.mouse.move(box.x + x, box.y + 24 + l * 18 + 9, { steps: 3 });
-    const tips = await w.page.evaluate(() => (window as unknown as { __tips: string[] }).__tips);
+    const tips = (await w.page.evaluate('window.__tips')) as string[];
     expect(tips.some((t) => t.includes('onerror=') || t.includes('<script>'))).toBe(true);
     await w.page.locator('button.show[data-violation="0"]').click();
     await w.page.waitForTimeout(200);
-    expect(await w.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await w.page.evaluate('window.__pwned')).toBeUndefined();
     expect(w.dialogs).toEqual([]);
     expect(w.errors).toEqual([]);
     expect(await w.page.locator('img').count()).toBe(0);

@@ -78,6 +78,10 @@ export function writeCounters(file: string, nodes: readonly string[], faults: re
   for (let t = t0 - step; t <= t1 + step; t += step) times.push(t);
   for (const f of faults) times.push(f.start, ...(f.stop !== undefined ? [f.stop] : []));
   times.sort((a, b) => a - b);
+  // one sample per instant: a fault boundary can fall on the grid
+  const uniq = times.filter((t, i) => i === 0 || Math.round(t / 1e6) !== Math.round(times[i - 1]! / 1e6));
+  times.length = 0;
+  times.push(...uniq);
   let prev = times[0]! - step;
   for (const t of times) {
     const dt = t - prev;

@@ -1,0 +1,71 @@
+// Each planted failover failure is caught by the checker that should catch it and is named
+// after its known pattern; look-alikes without failover evidence are not claimed as matches.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pairEvents } from '../harness/history';
+import type { HistoryEvent } from '../harness/history';
+import { loadRun } from './run';
+import { makeSyntheticRun, type Plant } from './test-support/synthetic';
+import { checksToRecords, classifyViolation, PATTERNS } from './patterns';
+
+let tmp: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-patterns-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const cases: [Plant, string, string | undefined][] = [
+  ['duplicateFadd', 'at-most-once', PATTERNS.duplicateFadd],
+  ['casDoubleSuccess', 'at-most-once', PATTERNS.casDoubleSuccess],
+  ['casDoubleSuccess', 'linearizable (cas-register)', PATTERNS.casDoubleSuccess],
+  ['queueSliding', 'stream', PATTERNS.queueSliding],
+  ['staleWrite', 'linearizable (register)', PATTERNS.staleWrite],
+  ['staleRead', 'linearizable (register)', undefined],
+];
+
+test.each(cases)('planted %s is found by %s and named %s', (plant, checker, pattern) => {
+  const dir = path.join(tmp, `${plant}-${checker.replace(/\W/g, '')}`);
+  const r = makeSyntheticRun({ dir, ops: 800, plant: [plant], seed: 7 });
+  expect(r.results.verdict).toBe('invalid');
+  const check = r.results.checks.find((c) => c.checker === checker)!;
+  expect(check.verdict).toBe('invalid');
+  expect(check.violations.map((v) => v.pattern)).toContain(pattern);
+  // the background workload never produces a violation of its own
+  const run = loadRun(dir);
+  const keys = new Set(r.results.checks.flatMap((c) => c.violations.flatMap((v) => v.ops.map((id) => String(run.ops[id]!.key)))));
+  for (const k of keys) expect(['ctr-failover', 'cas-reset', 'q-failover', 'buf-0', 'reg-stale']).toContain(k);
+});
+
+test('a clean synthetic run is valid: no pattern where nothing went wrong', () => {
+  const r = makeSyntheticRun({ dir: path.join(tmp, 'clean'), ops: 2000, plant: [], seed: 3 });
+  expect(r.results.verdict).toBe('valid');
+  expect(r.results.checks.every((c) => c.violations.length === 0)).toBe(true);
+});
+
+function ev(process: number, type: HistoryEvent['type'], f: HistoryEvent['f'], extra: Partial<HistoryEvent>): HistoryEvent {
+  return { type, process, f, ...extra } as HistoryEvent;
+}
+
+test('a duplicate FADD with no re-post and no failover around it is only a possible match', () => {
+  const events: HistoryEvent[] = [
+    ev(0, 'invoke', 'fadd', { key: 'k', value: 1, time: 10 }),
+    ev(0, 'ok', 'fadd', { key: 'k', value: 1, result: 0, time: 20 }),
+    ev(1, 'invoke', 'read', { key: 'k', time: 30, final: true }),
+    ev(1, 'ok', 'read', { key: 'k', result: 2, time: 40, final: true }),
+  ];
+  const h = pairEvents(events, { file: 't' });
+  const v = { kind: 'duplicate' as const, message: 'FADD +1 executed 2 times', ops: [0] };
+  expect(classifyViolation(v, h)).toMatchObject({ pattern: PATTERNS.duplicateFadd, confidence: 'possible' });
+  const rec = checksToRecords([{ checker: 'at-most-once', verdict: 'invalid', ms: 1, summary: '', violations: [v] }], h);
+  expect(rec[0]!.violations[0]!.pattern).toBeUndefined();
+
+  // the same op inside a nic-failover window is a match
+  const withFault: HistoryEvent[] = [
+    { type: 'ok', process: 'nemesis', f: 'start', fault: { id: 'f1', kind: 'nic-failover', targets: ['n2'] }, time: 5 },
+    ...events,
+    { type: 'ok', process: 'nemesis', f: 'stop', fault: { id: 'f1', kind: 'nic-failover', targets: ['n2'] }, time: 50 },
+  ];
+  expect(classifyViolation(v, pairEvents(withFault, { file: 't' }))).toMatchObject({ pattern: PATTERNS.duplicateFadd, confidence: 'match' });
+  expect(classifyViolation({ kind: 'lost', message: '', ops: [0] }, h)).toMatchObject({ confidence: 'none' });
+});
