@@ -9,4 +9,8 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   // Slow suites that need the shared SoftRoCE cluster run serially in one worker.
   maxWorkers: 2,
+  // The shared local SoftRoCE cluster: booted once by the first test that needs it, taken
+  // down at the end if this run booted it (harness/cluster/test-support/shared-cluster.ts).
+  globalSetup: '<rootDir>/harness/cluster/test-support/cluster-setup.ts',
+  globalTeardown: '<rootDir>/harness/cluster/test-support/cluster-teardown.ts',
 };

@@ -32,6 +32,8 @@ export interface UpOptions {
   /** default RDMA_CHAOS_QEMU or qemu-system-x86_64 from PATH */
   qemuBinary?: string;
   extraKernelArgs?: string[];
+  /** how long to wait for another controller working on the same state dir; default 120 s */
+  lockWaitMs?: number;
   /** progress lines */
   log?: (line: string) => void;
   signal?: AbortSignal;
@@ -50,6 +52,7 @@ export interface UpConfig {
   qemuBinary: string;
   extraKernelArgs: string[];
   kernel: KernelManifest;
+  lockWaitMs: number;
   log: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -105,6 +108,7 @@ export async function resolveUpConfig(o: UpOptions): Promise<UpConfig> {
     memoryMb: intIn('memory', o.memoryMb ?? 512, 256, 8192),
     // RDMA_CHAOS_KERNEL_ARGS: e.g. "rdmachaos.debug=1" to profile the guest boot
     extraKernelArgs: [...(process.env.RDMA_CHAOS_KERNEL_ARGS ?? '').split(/\s+/).filter(Boolean), ...(o.extraKernelArgs ?? [])],
+    lockWaitMs: o.lockWaitMs ?? 120_000,
     log: o.log ?? (() => undefined),
     signal: o.signal,
   };

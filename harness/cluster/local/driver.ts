@@ -61,17 +61,17 @@ export class LocalDriver implements NodeDriver {
     return infos;
   }
 
-  exec(node: string, argv: string[], opts?: ExecOptions): Promise<ExecResult> {
+  async exec(node: string, argv: string[], opts?: ExecOptions): Promise<ExecResult> {
     this.node(node);
     return this.ssh.exec(node, argv, opts);
   }
 
-  spawn(node: string, argv: string[]): Promise<RemoteProcess> {
+  async spawn(node: string, argv: string[]): Promise<RemoteProcess> {
     this.node(node);
     return this.ssh.spawn(node, argv);
   }
 
-  upload(node: string, localPath: string, remotePath: string, mode?: number): Promise<void> {
+  async upload(node: string, localPath: string, remotePath: string, mode?: number): Promise<void> {
     this.node(node);
     return this.ssh.upload(node, localPath, remotePath, mode);
   }
@@ -94,7 +94,7 @@ export class LocalDriver implements NodeDriver {
   }
 
   /** Any HMP command on a node's qemu monitor (e.g. `info network`). */
-  monitor(node: string, command: string): Promise<string> {
+  async monitor(node: string, command: string): Promise<string> {
     return hmp(this.node(node).monitorSock, command);
   }
 

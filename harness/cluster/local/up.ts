@@ -53,7 +53,7 @@ export async function ensureCluster(o: UpOptions = {}): Promise<UpResult> {
 async function upWith(o: UpOptions, fits: (have: ClusterShape, want: ClusterShape) => boolean): Promise<UpResult> {
   const commandAt = Date.now();
   const cfg = await resolveUpConfig(o);
-  const unlock = await lockState(cfg.stateDir, 'cluster up');
+  const unlock = await lockState(cfg.stateDir, 'cluster up', cfg.lockWaitMs);
   try {
     const existing = readState(cfg.stateDir);
     if (existing) {
@@ -280,7 +280,8 @@ async function waitNode(
     if (/hostfwd|host forwarding/i.test(why)) {
       throw new InputError('cluster.portInUse', `${n.name}: qemu could not forward 127.0.0.1:${n.sshPort}: ${why}`);
     }
-    throw new InputError('cluster.qemuFailed', `${n.name}: qemu exited during boot: ${why || tail(n.consoleLog) || 'no output'}`);
+    const panic = /Kernel panic[^\r\n]*/.exec(readFrom(n.consoleLog, s.from))?.[0];
+    throw new InputError('cluster.qemuFailed', `${n.name}: qemu exited during boot: ${panic ?? (why || tail(n.consoleLog) || 'no output')}`);
   }
   if (r.kind === 'timeout') {
     throw new InputError(
@@ -328,6 +329,14 @@ export function nodeInfo(n: NodeRecord, ports: Record<string, string>, state: No
     rails: n.rails.map((r) => ({ index: r.index, netdev: r.netdev, address: r.address, rdmaDevice: r.rdmaDevice, portState: ports[r.rdmaDevice] })),
     state,
   };
+}
+
+function readFrom(file: string, offset: number): string {
+  try {
+    return fs.readFileSync(file).subarray(offset).toString('utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** An inventory for the ssh driver, so `--driver ssh:STATE/inventory.yaml` reaches the same VMs. */

@@ -4,3 +4,4 @@ export { hostRxe, run, must, waitFor, alive } from './host';
 export { sweepStale } from './registry';
 export { startSshHosts, leftovers, type SshHosts, type SshTestHost, type SshHostsOptions } from './sshd';
 export { startDockerd, dockerdLeftovers, type Dockerd } from './dockerd';
+export { acquireSharedCluster, sharedStateDir, type SharedCluster } from './shared-cluster';
