@@ -80,6 +80,7 @@ Examples:
   const cluster = program
     .command('cluster')
     .description('the local SoftRoCE cluster: qemu VMs with the real rdma_rxe, one vde_switch per rail')
+    .enablePositionalOptions()
     .addHelpText(
       'after',
       `
@@ -128,6 +129,8 @@ Examples:
     .argument('<node>', 'node name, e.g. node1')
     .argument('<cmd...>', 'the command and its arguments (after --)')
     .addOption(stateDirOption())
+    // everything after NODE is the remote command, its options included
+    .passThroughOptions()
     .addHelpText('after', `
 Examples:
   $ rdma-chaos cluster exec node2 -- ibv_devinfo -d rxe0
@@ -144,6 +147,51 @@ Examples:
     .action(async (opts: Record<string, unknown>) => {
       const { clusterDownCommand } = await import('./commands/cluster');
       ctx.exitCode = await clusterDownCommand(ctx, opts);
+    });
+
+  program
+    .command('run')
+    .description('run a campaign on a cluster: workloads, failover policy and faults; record, check and store the history')
+    .argument('[campaign]', 'a campaign YAML file')
+    .option('--seed <n>', 'seed for the fault schedule and workloads (default: the campaign\'s, else random; always recorded)', parseInteger)
+    .option('--store <dir>', 'where run directories go: STORE/<campaign>/<timestamp>/', 'store')
+    .option('--cluster <spec>', 'local, ssh:INVENTORY or docker:HOST (overrides the campaign)')
+    .option('--replay <run_dir>', 'repeat a stored run: same campaign, schedule and seed')
+    .option('--dry-run', 'print the plan (fault windows, processes) and exit')
+    .option('--keep-cluster', 'leave a local cluster this run booted running afterwards')
+    .option('--check-timeout <seconds>', 'linearizability budget at the end; out of time gives "unknown"', parseSeconds, 120)
+    .option('--json', 'print the result summary as JSON')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 valid, 1 violation found, 2 unknown, 254 bad campaign or cluster, 255 internal error.
+The run directory holds campaign.yaml (with its seed), history.jsonl (flushed as events arrive),
+results.json, counters.jsonl and the controller and agent logs.
+
+Examples:
+  $ rdma-chaos run campaigns/default.yaml
+  $ rdma-chaos run campaigns/shift/fadd-replay.yaml --seed 7 --store /var/lib/chaos
+  $ rdma-chaos run campaigns/random-10m.yaml --dry-run
+  $ rdma-chaos run --replay store/fadd-replay/2026-11-21T22-00-00-000Z`,
+    )
+    .action(async (campaign: string | undefined, opts: import('./commands/run').RunCommandOptions) => {
+      const { runCommand } = await import('./commands/run');
+      ctx.exitCode = await runCommand(ctx, campaign, opts);
+    });
+
+  program
+    .command('recheck')
+    .description('check a stored run again (after a checker change, or with a bigger budget)')
+    .argument('<run_dir>', 'a run directory')
+    .option('--check-timeout <seconds>', 'linearizability budget', parseSeconds, 120)
+    .option('--json', 'print the result summary as JSON')
+    .addHelpText('after', `
+Examples:
+  $ rdma-chaos recheck store/fadd-replay/2026-11-21T22-00-00-000Z
+  $ rdma-chaos recheck --check-timeout 600 RUN_DIR`)
+    .action(async (dir: string, opts: { json?: boolean; checkTimeout?: number }) => {
+      const { recheckCommand } = await import('./commands/run');
+      ctx.exitCode = await recheckCommand(ctx, dir, opts);
     });
 
   const report = program
@@ -192,6 +240,12 @@ Examples:
     });
 
   return program;
+}
+
+export function parseInteger(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('expected an integer');
+  return n;
 }
 
 export function parseSeconds(v: string): number {

@@ -104,9 +104,10 @@ export function durationMsOf(v: Campaign['duration']): number {
 }
 
 /**
- * A seeded schedule: starts at exponential intervals, each fault on one target for a uniform
- * duration; faults on the same target never overlap, so each one's effect stays readable.
- * Crashes go to client-only nodes: a crashed memory target would take the run's state with it.
+ * A seeded schedule: starts at jittered intervals (0.5 to 1.5 times the mean), kinds taken in a
+ * seeded shuffled round so every kind recurs, each fault on one target for a uniform duration.
+ * Faults on the same target never overlap, so each one's effect stays readable. Crashes go to
+ * client-only nodes: a crashed memory target would take the run's state with it.
  */
 function randomFaults(c: Campaign, seed: number, durationMs: number, nodes: string[], offset: number): PlannedFault[] {
   const r = c.faults.random!;
@@ -118,8 +119,10 @@ function randomFaults(c: Campaign, seed: number, durationMs: number, nodes: stri
   const busyUntil = new Map<string, number>();
   const out: PlannedFault[] = [];
   let t = Math.min(mean, 2000);
+  let round: FaultKind[] = [];
   while (t + dMin < durationMs - 1000) {
-    const kind = r.kinds[Math.floor(rng() * r.kinds.length)]!;
+    if (round.length === 0) round = shuffle(r.kinds.slice(), rng);
+    const kind = round[round.length - 1]!;
     const pool = kind === 'crash' ? targets.filter((n) => !memoryTargets.has(n)) : targets;
     const len = Math.round(dMin + rng() * (dMax - dMin));
     const free = pool.filter((n) => (busyUntil.get(n) ?? 0) <= t);
@@ -130,10 +133,19 @@ function randomFaults(c: Campaign, seed: number, durationMs: number, nodes: stri
       const stopMs = Math.min(t + len, durationMs - 500);
       out.push({ id: `r${offset + out.length + 1}-${kind}`, kind, target, startMs: Math.round(t), stopMs, params, seed: deriveSeed(seed, `random-fault:${out.length}`) });
       busyUntil.set(target, stopMs + 500);
+      round.pop(); // a kind that found no free target waits for the next slot
     }
-    t += -Math.log(1 - rng()) * mean;
+    t += mean * (0.5 + rng());
   }
   return out;
+}
+
+function shuffle<T>(a: T[], rng: () => number): T[] {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
 }
 
 export function describePlan(p: RunPlan): string {

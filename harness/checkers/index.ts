@@ -24,6 +24,8 @@ export interface CheckOptions {
   partition?: boolean;
   explain?: boolean;
   signal?: AbortSignal;
+  /** run only these checks (a campaign's `checks`); default: every one that applies */
+  only?: ReadonlySet<'at-most-once' | 'linearizability' | 'stream'>;
 }
 
 export interface HistoryCheck {
@@ -44,12 +46,13 @@ export function checkHistory(ops: readonly Operation[], o: CheckOptions): Histor
     return { verdict: 'unknown', ms: 0, results, models: [] };
   }
   const native = o.format === 'native';
-  if (native && ops.some((op) => op.f === 'fadd' || op.f === 'cas' || op.f === 'write' || op.f === 'send')) {
+  const wants = (c: 'at-most-once' | 'linearizability' | 'stream'): boolean => !o.only || o.only.has(c);
+  if (wants('at-most-once') && native && ops.some((op) => op.f === 'fadd' || op.f === 'cas' || op.f === 'write' || op.f === 'send')) {
     results.push(checkAtMostOnce(ops));
   }
-  if (ops.some((op) => op.f === 'send' || op.f === 'recv')) results.push(checkStreams(ops));
+  if (wants('stream') && ops.some((op) => op.f === 'send' || op.f === 'recv')) results.push(checkStreams(ops));
 
-  const groups = o.model ? new Map([[o.model, ops.slice()]]) : groupByWorkload(o.format, ops);
+  const groups = !wants('linearizability') ? new Map<string, Operation[]>() : o.model ? new Map([[o.model, ops.slice()]]) : groupByWorkload(o.format, ops);
   for (const [name, group] of groups) {
     const model = getModel(name, { partition: o.partition !== false });
     const opts: Parameters<typeof checkLinearizability>[2] = { timeoutMs: Math.max(1, deadline - Date.now()), partition: o.partition !== false };

@@ -1,0 +1,89 @@
+// `rdma-chaos run CAMPAIGN` and `rdma-chaos recheck RUN_DIR`.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { verdictExit } from '../checkers/exit';
+import type { CommandContext } from '../context';
+import { InputError } from '../errors';
+import { checkRunDir, type RunMeta } from '../run/check';
+import { resolveCampaign, runCampaign } from '../run';
+import { RUN_FILES, RunResults } from '../store/results';
+
+export interface RunCommandOptions {
+  seed?: number;
+  store: string;
+  cluster?: string;
+  replay?: string;
+  dryRun?: boolean;
+  keepCluster?: boolean;
+  json?: boolean;
+  checkTimeout?: number;
+}
+
+export async function runCommand(ctx: CommandContext, campaign: string | undefined, o: RunCommandOptions): Promise<number> {
+  if (campaign && o.replay) throw new InputError('run.campaignAndReplay', 'give a campaign file or --replay RUN_DIR, not both');
+  const out = await runCampaign(ctx, {
+    ...(campaign ? { campaignFile: campaign } : {}),
+    ...(o.replay ? { replay: o.replay } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    store: o.store,
+    ...(o.cluster ? { cluster: o.cluster } : {}),
+    dryRun: o.dryRun === true,
+    keepCluster: o.keepCluster === true,
+    checkTimeoutMs: (o.checkTimeout ?? 120) * 1000,
+  });
+  if (!out.results) return 0; // dry run
+  printResults(ctx, out.dir!, out.results, o.json === true);
+  return verdictExit(out.results.verdict);
+}
+
+export async function recheckCommand(ctx: CommandContext, dir: string, o: { json?: boolean; checkTimeout?: number }): Promise<number> {
+  const hist = path.join(dir, RUN_FILES.history);
+  if (!fs.existsSync(hist)) throw new InputError('run.notARun', `${dir}: not a run directory (no ${RUN_FILES.history})`);
+  const { campaign, seed } = resolveCampaign({ replay: dir, store: '' });
+  const prev = readPrevious(dir);
+  const meta: RunMeta = {
+    campaign,
+    seed,
+    startedAt: prev?.startedAt ?? new Date(fs.statSync(hist).birthtimeMs || fs.statSync(hist).mtimeMs).toISOString(),
+    endedAt: prev?.endedAt ?? new Date(fs.statSync(hist).mtimeMs).toISOString(),
+    durationMs: prev?.durationMs ?? 0,
+    cluster: prev?.cluster ?? { driver: campaign.cluster.driver, nodes: [], rails: campaign.cluster.rails },
+    faults: prev?.faults ?? [],
+    findings: prev?.findings ?? [],
+    clean: prev?.clean ?? false,
+    notes: [...(prev?.notes ?? []), `rechecked ${new Date().toISOString()}`],
+    ...(prev?.infrastructureFault ? { infrastructureFault: prev.infrastructureFault } : {}),
+  };
+  const r = checkRunDir(dir, meta, (o.checkTimeout ?? 120) * 1000, ctx.signal);
+  printResults(ctx, dir, r, o.json === true);
+  return verdictExit(r.verdict);
+}
+
+function readPrevious(dir: string): RunResults | undefined {
+  const f = path.join(dir, RUN_FILES.results);
+  if (!fs.existsSync(f)) return undefined;
+  const r = RunResults.safeParse(JSON.parse(fs.readFileSync(f, 'utf8')));
+  return r.success ? r.data : undefined;
+}
+
+function printResults(ctx: CommandContext, dir: string, r: RunResults, json: boolean): void {
+  if (json) {
+    ctx.stdout.write(JSON.stringify({ dir, campaign: r.campaign, seed: r.seed, verdict: r.verdict, expected: r.expected, clean: r.clean, checks: r.checks.map((c) => ({ checker: c.checker, verdict: c.verdict, violations: c.violations.length })), stats: r.stats }) + '\n');
+    return;
+  }
+  ctx.stdout.write(`${r.campaign} (seed ${r.seed}): ${r.verdict}${r.expected ? ` (expected ${r.expected.verdict ?? 'any verdict'}${r.expected.patterns ? ` with ${r.expected.patterns.join(', ')}` : ''}: ${r.expected.matched ? 'as expected' : 'NOT as expected'})` : ''}\n`);
+  if (!r.clean) ctx.stdout.write('  WARNING: not every fault reads NotInjected at the end\n');
+  for (const s of r.stats) ctx.stdout.write(`  ${s.workload}: ${s.ops} ops (${s.ok} ok, ${s.info} info, ${s.fail} fail), ${s.opsPerSec.toFixed(0)} ops/s\n`);
+  for (const c of r.checks) {
+    ctx.stdout.write(`  ${c.checker}: ${c.verdict}: ${c.summary}\n`);
+    for (const v of c.violations.slice(0, 5)) ctx.stdout.write(`    - ${v.message}${v.pattern ? ` [${v.pattern}]` : ''}\n`);
+  }
+  for (const n of r.notes ?? []) ctx.stdout.write(`  note: ${n}\n`);
+  ctx.stdout.write(`  run directory: ${dir}\n`);
+}
+
+export function storedSeed(dir: string): number | undefined {
+  const f = path.join(dir, RUN_FILES.campaign);
+  return fs.existsSync(f) ? (parseYaml(fs.readFileSync(f, 'utf8')) as { seed?: number }).seed : undefined;
+}

@@ -1,0 +1,88 @@
+// Starting the agents of a run and wiring them: memory on each workload's target, one RC QP
+// pair per rail between each client and its target (set up through the controller).
+import { AgentClient, connectPeers, type QpSettingsWire } from '../../agents';
+import type { TargetInfo } from '../../faults';
+import type { RunPlan } from '../campaign';
+import type { NodeDriver } from '../cluster/driver';
+import { InputError } from '../errors';
+import type { HistoryEvent } from '../history/schema';
+
+export interface StartedAgents {
+  agents: Map<string, AgentClient>;
+  targets: Map<string, TargetInfo>;
+}
+
+export interface AgentHooks {
+  history(node: string, events: HistoryEvent[], uncertaintyNs: number): void;
+  log(node: string, line: string): void;
+}
+
+/** a disjoint range of history process ids per agent */
+export const PROCESS_SPAN = 1_000_000;
+
+export async function startAgents(driver: NodeDriver, plan: RunPlan, hooks: AgentHooks, leaseMs: number): Promise<StartedAgents> {
+  const listed = await driver.list();
+  for (const n of plan.nodes) {
+    if (!listed.some((l) => l.name === n)) throw new InputError('run.unknownNode', `node ${n} is not in the cluster (it has ${listed.map((l) => l.name).join(', ') || 'no nodes'})`);
+  }
+  const agents = new Map<string, AgentClient>();
+  try {
+    await Promise.all(
+      plan.nodes.map(async (node, i) => {
+        const c = await AgentClient.start({ driver, node, processBase: (i + 1) * PROCESS_SPAN, leaseMs });
+        agents.set(node, c);
+        c.on('history', (events: HistoryEvent[]) => hooks.history(node, events, c.clock.uncertaintyNs));
+        c.on('event', (ev: { ev: string }) => hooks.log(node, JSON.stringify(ev)));
+      }),
+    );
+  } catch (e) {
+    await Promise.all([...agents.values()].map((c) => c.shutdown().catch(() => undefined)));
+    throw e;
+  }
+  const targets = new Map<string, TargetInfo>();
+  const railsOf = (name: string): TargetInfo['rails'] => {
+    const l = listed.find((x) => x.name === name)!;
+    const info = agents.get(name)?.info;
+    return l.rails.slice(0, plan.campaign.cluster.rails).map((r) => ({
+      rail: r.index,
+      netdev: r.netdev,
+      ip: r.address.split('/')[0]!,
+      device: info?.rails.find((x) => x.rail === r.index)?.device ?? r.rdmaDevice ?? `rxe${r.index}`,
+    }));
+  };
+  for (const n of plan.nodes) {
+    targets.set(n, { node: n, rails: railsOf(n), peers: plan.nodes.filter((m) => m !== n).map((m) => ({ node: m, rails: railsOf(m) })) });
+  }
+  return { agents, targets };
+}
+
+export function qpSettings(plan: RunPlan): QpSettingsWire {
+  const q = plan.campaign.qp;
+  return { timeout: q.timeout, retryCnt: q.retry_cnt, rnrRetry: q.rnr_retry, maxRdAtomic: q.max_rd_atomic, maxDestRdAtomic: 128, minRnrTimer: q.min_rnr_timer };
+}
+
+/** registers each target's regions, then connects every client to its target on every rail */
+export async function wireWorkloads(plan: RunPlan, agents: ReadonlyMap<string, AgentClient>): Promise<void> {
+  for (const w of plan.workloads) {
+    const target = agents.get(w.target)!;
+    for (const [region, size] of Object.entries(w.regions)) {
+      if (!target.regions.has(region)) await target.registerMemory(region, Math.max(8, Math.ceil(size / 8) * 8));
+    }
+  }
+  const settings = qpSettings(plan);
+  const rails = Array.from({ length: plan.campaign.cluster.rails }, (_, i) => i);
+  const done = new Set<string>();
+  for (const w of plan.workloads) {
+    for (const client of w.clients) {
+      const pair = `${client}>${w.target}`;
+      if (done.has(pair)) continue;
+      done.add(pair);
+      await connectPeers(agents.get(client)!, agents.get(w.target)!, {
+        rails,
+        settings,
+        sendDepth: Math.min(4096, w.spec.depth * w.spec.concurrency * 2),
+        recvDepth: w.spec.workload === 'send-stream' ? 512 : 0,
+      });
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// Getting nodes for a run: the local cluster (reused when one with enough nodes and rails is
+// up, else booted, and then taken down at the end), an ssh inventory or a docker host; and the
+// controller-side fault powers over them.
+import type { AgentClient } from '../../agents';
+import type { ControllerOps } from '../../faults';
+import type { NodeDriver } from '../cluster/driver';
+import { InputError } from '../errors';
+
+export interface RunCluster {
+  driver: NodeDriver;
+  kind: string;
+  /** the run booted it, so the run takes it down (unless asked to keep it) */
+  booted: boolean;
+  down(): Promise<void>;
+}
+
+export async function acquireCluster(spec: string, nodes: number, rails: number, log: (l: string) => void): Promise<RunCluster> {
+  if (spec === 'local') {
+    const local = await import('../cluster/local');
+    const r = await local.ensureCluster({ nodes, rails, log });
+    return {
+      driver: r.driver,
+      kind: 'local',
+      booted: !r.reused,
+      down: async () => {
+        await r.driver.close();
+        await local.clusterDown(r.state.stateDir);
+      },
+    };
+  }
+  const { openDriver } = await import('../cluster');
+  const driver = await openDriver(spec);
+  return { driver, kind: spec.split(':')[0]!, booted: false, down: async () => undefined };
+}
+
+interface RestartableDriver {
+  crashNode?(node: string): Promise<void>;
+  restartNode?(node: string): Promise<void>;
+}
+
+export function controllerOps(driver: NodeDriver, agents: ReadonlyMap<string, AgentClient>): ControllerOps {
+  const d = driver as NodeDriver & RestartableDriver;
+  return {
+    pullCable: (node, rail) => driver.pullCable(node, rail),
+    restoreCable: (node, rail) => driver.restoreCable(node, rail),
+    crashNode: async (node) => {
+      if (!d.crashNode) throw new InputError('fault.unsupported', `the ${driver.kind} driver cannot crash nodes`);
+      await d.crashNode(node);
+    },
+    restartNode: async (node) => {
+      if (!d.restartNode) throw new InputError('fault.unsupported', `the ${driver.kind} driver cannot restart nodes`);
+      await d.restartNode(node);
+    },
+    signalAgent: async (node, signal) => {
+      const pid = agents.get(node)?.pid;
+      if (pid === undefined) throw new Error(`no agent pid on ${node}`);
+      const r = await driver.exec(node, ['kill', `-${signal.replace('SIG', '')}`, String(pid)]);
+      if (r.code !== 0) throw new Error(`kill -${signal} ${pid} on ${node}: ${r.stderr.trim()}`);
+    },
+  };
+}

@@ -1,0 +1,209 @@
+// `rdma-chaos run`: campaign -> plan -> cluster + agents -> workers and nemesis -> history ->
+// final snapshot -> checks -> results.json. Every exit path heals the faults, stops the agents
+// and, when the run booted the local cluster, takes it down.
+import { randomInt } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { AgentClient } from '../../agents';
+import { durationMs as toMs } from '../../faults';
+import { Campaign, describePlan, loadCampaign, planRun, type RunPlan } from '../campaign';
+import type { CommandContext } from '../context';
+import { InputError } from '../errors';
+import { HistoryWriter } from '../history/jsonl';
+import type { HistoryEvent } from '../history/schema';
+import { RUN_FILES, type RunCounterSample, type RunResults } from '../store/results';
+import { startAgents, wireWorkloads } from './agents';
+import { checkRunDir, type RunMeta } from './check';
+import { acquireCluster, controllerOps, type RunCluster } from './cluster';
+import { Nemesis } from './nemesis';
+import { startProgress } from './progress';
+import { createRunDir, type RunDir } from './rundir';
+import { finalSnapshot } from './snapshot';
+import { runWorker, type WorkerStats } from './workers';
+
+export interface RunOptions {
+  campaignFile?: string;
+  /** a stored run to repeat with the same campaign, schedule and seed */
+  replay?: string;
+  seed?: number;
+  store: string;
+  cluster?: string;
+  dryRun?: boolean;
+  keepCluster?: boolean;
+  /** linearizability budget for the check at the end */
+  checkTimeoutMs?: number;
+  leaseMs?: number;
+}
+
+export interface RunOutcome {
+  dir?: string;
+  plan: RunPlan;
+  results?: RunResults;
+}
+
+export function resolveCampaign(o: RunOptions): { campaign: Campaign; seed: number } {
+  if (o.replay) {
+    const file = path.join(o.replay, RUN_FILES.campaign);
+    if (!fs.existsSync(file)) throw new InputError('run.notARun', `${o.replay}: not a run directory (no ${RUN_FILES.campaign})`);
+    const campaign = loadCampaign(file).campaign;
+    const stored = (parseYaml(fs.readFileSync(file, 'utf8')) as { seed?: number }).seed;
+    if (stored === undefined) throw new InputError('run.noSeed', `${file}: the stored campaign has no seed`);
+    return { campaign, seed: o.seed ?? stored };
+  }
+  if (!o.campaignFile) throw new InputError('run.noCampaign', 'give a campaign file or --replay RUN_DIR');
+  const { campaign } = loadCampaign(o.campaignFile);
+  return { campaign, seed: o.seed ?? campaign.seed ?? randomInt(1, 2 ** 31 - 1) };
+}
+
+export async function runCampaign(ctx: CommandContext, o: RunOptions): Promise<RunOutcome> {
+  const { campaign, seed } = resolveCampaign(o);
+  if (o.cluster) campaign.cluster.driver = o.cluster;
+  const plan = planRun(campaign, seed);
+  if (o.dryRun) {
+    ctx.stdout.write(describePlan(plan) + '\n');
+    return { plan };
+  }
+  const say = (l: string): void => void ctx.stderr.write(`rdma-chaos: ${l}\n`);
+  say(`campaign ${campaign.name}, seed ${seed}: getting a ${campaign.cluster.nodes}-node, ${campaign.cluster.rails}-rail ${campaign.cluster.driver} cluster`);
+  // errors up to here are bad input or an unusable cluster: no run directory is created
+  const cluster = await acquireCluster(campaign.cluster.driver, campaign.cluster.nodes, campaign.cluster.rails, (l) => say(l));
+  let rd: RunDir | undefined;
+  try {
+    rd = createRunDir(o.store, campaign, seed);
+    say(`run directory ${rd.dir}`);
+    const results = await execute(ctx, plan, cluster, rd, o);
+    return { dir: rd.dir, plan, results };
+  } finally {
+    rd?.close();
+    if (cluster.booted && !o.keepCluster) {
+      say('taking down the cluster this run booted');
+      await cluster.down().catch((e: unknown) => say(`cluster down failed: ${(e as Error).message}`));
+    } else {
+      await cluster.driver.close().catch(() => undefined);
+    }
+  }
+}
+
+async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, rd: RunDir, o: RunOptions): Promise<RunResults> {
+  const now = (): number => Number(process.hrtime.bigint());
+  const startedAt = new Date();
+  const writer = new HistoryWriter(path.join(rd.dir, RUN_FILES.history));
+  const countersFd = fs.openSync(path.join(rd.dir, RUN_FILES.counters), 'a');
+  const touched = new Set<string>();
+  let opsDone = 0;
+  const notes: string[] = [];
+  let agents: Map<string, AgentClient> = new Map();
+  let nemesis: Nemesis | undefined;
+  let clean = false;
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  ctx.signal.addEventListener('abort', onAbort);
+  const record = (events: HistoryEvent[]): void => writer.append(events);
+  try {
+    const started = await startAgents(
+      cluster.driver,
+      plan,
+      {
+        // widen each op by the clock-sync uncertainty: a cross-node order the clocks cannot
+        // vouch for is not asserted (no false violations from clock error)
+        history: (_node, events, u) => {
+          const slack = Number.isFinite(u) ? Math.ceil(u) + 1_000_000 : 5_000_000;
+          for (const e of events) {
+            if (e.key !== undefined) touched.add(String(e.key));
+            if (e.time !== undefined) e.time = e.type === 'invoke' ? Math.max(0, e.time - slack) : e.time + slack;
+            if (e.type !== 'invoke') opsDone++;
+          }
+          record(events);
+        },
+        log: (node, line) => rd.agentLog(node, line),
+      },
+      o.leaseMs ?? 10_000,
+    );
+    agents = started.agents;
+    rd.log(`agents up on ${[...agents.keys()].join(', ')}`);
+    await wireWorkloads(plan, agents);
+    rd.log('workload memory registered and QPs connected');
+
+    const sampleCounters = async (): Promise<void> => {
+      await Promise.all(
+        [...agents.values()].map(async (a) => {
+          try {
+            const r = await a.counters();
+            const time = a.clock.toLocal(BigInt(r.monotonicNs));
+            for (const [device, counters] of Object.entries(r.devices)) {
+              const s: RunCounterSample = { time, node: a.node, device, counters };
+              fs.writeSync(countersFd, JSON.stringify(s) + '\n');
+            }
+          } catch (e: unknown) {
+            rd.log(`${a.node}: counters unavailable: ${(e as Error).message}`);
+          }
+        }),
+      );
+    };
+    nemesis = new Nemesis({ agents, ops: controllerOps(cluster.driver, agents), targets: started.targets, record, log: (l) => rd.log(l), now });
+    await sampleCounters();
+
+    const t0 = Date.now();
+    const deadline = t0 + plan.durationMs;
+    // the nemesis acts in plan order, one change at a time, each followed by a counter sample
+    let chain: Promise<void> = Promise.resolve();
+    const timers: NodeJS.Timeout[] = [];
+    const queue = (at: number, act: () => Promise<void>): void => {
+      timers.push(setTimeout(() => (chain = chain.then(act).then(sampleCounters).catch((e: unknown) => rd.log(`nemesis: ${(e as Error).message}`))), Math.max(0, at)));
+    };
+    for (const f of plan.faults) {
+      queue(f.startMs, () => nemesis!.start(f));
+      if (Number.isFinite(f.stopMs)) queue(f.stopMs, () => nemesis!.stop(f.id));
+    }
+    const stopProgress = startProgress(ctx.stderr, { ops: () => opsDone, activeFaults: () => nemesis!.activeIds }, t0, plan.durationMs);
+    let stats: WorkerStats[] = [];
+    try {
+      const opTimeoutMs = toMs(plan.campaign.op_timeout);
+      stats = await Promise.all(
+        plan.workloads.flatMap((w) =>
+          w.clients.map((node) =>
+            runWorker({ w, node, agent: agents.get(node)!, policy: plan.campaign.policy, opTimeoutMs, regions: w.regions, deadline, signal: stop.signal, log: (l) => rd.log(l) }),
+          ),
+        ),
+      );
+    } finally {
+      stopProgress();
+      for (const t of timers) clearTimeout(t);
+      await chain;
+    }
+    for (const s of stats) rd.log(`worker ${s.workload}@${s.node}: ${s.slices} slices, ${s.ops} ops (${s.ok} ok, ${s.info} info, ${s.fail} fail), ${s.failovers} failovers${s.error ? `, stopped: ${s.error}` : ''}`);
+    for (const s of stats) if (s.error) notes.push(`worker ${s.workload}@${s.node} stopped early: ${s.error}`);
+    if (stop.signal.aborted) notes.push(`interrupted after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    await nemesis.healAll();
+    await sampleCounters();
+    // receives in flight settle before the receivers count as drained
+    await new Promise((r) => setTimeout(r, 1000));
+    record(await finalSnapshot(plan, agents, touched, now));
+    clean = nemesis.records().every((f) => f.phase === 'NotInjected');
+  } finally {
+    if (nemesis) await nemesis.healAll().catch((e: unknown) => rd.log(`heal failed: ${(e as Error).message}`));
+    await Promise.all([...agents.values()].map((a) => a.shutdown().catch((e: unknown) => rd.log(`${a.node}: shutdown: ${(e as Error).message}`))));
+    writer.sync();
+    writer.close();
+    fs.closeSync(countersFd);
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+  const meta: RunMeta = {
+    campaign: plan.campaign,
+    seed: plan.seed,
+    startedAt: startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    cluster: { driver: cluster.kind, nodes: plan.nodes, rails: plan.campaign.cluster.rails },
+    faults: nemesis?.records() ?? [],
+    findings: [],
+    clean,
+    notes,
+  };
+  rd.log('checking the history');
+  const results = checkRunDir(rd.dir, meta, o.checkTimeoutMs ?? 120_000);
+  rd.log(`verdict ${results.verdict}`);
+  return results;
+}

@@ -1,0 +1,42 @@
+// A run directory: store/<campaign>/<timestamp>/, created before anything starts so every log
+// has a home, and filled as the run goes (history appended and flushed as events arrive).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+import type { Campaign } from '../campaign';
+import { RUN_FILES } from '../store/results';
+
+export interface RunDir {
+  dir: string;
+  log(line: string): void;
+  agentLog(node: string, line: string): void;
+  close(): void;
+}
+
+export function createRunDir(store: string, campaign: Campaign, seed: number, now = new Date()): RunDir {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  let dir = path.join(store, campaign.name, stamp);
+  for (let k = 2; fs.existsSync(dir); k++) dir = path.join(store, campaign.name, `${stamp}-${k}`);
+  fs.mkdirSync(path.join(dir, RUN_FILES.agentsDir), { recursive: true });
+  // the campaign as run: every default filled in and the seed fixed, so --replay repeats it
+  fs.writeFileSync(path.join(dir, RUN_FILES.campaign), stringify({ ...campaign, seed }));
+  const controller = fs.openSync(path.join(dir, RUN_FILES.controllerLog), 'a');
+  const agents = new Map<string, number>();
+  const stamped = (line: string): string => `${new Date().toISOString()} ${line}\n`;
+  return {
+    dir,
+    log(line) {
+      fs.writeSync(controller, stamped(line));
+    },
+    agentLog(node, line) {
+      let fd = agents.get(node);
+      if (fd === undefined) agents.set(node, (fd = fs.openSync(path.join(dir, RUN_FILES.agentsDir, `${node.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`), 'a')));
+      fs.writeSync(fd, stamped(line));
+    },
+    close() {
+      fs.closeSync(controller);
+      for (const fd of agents.values()) fs.closeSync(fd);
+      agents.clear();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// One worker per (workload, client node): it merges the node's logical processes' generators
+// into slices, hands each slice to the agent, and feeds the completions back to generators
+// that react to what they read. The agent executes; the worker never sleeps between ops.
+import type { AgentClient, Policy } from '../../agents';
+import type { OpDescriptor } from '../../agents/ops';
+import { workloadPackage, type Generator } from '../../workloads';
+import type { PlannedWorkload } from '../campaign';
+import type { HistoryEvent } from '../history/schema';
+
+export interface WorkerStats {
+  workload: string;
+  node: string;
+  slices: number;
+  ops: number;
+  ok: number;
+  info: number;
+  fail: number;
+  failovers: number;
+  error?: string;
+}
+
+export interface WorkerOptions {
+  w: PlannedWorkload;
+  node: string;
+  agent: AgentClient;
+  policy: Policy;
+  opTimeoutMs: number;
+  regions: Record<string, number>;
+  deadline: number;
+  signal: AbortSignal;
+  log(line: string): void;
+}
+
+/** ops per slice: half a second of work at the asked rate; small for reactive patterns */
+export function sliceSize(w: PlannedWorkload, processesHere: number): number {
+  if (w.spec.slice) return w.spec.slice;
+  if (w.spec.workload === 'cas-register' && w.spec.reset) return 4 * processesHere;
+  if (w.spec.workload === 'register' && w.spec.variant === 'flag-protected') return 4;
+  return w.spec.rate > 0 ? Math.max(1, Math.ceil(w.spec.rate * processesHere * 0.5)) : 1024;
+}
+
+export async function runWorker(o: WorkerOptions): Promise<WorkerStats> {
+  const { w, node, agent } = o;
+  const pkg = workloadPackage(w.spec.workload);
+  const procs = w.processes.filter((p) => p.node === node);
+  const gens: Generator[] = procs.map((p) => pkg.generator(w.spec, { seed: p.seed, index: p.index, count: p.count, node, target: w.target, regions: o.regions }));
+  const stats: WorkerStats = { workload: w.spec.workload, node, slices: 0, ops: 0, ok: 0, info: 0, fail: 0, failovers: 0 };
+  const size = sliceSize(w, procs.length);
+  const per = Math.max(1, Math.floor(size / gens.length));
+  // each generator sees the completions of its own ops from the last slice
+  let lastFor: HistoryEvent[][] = gens.map(() => []);
+  while (Date.now() < o.deadline && !o.signal.aborted) {
+    const ops: OpDescriptor[] = [];
+    const owner: number[] = [];
+    gens.forEach((g, gi) => {
+      for (const op of g.next(per, lastFor[gi]!)) {
+        ops.push(op);
+        owner.push(gi);
+      }
+    });
+    if (ops.length === 0) break; // every process is done
+    const before = agent.history.length;
+    try {
+      const r = await agent.runSlice({
+        slice: `w${w.index}-${node}-${stats.slices}`,
+        peer: w.target,
+        policy: o.policy,
+        ops,
+        depth: Math.min(4096, w.spec.depth * procs.length),
+        rate: w.spec.rate * procs.length,
+        opTimeoutMs: o.opTimeoutMs,
+      });
+      stats.slices++;
+      stats.ops += r.n;
+      stats.ok += r.ok;
+      stats.info += r.info;
+      stats.fail += r.fail;
+      stats.failovers += r.failovers;
+    } catch (e: unknown) {
+      stats.error = (e as Error).message;
+      o.log(`worker ${w.spec.workload}@${node}: ${stats.error}`);
+      break;
+    }
+    lastFor = splitByOwner(agent.history.slice(before), ops, owner, gens.length);
+  }
+  return stats;
+}
+
+/**
+ * Completions of this slice per generator. The agent's events do not name the op's index, so
+ * ops are matched by key and f in slice order; generators only look at results of their reads
+ * and CASes, which this keeps apart well enough (ties go to the first owner that wants one).
+ */
+function splitByOwner(events: HistoryEvent[], ops: OpDescriptor[], owner: number[], n: number): HistoryEvent[][] {
+  const out: HistoryEvent[][] = Array.from({ length: n }, () => []);
+  if (n === 1) {
+    out[0] = events.filter((e) => e.type !== 'invoke');
+    return out;
+  }
+  const queues = new Map<string, number[]>();
+  ops.forEach((op, i) => {
+    const k = `${op.f}|${op.region ?? ''}@${op.offset ?? 0}`;
+    const q = queues.get(k);
+    if (q) q.push(owner[i]!);
+    else queues.set(k, [owner[i]!]);
+  });
+  for (const e of events) {
+    if (e.type === 'invoke') continue;
+    const q = queues.get(`${e.f}|${String(e.key)}`);
+    const who = q?.shift();
+    if (who !== undefined) out[who]!.push(e);
+  }
+  return out;
+}
