@@ -69,7 +69,9 @@ export async function clusterStatusCommand(ctx: CommandContext, f: { stateDir?: 
   return 0;
 }
 
-export async function clusterExecCommand(ctx: CommandContext, node: string, argv: string[], f: { stateDir?: string }): Promise<number> {
+export async function clusterExecCommand(ctx: CommandContext, node: string, cmd: string[], f: { stateDir?: string }): Promise<number> {
+  // options after NODE pass through to the command, so commander keeps the `--` separator
+  const argv = cmd[0] === '--' ? cmd.slice(1) : cmd;
   if (argv.length === 0) throw new InputError('cluster.emptyCommand', 'cluster exec: no command (usage: cluster exec NODE -- CMD ARGS...)');
   const driver = openLocalDriver({ stateDir: f.stateDir });
   try {

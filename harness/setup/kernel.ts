@@ -127,13 +127,26 @@ export async function extractVmlinux(bzImage: Buffer): Promise<Buffer> {
   }
   for (let off = bzImage.indexOf(GZIP_MAGIC); off >= 0; off = bzImage.indexOf(GZIP_MAGIC, off + 1)) {
     try {
-      const out = zlib.gunzipSync(bzImage.subarray(off), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+      // raw inflate after the member header: it stops at the end of the deflate stream, so the
+      // data the bzImage carries after the payload does not matter (gunzip would choke on it)
+      const out = zlib.inflateRawSync(bzImage.subarray(off + gzipHeaderLength(bzImage, off)));
       if (out.subarray(0, 4).equals(ELF_MAGIC)) return out;
     } catch {
       /* not this one */
     }
   }
   throw new InputError('setup.vmlinux', 'no XZ or gzip compressed ELF found in the kernel image (is xz-utils installed?)');
+}
+
+/** RFC 1952 member header: 10 fixed bytes plus the optional fields its flags announce. */
+function gzipHeaderLength(b: Buffer, off: number): number {
+  const flg = b[off + 3] ?? 0;
+  let p = off + 10;
+  if (flg & 4) p += 2 + b.readUInt16LE(p); // FEXTRA
+  if (flg & 8) p = b.indexOf(0, p) + 1; // FNAME
+  if (flg & 16) p = b.indexOf(0, p) + 1; // FCOMMENT
+  if (flg & 2) p += 2; // FHCRC
+  return p - off;
 }
 
 async function must(argv: string[], code: string): Promise<void> {
