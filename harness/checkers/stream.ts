@@ -33,8 +33,6 @@ function checkStream(key: string, list: Operation[], out: Violation[]): void {
   sends.forEach((op, k) => index.set(show(op.value), k));
   const recvs = list.filter((op) => op.f === 'recv' && op.status === 'ok' && !op.final && op.result !== undefined).sort((a, b) => a.ret - b.ret);
   const firstRecv = new Map<string, Operation>();
-  let firstMisaligned = -1;
-  let misaligned = 0;
   let maxIndex = -1;
   recvs.forEach((r, k) => {
     const v = show(r.result);
@@ -49,7 +47,14 @@ function checkStream(key: string, list: Operation[], out: Violation[]): void {
       });
     } else firstRecv.set(v, r);
     if (sendIdx !== undefined) maxIndex = Math.max(maxIndex, sendIdx);
-    if (sendIdx !== k) {
+  });
+  // the k-th receive must carry the k-th message that arrived, in send order: an indeterminate
+  // SEND that never arrived is no gap, but a duplicate shifts every later receive by one
+  const arrived = [...new Set(recvs.map((r) => index.get(show(r.result))).filter((i): i is number => i !== undefined))].sort((a, b) => a - b);
+  let firstMisaligned = -1;
+  let misaligned = 0;
+  recvs.forEach((r, k) => {
+    if (index.get(show(r.result)) !== arrived[k]) {
       misaligned++;
       if (firstMisaligned < 0) firstMisaligned = k;
     }
@@ -71,7 +76,8 @@ function checkStream(key: string, list: Operation[], out: Violation[]): void {
   }
   if (misaligned > 0) {
     const r = recvs[firstMisaligned]!;
-    const expected = sends[firstMisaligned];
+    const want = arrived[firstMisaligned];
+    const expected = want === undefined ? undefined : sends[want];
     out.push({
       kind: 'stream-misaligned',
       message: `From receive ${firstMisaligned + 1} on, ${misaligned} receive(s)${where} carry the wrong message (receive ${firstMisaligned + 1} got ${show(r.result)}, expected ${expected ? show(expected.value) : 'nothing'}): the receive queue slid.`,
