@@ -33,9 +33,10 @@ export async function openDriver(spec: string | DriverSpec, opts: OpenDriverOpti
       const { openDockerDriver } = await import('./docker');
       return openDockerDriver(s.host, { cluster: opts.cluster });
     }
-    case 'local':
-      // TODO(local driver): call harness/cluster/local/index.ts (openLocalDriver, being written
-      // concurrently) once it exists; until then `local` is refused rather than faked.
-      throw new InputError('cluster.noLocalDriver', 'the local (qemu) driver is not available in this build yet; use ssh:INVENTORY or docker:HOST');
+    case 'local': {
+      // the running cluster of `rdma-chaos cluster up` (RDMA_CHAOS_STATE or the default state dir)
+      const { openLocalDriver } = await import('./local');
+      return openLocalDriver();
+    }
   }
 }

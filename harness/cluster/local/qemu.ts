@@ -45,6 +45,8 @@ export const FAST_BOOT_ARGS = [
 ];
 
 export const READY_MARK = 'RDMA-CHAOS-READY';
+/** printed by the guest as soon as its sshd listens (before the rails are up) */
+export const SSHD_MARK = 'RDMA-CHAOS-SSHD';
 
 /** qboot: a minimal firmware that boots the PVH kernel faster (and with less CPU) than SeaBIOS. */
 export const QBOOT = '/usr/share/qemu/qboot.rom';

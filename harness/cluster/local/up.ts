@@ -6,16 +6,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { InputError, isChaosError } from '../../errors';
-import { projectRoot } from '../../setup/paths';
 import { resolveAccel } from './accel';
-import { checkPortsFree, ensureDir, railAddress, resolveUpConfig, type UpConfig, type UpOptions } from './config';
-import { fileSize, waitForLine } from './console';
+import { checkPortsFree, ensureDir, resolveUpConfig, type UpConfig, type UpOptions } from './config';
+import { fileSize, waitForLine, type WaitLineResult } from './console';
 import { teardownLocked } from './down';
 import { LocalDriver } from './driver';
 import { parsePortStates, portStateArgv } from './probe';
 import type { NodeInfo } from '../driver';
 import { identify, isAlive } from './procs';
-import { macFor, READY_MARK, startQemu, tail, type QemuNodeSpec } from './qemu';
+import { baseSpec, nodeRecords, nodeSpec } from './nodes';
+import { READY_MARK, SSHD_MARK, startQemu, tail } from './qemu';
 import { lockState, ownMarker, readState, writeState, type ClusterShape, type ClusterState, type NodeRecord } from './state';
 
 export interface NodeTiming {
@@ -99,45 +99,6 @@ async function tryReuse(
   return undefined;
 }
 
-function nodeRecords(cfg: UpConfig): NodeRecord[] {
-  const out: NodeRecord[] = [];
-  for (let i = 1; i <= cfg.nodes; i++) {
-    const name = `node${i}`;
-    const dir = path.join(cfg.stateDir, name);
-    out.push({
-      name,
-      index: i,
-      sshPort: cfg.sshPortBase + i,
-      dir,
-      consoleLog: path.join(dir, 'console.log'),
-      qemuLog: path.join(dir, 'qemu.log'),
-      monitorSock: path.join(dir, 'mon.sock'),
-      serialSock: path.join(dir, 'serial.sock'),
-      rails: Array.from({ length: cfg.rails }, (_, k) => ({
-        index: k,
-        netdev: `data${k}`,
-        address: railAddress(k, i),
-        mac: macFor(i, k),
-        rdmaDevice: `rxe${k}`,
-      })),
-    });
-  }
-  return out;
-}
-
-function baseSpec(cfg: UpConfig, sharedDir: string): Omit<QemuNodeSpec, 'accel' | 'name' | 'index' | 'rails' | 'railNetdevs' | 'consoleLog' | 'qemuLog'> {
-  return {
-    binary: cfg.qemuBinary,
-    memoryMb: cfg.memoryMb,
-    kernel: cfg.kernel.vmlinux,
-    initrd: cfg.cache.initramfs,
-    modulesDir: cfg.kernel.modulesDir,
-    sharedDir,
-    projectDir: projectRoot(),
-    extraKernelArgs: cfg.extraKernelArgs,
-  };
-}
-
 async function boot(cfg: UpConfig, commandAt: number): Promise<UpResult> {
   await checkPortsFree(cfg.sshPortBase, cfg.nodes);
   const dir = cfg.stateDir;
@@ -198,19 +159,7 @@ async function boot(cfg: UpConfig, commandAt: number): Promise<UpResult> {
     const started = state.nodes.map((n) => {
       const from = fileSize(n.consoleLog);
       const s = startQemu(
-        {
-          ...baseSpec(cfg, sharedDir),
-          accel: accel.accel,
-          name: n.name,
-          index: n.index,
-          sshPort: n.sshPort,
-          rails: n.rails,
-          railNetdevs: n.rails.map((r) => cfg.fabric.netdev(state.fabrics.find((f) => f.rail === r.index)!, n.index)),
-          consoleLog: n.consoleLog,
-          qemuLog: n.qemuLog,
-          monitorSock: n.monitorSock,
-          serialSock: n.serialSock,
-        },
+        nodeSpec(cfg, n, state.fabrics, accel.accel, sharedDir),
         marker,
       );
       n.proc = s.proc;
@@ -267,49 +216,62 @@ async function waitNode(
   const n = s.node;
   let exited = false;
   void s.exited.then(() => (exited = true));
-  const r = await waitForLine(n.consoleLog, READY_MARK, {
-    from: s.from,
-    deadline,
-    dead: () => exited || !n.proc || !isAlive(n.proc),
-    signal,
-  });
+  const watch = { deadline, dead: () => exited || !n.proc || !isAlive(n.proc), signal };
   const secs = (t: number): string => ((t - s.startedAt) / 1000).toFixed(1);
-  if (r.kind === 'aborted') throw new InputError('cluster.interrupted', `${n.name}: boot interrupted; the cluster was taken down`);
-  if (r.kind === 'dead') {
-    const why = tail(n.qemuLog);
-    if (/hostfwd|host forwarding/i.test(why)) {
-      throw new InputError('cluster.portInUse', `${n.name}: qemu could not forward 127.0.0.1:${n.sshPort}: ${why}`);
+  const failed = (r: WaitLineResult, what: string): InputError => {
+    if (r.kind === 'aborted') return new InputError('cluster.interrupted', `${n.name}: boot interrupted; the cluster was taken down`);
+    if (r.kind === 'dead') {
+      const why = tail(n.qemuLog);
+      if (/hostfwd|host forwarding/i.test(why)) {
+        return new InputError('cluster.portInUse', `${n.name}: qemu could not forward 127.0.0.1:${n.sshPort}: ${why}`);
+      }
+      const panic = /Kernel panic[^\r\n]*/.exec(readFrom(n.consoleLog, s.from))?.[0];
+      return new InputError('cluster.qemuFailed', `${n.name}: qemu exited during boot: ${panic ?? (why || tail(n.consoleLog) || 'no output')}`);
     }
-    const panic = /Kernel panic[^\r\n]*/.exec(readFrom(n.consoleLog, s.from))?.[0];
-    throw new InputError('cluster.qemuFailed', `${n.name}: qemu exited during boot: ${panic ?? (why || tail(n.consoleLog) || 'no output')}`);
-  }
-  if (r.kind === 'timeout') {
-    throw new InputError(
+    return new InputError(
       'cluster.bootTimeout',
-      `${n.name}: no ${READY_MARK} line on its console within ${cfg.bootTimeoutMs / 1000} s (last: ${tail(n.consoleLog, 1) || 'nothing'})`,
+      `${n.name}: no ${what} line on its console within ${cfg.bootTimeoutMs / 1000} s (last: ${tail(n.consoleLog, 1) || 'nothing'})`,
     );
-  }
-  const readyAt = r.at;
-  cfg.log(`${n.name}: READY after ${secs(readyAt)} s`);
-  const ports = await probeUntilActive(driver, n, deadline, signal);
+  };
+  // The guest announces sshd as soon as it listens, while it still sets up the rails: the SSH
+  // handshake (the slow part of getting in under TCG) then overlaps with that work.
+  const first = await waitForLine(n.consoleLog, [SSHD_MARK, READY_MARK], { from: s.from, ...watch });
+  if (first.kind !== 'line') throw failed(first, READY_MARK);
+  cfg.log(`${n.name}: sshd up after ${secs(first.at)} s`);
+  const ready: Promise<WaitLineResult> =
+    first.mark === READY_MARK ? Promise.resolve(first) : waitForLine(n.consoleLog, READY_MARK, { from: first.end, ...watch });
+  const readyOk = ready.then((r) => {
+    if (r.kind !== 'line') throw failed(r, READY_MARK);
+  });
+  readyOk.catch(() => undefined); // its failure is reported through `ready` below
+  const ports = await probeUntilActive(driver, n, deadline, signal, readyOk);
+  const r = await ready;
+  if (r.kind !== 'line') throw failed(r, READY_MARK);
   const usableAt = Date.now();
-  cfg.log(`${n.name}: sshd answers, ${n.rails.map((x) => x.rdmaDevice).join(' ')} ACTIVE after ${secs(usableAt)} s`);
-  return { name: n.name, startedAt: s.startedAt, readyAt, usableAt, ports };
+  cfg.log(`${n.name}: READY after ${secs(r.at)} s; sshd answers, ${n.rails.map((x) => x.rdmaDevice).join(' ')} ACTIVE after ${secs(usableAt)} s`);
+  return { name: n.name, startedAt: s.startedAt, readyAt: r.at, usableAt, ports };
 }
 
-/** SSH in (retrying while sshd starts) until every rail's rxe port is ACTIVE; returns the states. */
+/**
+ * SSH in (retrying while sshd starts) until every rail's rxe port is ACTIVE; returns the states.
+ * After a probe that finds ports not yet ACTIVE, wait for the guest's READY line before the next
+ * one rather than spending the guest's only vCPU on polling.
+ */
 async function probeUntilActive(
   driver: LocalDriver,
   n: NodeRecord,
   deadline: number,
   signal?: AbortSignal,
+  ready?: Promise<unknown>,
 ): Promise<Record<string, string>> {
   const devices = n.rails.map((r) => r.rdmaDevice);
   let last = '';
   for (;;) {
     if (signal?.aborted) throw new InputError('cluster.interrupted', `${n.name}: interrupted; the cluster was taken down`);
+    let connected = false;
     try {
       const r = await driver.exec(n.name, portStateArgv(devices), { timeoutMs: Math.max(1000, deadline - Date.now()) });
+      connected = true;
       const states = parsePortStates(r.stdout);
       const bad = devices.filter((d) => states[d] !== 'ACTIVE').map((d) => `${d}=${states[d] ?? 'ABSENT'}`);
       if (bad.length === 0) return states;
@@ -318,7 +280,12 @@ async function probeUntilActive(
       last = `sshd on 127.0.0.1:${n.sshPort} does not answer: ${(e as Error).message}`;
     }
     if (Date.now() >= deadline) throw new InputError('cluster.bootTimeout', `${n.name}: not usable in time: ${last}`);
-    await sleep(150);
+    if (connected && ready) {
+      await ready;
+      ready = undefined; // after READY, plain polling
+    } else {
+      await sleep(150);
+    }
   }
 }
 

@@ -59,6 +59,9 @@ mkdir -p /dev/pts /dev/shm /run/sshd /run/lock
 mount -t devpts devpts /dev/pts
 mount -t tmpfs shm /dev/shm
 export PATH=/.rc/bin:/usr/sbin:/usr/bin
+# nap SECONDS: sleep without a fork (usleep forks, ~100 forks/s would eat the vCPU we wait on)
+mkfifo /run/rc.tick
+nap() { read -t "$1" _ <> /run/rc.tick; }
 mark mounted
 
 hostname "$NAME"
@@ -76,7 +79,14 @@ fi
 # host serves on another thread while this script sets up the NICs. It binds 0.0.0.0:22, so
 # it needs no address yet. -r: no re-exec per connection, which halves the SSH handshake
 # under TCG (~0.4 s instead of ~0.85 s).
+listening() { while read -r _ l _ st _; do [ "$l" = 00000000:0016 ] && [ "$st" = 0A ] && return 0; done < /proc/net/tcp; return 1; }
 /usr/sbin/sshd -r -f /.rc/ssh/sshd_config &
+# tell the controller the moment sshd listens, so it can start its SSH handshake now
+(
+  i=0
+  while [ $i -lt 1000 ] && ! listening; do i=$((i + 1)); nap 0.01; done
+  listening && echo "RDMA-CHAOS-SSHD name=$NAME"
+) &
 
 # MAC scheme: 52:54:00:ff:* is the management NIC (qemu user net), 52:54:00:0K:* is rail K.
 ip link set lo up
@@ -109,12 +119,11 @@ mark rails up
 
 # READY means: sshd listens and every rxe port is ACTIVE (or 10 s passed; the controller
 # checks both again over SSH).
-listening() { while read -r _ l _ st _; do [ "$l" = 00000000:0016 ] && [ "$st" = 0A ] && return 0; done < /proc/net/tcp; return 1; }
 active() {
   for r in $RXE; do read -r _ s 2>/dev/null < "/sys/class/infiniband/$r/ports/1/state" && [ "$s" = ACTIVE ] || return 1; done
 }
 i=0
-while [ $i -lt 1000 ] && ! { listening && active; }; do i=$((i + 1)); usleep 10000; done
+while [ $i -lt 1000 ] && ! { listening && active; }; do i=$((i + 1)); nap 0.01; done
 P=""
 for r in $RXE; do read -r _ s < "/sys/class/infiniband/$r/ports/1/state"; P="$P $r=$s"; done
 # Booted quiet (every console byte is slow under TCG); from now on the console gets warnings
