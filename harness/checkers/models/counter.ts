@@ -33,6 +33,11 @@ export function counterModel(o: CounterOptions = {}): Model<number, Input> {
     },
     key: (s) => s,
     readOnly: (p) => p.f === 'read',
+    // with no negative delta pending the counter only grows: a smaller value is gone for good
+    unreachable(s: number, p: Input, pending: readonly Input[]): boolean {
+      if (p.f !== 'read' || p.v === undefined || p.v >= s) return false;
+      return !pending.some((q) => q.f === 'fadd' && q.delta < 0);
+    },
     describeState: (s) => String(s),
   };
   if (o.partition ?? true) m.partition = partitionByKey;
