@@ -40,13 +40,26 @@ describe('rdma-chaos setup', () => {
     expect(r.code).toBe(report.ok ? 0 : 254);
   });
 
-  it('refuses to run without root, saying so in one line (254, setup.notRoot)', () => {
+  it('refuses to run without root, saying so in one line (254, setup.notRoot)', async () => {
+    const spy = jest.spyOn(process, 'getuid').mockReturnValue(1000);
+    try {
+      const r = await cli('setup');
+      expect(r.code).toBe(254);
+      expect(r.err).toMatch(/^rdma-chaos: setup must run as root.*\[setup\.notRoot\]\n$/);
+      const check = await cli('setup', '--check');
+      expect(check.out).toMatch(/MISSING\s+root: not running as root/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  // the same as a real unprivileged process, where the checkout is readable by nobody
+  const readable = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'test', '-r', path.join(ROOT, 'harness/main.ts')]).status === 0;
+  (readable ? it : it.skip)(`refuses as a real non-root user too${readable ? '' : ' [skipped: checkout not readable by nobody]'}`, () => {
     const r = asNobody('setup');
     expect(r.status).toBe(254);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/must run as root.*\[setup\.notRoot\]/);
-    const check = asNobody('setup', '--check');
-    expect(check.stdout).toMatch(/MISSING\s+root: not running as root/);
   });
 
   it('prepares the kernel part in an empty cache from the Debian mirror, then does nothing the second time', async () => {

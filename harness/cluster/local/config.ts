@@ -73,6 +73,10 @@ function intIn(name: string, v: number, lo: number, hi: number): number {
 
 /** Validate options and check the host: nothing is started here. */
 export async function resolveUpConfig(o: UpOptions): Promise<UpConfig> {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    // the setup cache (keys, initramfs) and the state dir under /run are root's
+    throw new InputError('cluster.notRoot', 'cluster up must run as root (sudo rdma-chaos cluster up)');
+  }
   const nodes = intIn('nodes', o.nodes ?? 3, 1, MAX_NODES);
   const rails = intIn('rails', o.rails ?? 2, 1, MAX_RAILS);
   const accel = o.accel ?? 'auto';

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../main';
+import { ensureSetup } from '../test-support/shared-cluster';
 import { leftovers, removeTestCluster, spawnCli, testStateDir, waitUntil } from '../test-support/local';
 import { readState, stateFile } from './state';
 import { isAlive } from './procs';
@@ -18,6 +19,8 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 }
 
 describe('cluster down', () => {
+  // these cases boot VMs: on a fresh machine, setup may not have run yet
+  beforeAll(() => ensureSetup(), 30 * 60_000);
   const dirs: string[] = [];
   afterAll(async () => {
     for (const d of dirs) await removeTestCluster(d);

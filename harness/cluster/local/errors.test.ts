@@ -6,6 +6,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../main';
+import { ensureSetup } from '../test-support/shared-cluster';
 import { leftovers, removeTestCluster, testStateDir } from '../test-support/local';
 import { readState } from './state';
 
@@ -44,6 +45,8 @@ function expectNothingLeft(dir: string): void {
 }
 
 describe('cluster up refuses cleanly', () => {
+  // these cases boot VMs: on a fresh machine, setup may not have run yet
+  beforeAll(() => ensureSetup(), 30 * 60_000);
   const dirs: string[] = [];
   const dir = (name: string): string => {
     const d = testStateDir(name);

@@ -114,7 +114,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * start time, and its lock is taken over. Waits up to waitMs for a live holder.
  */
 export async function lockState(dir: string, what: string, waitMs = 120_000): Promise<() => void> {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  } catch (e: unknown) {
+    throw new InputError('cluster.stateDir', `${dir}: cannot create the state dir (${(e as NodeJS.ErrnoException).code}); run as root or set RDMA_CHAOS_STATE`);
+  }
   const lock = path.join(dir, 'lock');
   const me = identify(process.pid, what, '');
   const end = Date.now() + waitMs;
@@ -130,7 +134,10 @@ export async function lockState(dir: string, what: string, waitMs = 120_000): Pr
         }
       };
     } catch (e: unknown) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') {
+        throw new InputError('cluster.stateDir', `${lock}: cannot take the lock (${code}); run as root or set RDMA_CHAOS_STATE`);
+      }
     }
     let holder: OwnedProc | undefined;
     try {

@@ -52,7 +52,7 @@ export async function acquireSharedCluster(o: { nodes?: number; rails?: number }
 }
 
 /** A fresh CI machine runs the suite without a prior `rdma-chaos setup`: do it here, once. */
-async function ensureSetup(): Promise<void> {
+export async function ensureSetup(): Promise<void> {
   const paths = cachePaths();
   if ((await checkSetup(paths)).filter((i) => i.name !== 'root').every((i) => i.ok)) return;
   fs.mkdirSync(paths.root, { recursive: true });
