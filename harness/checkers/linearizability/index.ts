@@ -58,7 +58,9 @@ export function checkLinearizability(model: AnyModel, ops: readonly Operation[],
     const blocked = failed.part.entries[failed.outcome.blocked]!.op;
     const v: Violation = {
       kind: 'nonlinearizable',
-      message: `${describeOp(blocked)} (line ${blocked.callLine ?? '?'}) cannot be linearized${failed.part.key ? ` on key ${failed.part.key}` : ''}: no order of the ${explanation.minimal.length} operations involved is legal for the ${model.name} model.`,
+      message: `${describeOp(blocked)} (line ${blocked.callLine ?? '?'}) cannot be linearized${failed.part.key ? ` on key ${failed.part.key}` : ''}: ${
+        o.explain === false ? `no order of the partition's ${explanation.minimal.length} operations` : `no order of the ${explanation.minimal.length} operations involved`
+      } is legal for the ${model.name} model.`,
       ops: explanation.minimal,
       explanation,
     };
