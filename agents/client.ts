@@ -117,11 +117,13 @@ export class AgentClient extends EventEmitter {
     const bundle = this.o.bundle ?? ensureAgentBundle();
     const dir = `/tmp/rdma-chaos-agent-${bundle.hash}`;
     const script = path.posix.join(dir, AGENT_SCRIPT);
-    const have = await driver.exec(node, ['test', '-f', script]);
+    const binding = path.posix.join(dir, BINDING_FILE);
+    // both files, checked together: an upload cut short must not leave a half install behind
+    const have = await driver.exec(node, bundle.binding ? ['test', '-f', script, '-a', '-f', binding] : ['test', '-f', script]);
     if (have.code !== 0) {
       await must(driver, node, ['mkdir', '-p', dir]);
+      if (bundle.binding) await driver.upload(node, bundle.binding, binding, 0o755);
       await driver.upload(node, bundle.script, script, 0o644);
-      if (bundle.binding) await driver.upload(node, bundle.binding, path.posix.join(dir, BINDING_FILE), 0o755);
     }
     const env = Object.entries({ UV_THREADPOOL_SIZE: '8', ...this.o.env }).map(([k, v]) => `${k}=${v}`);
     this.proc = await driver.spawn(node, ['env', ...env, this.o.nodeBin ?? 'node', script, '--lease-ms', String(this.leaseMs)]);

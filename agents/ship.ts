@@ -73,7 +73,8 @@ export function ensureAgentBundle(): AgentBundle {
     if (!existsSync(prebuilt)) throw e;
     script = prebuilt;
   }
-  const binding = bindingCandidates().find((p) => existsSync(p) && statSync(p).isFile());
+  const built = path.join(root, 'agents', 'native', 'build', 'Release', BINDING_FILE);
+  const binding = [built, ...bindingCandidates()].find((p) => existsSync(p) && statSync(p).isFile());
   const h = createHash('sha256').update(readFileSync(script));
   if (binding) h.update(readFileSync(binding));
   return { script, binding, hash: h.digest('hex').slice(0, 12) };

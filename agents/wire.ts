@@ -33,10 +33,13 @@ export function encodeColumn(a: Numeric): Column {
 export function encodeColumn64(a: BigUint64Array): Column {
   const n = a.length;
   if (n > 0) {
-    const first = a[0]!;
+    // compare as 32-bit halves: reading a BigUint64Array element allocates a BigInt
+    const w = new Uint32Array(a.buffer, a.byteOffset, n * 2);
+    const lo = w[0]!;
+    const hi = w[1]!;
     let same = true;
-    for (let i = 1; i < n && same; i++) if (a[i] !== first) same = false;
-    if (same) return { c: first.toString() };
+    for (let i = 2; i < 2 * n && same; i += 2) if (w[i] !== lo || w[i + 1] !== hi) same = false;
+    if (same) return { c: a[0]!.toString() };
   }
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 }

@@ -3,7 +3,7 @@
 // then install the desired set. Heal is the empty set; both are idempotent. The set is also
 // persisted, so the lease guardian can heal it after the agent itself died.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { ChaosError, ExitCode, InputError } from '../../harness/errors';
 import type { FaultSpec } from '../protocol';
 
@@ -104,6 +104,10 @@ async function installFaults(specs: readonly FaultSpec[], run: Runner): Promise<
   }
 }
 
+export function discardFaultState(file: string): void {
+  rmSync(file, { force: true });
+}
+
 export function readFaultState(file: string): FaultSpec[] {
   if (!existsSync(file)) return [];
   try {
@@ -142,6 +146,11 @@ export class FaultManager {
 
   heal(): Promise<{ active: string[]; effectiveNs: bigint; tookMs: number }> {
     return this.set([]);
+  }
+
+  /** forget the state file (after a final heal): nothing is installed any more */
+  discard(): void {
+    rmSync(this.stateFile, { force: true });
   }
 
   private async doSet(desired: readonly FaultSpec[]) {

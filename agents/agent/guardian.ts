@@ -3,7 +3,7 @@
 // renewal; if the agent dies (its pipe closes without "bye") or the lease runs out, the
 // guardian clears every fault recorded in the agent's state file and exits.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { clearFaults, readFaultState, runCommand } from './faults';
+import { clearFaults, discardFaultState, readFaultState, runCommand } from './faults';
 
 export function runGuardian(stateFile: string, leaseMs: number): void {
   let deadline = Date.now() + leaseMs;
@@ -11,7 +11,8 @@ export function runGuardian(stateFile: string, leaseMs: number): void {
   const heal = async (): Promise<void> => {
     if (finished) return;
     finished = true;
-    await clearFaults(readFaultState(stateFile), runCommand);
+    const problems = await clearFaults(readFaultState(stateFile), runCommand);
+    if (problems.length === 0) discardFaultState(stateFile);
     process.exit(0);
   };
   let buf = '';
@@ -34,7 +35,7 @@ export function runGuardian(stateFile: string, leaseMs: number): void {
   process.stdin.on('error', () => void heal());
   setInterval(() => {
     if (Date.now() > deadline) void heal();
-  }, 50);
+  }, 100);
 }
 
 /** The agent's end of the guardian link. */

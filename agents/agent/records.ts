@@ -31,7 +31,8 @@ export class OpRecords {
   readonly repost: Uint8Array;
   readonly counts = { ok: 0, info: 0, fail: 0 };
   private readonly errors: string[] = [];
-  private pending: number[] = [];
+  /** finished since the last flush, as [start, end) ranges of op indices */
+  private pending: Array<[number, number]> = [];
 
   constructor(
     readonly slice: string,
@@ -98,7 +99,38 @@ export class OpRecords {
       this.hasResult[i] = 1;
     }
     this.counts[outcome]++;
-    this.pending.push(i);
+    this.pushPending(i, i + 1);
+  }
+
+  private pushPending(s: number, e: number): void {
+    const last = this.pending[this.pending.length - 1];
+    if (last && last[1] === s) last[1] = e;
+    else this.pending.push([s, e]);
+  }
+
+  /**
+   * The common case in one go: ops [s, s+n) completed ok on their first attempt. Bulk typed-array
+   * copies, no per-op BigInt (each read of a BigUint64Array element allocates one).
+   */
+  okRange(s: number, n: number, a: { rail: number; qpn: number; epoch: number }, process: Uint32Array, psn: Uint32Array, tPost: BigUint64Array, tDone: BigUint64Array, result: BigUint64Array, hasResult: Uint8Array): void {
+    const e = s + n;
+    this.invoked.fill(1, s, e);
+    this.process.set(process, s);
+    this.tInv.set(tPost, s);
+    this.tDone.set(tDone, s);
+    this.result.set(result, s);
+    this.hasResult.set(hasResult, s);
+    this.iRail.fill(a.rail, s, e);
+    this.dRail.fill(a.rail, s, e);
+    this.iQpn.fill(a.qpn, s, e);
+    this.dQpn.fill(a.qpn, s, e);
+    this.iPsn.set(psn, s);
+    this.dPsn.set(psn, s);
+    this.iEpoch.fill(a.epoch, s, e);
+    this.dEpoch.fill(a.epoch, s, e);
+    this.outcome.fill(OUTCOME.ok, s, e);
+    this.counts.ok += n;
+    this.pushPending(s, e);
   }
 
   setError(i: number, name: string): void {
@@ -107,37 +139,60 @@ export class OpRecords {
 
   /** the `ops` event for everything finished since the last flush, or undefined */
   flush(): OpsEvent | undefined {
-    const idx = Uint32Array.from(this.pending);
-    const n = idx.length;
-    if (n === 0) return undefined;
+    if (this.pending.length === 0) return undefined;
+    const ranges = this.pending;
     this.pending = [];
-    const pick8 = (a: Uint8Array) => { const o = new Uint8Array(n); for (let k = 0; k < n; k++) o[k] = a[idx[k]!]!; return encodeColumn(o); };
-    const pick16 = (a: Uint16Array) => { const o = new Uint16Array(n); for (let k = 0; k < n; k++) o[k] = a[idx[k]!]!; return encodeColumn(o); };
-    const pick32 = (a: Uint32Array) => { const o = new Uint32Array(n); for (let k = 0; k < n; k++) o[k] = a[idx[k]!]!; return encodeColumn(o); };
-    const pick64 = (a: BigUint64Array) => { const o = new BigUint64Array(n); for (let k = 0; k < n; k++) o[k] = a[idx[k]!]!; return encodeColumn64(o); };
+    let n = 0;
+    for (const [s, e] of ranges) n += e - s;
+    // one range (the usual case): columns are views, nothing is copied per op
+    const one = ranges.length === 1 ? ranges[0]! : undefined;
+    let idx: Uint32Array | undefined;
+    if (!one) {
+      idx = new Uint32Array(n);
+      let k = 0;
+      for (const [s, e] of ranges) for (let i = s; i < e; i++) idx[k++] = i;
+    }
+    type Arr = Uint8Array | Uint16Array | Uint32Array;
+    const pick = <T extends Arr>(a: T): T => {
+      if (one) return a.subarray(one[0], one[1]) as T;
+      const o = new (a.constructor as new (n: number) => T)(n);
+      for (let k = 0; k < n; k++) o[k] = a[idx![k]!]!;
+      return o;
+    };
+    const pick64 = (a: BigUint64Array): BigUint64Array => {
+      if (one) return a.subarray(one[0], one[1]);
+      const o = new BigUint64Array(n);
+      const src = new Uint32Array(a.buffer);
+      const dst = new Uint32Array(o.buffer);
+      for (let k = 0; k < n; k++) {
+        dst[2 * k] = src[2 * idx![k]!]!;
+        dst[2 * k + 1] = src[2 * idx![k]! + 1]!;
+      }
+      return o;
+    };
     return {
       ev: 'ops',
       slice: this.slice,
       n,
       errors: [...this.errors],
       cols: {
-        idx: encodeColumn(idx),
-        type: pick8(this.outcome),
-        process: pick32(this.process),
-        tInv: pick64(this.tInv),
-        tDone: pick64(this.tDone),
-        result: pick64(this.result),
-        hasResult: pick8(this.hasResult),
-        err: pick16(this.err),
-        iRail: pick8(this.iRail),
-        iQpn: pick32(this.iQpn),
-        iPsn: pick32(this.iPsn),
-        iEpoch: pick16(this.iEpoch),
-        dRail: pick8(this.dRail),
-        dQpn: pick32(this.dQpn),
-        dPsn: pick32(this.dPsn),
-        dEpoch: pick16(this.dEpoch),
-        repost: pick8(this.repost),
+        idx: one ? { r: one[0] } : encodeColumn(idx!),
+        type: encodeColumn(pick(this.outcome)),
+        process: encodeColumn(pick(this.process)),
+        tInv: encodeColumn64(pick64(this.tInv)),
+        tDone: encodeColumn64(pick64(this.tDone)),
+        result: encodeColumn64(pick64(this.result)),
+        hasResult: encodeColumn(pick(this.hasResult)),
+        err: encodeColumn(pick(this.err)),
+        iRail: encodeColumn(pick(this.iRail)),
+        iQpn: encodeColumn(pick(this.iQpn)),
+        iPsn: encodeColumn(pick(this.iPsn)),
+        iEpoch: encodeColumn(pick(this.iEpoch)),
+        dRail: encodeColumn(pick(this.dRail)),
+        dQpn: encodeColumn(pick(this.dQpn)),
+        dPsn: encodeColumn(pick(this.dPsn)),
+        dEpoch: encodeColumn(pick(this.dEpoch)),
+        repost: encodeColumn(pick(this.repost)),
       },
     };
   }

@@ -116,6 +116,7 @@ export class AgentServer {
     let healed = true;
     try {
       await this.faults.heal();
+      this.faults.discard();
     } catch (e) {
       healed = false;
       this.log('error', `heal failed: ${errorOf(e).message}`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the native verbs binding with the node-gyp that ships inside npm, offline: headers
 // come from the local Node installation (--nodedir), never from the network.
-//   node agents/native/build.js             build, fail loudly
+//   node agents/native/build.js             build (unless up to date; --force), fail loudly
 //   node agents/native/build.js --optional  (npm install) skip with a notice when the
 //                                           toolchain or libibverbs-dev is missing: only
 //                                           agents need the binding, the controller does not.
@@ -45,6 +45,20 @@ function findNodeDir() {
     if (d && fs.existsSync(path.join(d, 'include/node/node_api.h')) && fs.existsSync(path.join(d, 'include/node/common.gypi'))) return d;
   }
   return undefined;
+}
+
+// up to date: skip (npm install runs this every time, and a rebuild removes the .node for ~20 s)
+function upToDate() {
+  const out = path.join(here, 'build/Release/rdma_verbs.node');
+  if (process.argv.includes('--force') || !fs.existsSync(out)) return false;
+  const built = fs.statSync(out).mtimeMs;
+  const srcDir = path.join(here, 'src');
+  const inputs = [path.join(here, 'binding.gyp'), ...fs.readdirSync(srcDir).map((f) => path.join(srcDir, f))];
+  return inputs.every((f) => fs.statSync(f).mtimeMs <= built);
+}
+if (upToDate()) {
+  process.stderr.write('rdma-chaos: native verbs binding is up to date\n');
+  process.exit(0);
 }
 
 if (!fs.existsSync('/usr/include/infiniband/verbs.h')) give('libibverbs headers missing (apt-get install libibverbs-dev)');
