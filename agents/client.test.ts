@@ -75,10 +75,17 @@ test('a bad request gets agent.badRequest, a bad op slice.badOp, and the agent l
   expect((await agent.call('time', {})).monotonicNs).toMatch(/^\d+$/);
 });
 
-test('after forced QP errors on every rail, a slice is refused: nothing is posted', async () => {
+test('a QP broken while idle: replay moves the slice to the other rail, none fails it unposted', async () => {
   expect((await agent.forceQpError('n1>n1:0')).state).toBe('ERR');
+  const moved = await agent.runSlice({ slice: 'idle-broken', peer: 'n1', policy: 'replay', ops: [{ f: 'fadd', region: 'mem', offset: 32, value: 1n }] });
+  expect(moved).toMatchObject({ ok: 1, failovers: 1, epoch: 1, rail: 1 });
+  expect(agent.events.filter((e) => e.ev === 'failover').pop()).toMatchObject({ fromRail: 0, toRail: 1, unresolved: 0, reason: 'IBV_QPS_ERR' });
+
   expect((await agent.forceQpError('n1>n1:1')).state).toBe('ERR');
   const before = agent.history.length;
-  await expect(agent.runSlice({ slice: 'err', peer: 'n1', policy: 'replay', ops: [{ f: 'fadd', region: 'mem', offset: 0, value: 1n }] })).rejects.toMatchObject({ code: 'slice.noConnection' });
-  expect(agent.history.length).toBe(before);
+  const r = await agent.runSlice({ slice: 'all-broken', peer: 'n1', policy: 'none', ops: [{ f: 'fadd', region: 'mem', offset: 32, value: 1n }, { f: 'read', region: 'mem', offset: 32 }] });
+  expect(r).toMatchObject({ ok: 0, info: 0, fail: 2 });
+  // never posted: fail is the honest outcome, and the memory agrees
+  expect(agent.history.slice(before).filter((e) => e.type !== 'invoke').map((e) => [e.type, e.error])).toEqual([['fail', 'IBV_QPS_ERR'], ['fail', 'IBV_QPS_ERR']]);
+  expect(await agent.readU64('mem', 32)).toBe(1n);
 });

@@ -62,14 +62,20 @@ export class SliceRunner {
 
   async run(): Promise<SliceResult> {
     if (this.ch.busy) throw new ChaosError('slice.busy', `a slice is already running toward ${this.ch.peer}`, ExitCode.badInput);
-    const first = this.ch.currentConn();
-    if (!first) throw new InputError('slice.noConnection', `${this.state.node}: no connected QP toward ${this.p.peer}`);
+    const started = [...this.ch.conns.values()].filter((c) => c.state !== 'created');
+    if (started.length === 0) throw new InputError('slice.noConnection', `${this.state.node}: no connected QP toward ${this.p.peer}`);
+    const first = this.ch.currentConn() ?? started.find((c) => c.rail.rail === this.ch.current) ?? started[0]!;
     const bad = this.unusable(first);
     if (bad) throw new InputError('slice.badOp', `${this.state.node}: ${bad}`);
     this.ch.busy = true;
     try {
       let queue: Uint32Array = Uint32Array.from({ length: this.p.ops.n }, (_, i) => i);
       let last = first;
+      if (first.state !== 'connected') {
+        // the QP in use broke while the channel was idle (e.g. fenced by the peer's handshake)
+        const next = await this.failover(first, [], [...queue]);
+        queue = next ?? new Uint32Array(0);
+      }
       while (queue.length > 0 && !this.aborted) {
         const conn = this.ch.currentConn();
         if (!conn) {

@@ -61,7 +61,8 @@ if (upToDate()) {
   process.exit(0);
 }
 
-if (!fs.existsSync('/usr/include/infiniband/verbs.h')) give('libibverbs headers missing (apt-get install libibverbs-dev)');
+const verbsHeader = process.env.RDMA_CHAOS_VERBS_HEADER || '/usr/include/infiniband/verbs.h';
+if (!fs.existsSync(verbsHeader)) give(`libibverbs headers missing: no ${verbsHeader} (apt-get install libibverbs-dev)`);
 const gyp = findNodeGyp();
 if (!gyp) give('node-gyp not found (it ships with npm; or npm i -g node-gyp)');
 const nodedir = findNodeDir();
