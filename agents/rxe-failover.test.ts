@@ -3,7 +3,7 @@
 import type { HistoryEvent } from '../harness/history/schema';
 import type { FailoverEvent, OpDescriptor, Policy } from '.';
 import { rxeCluster, type RxeCluster } from './test-support/rxe-cluster';
-import { completed, startPair, waitPortActive, type AgentPair } from './test-support/rxe-agents';
+import { completed, FAST_FAIL, startPair, waitPortActive, type AgentPair } from './test-support/rxe-agents';
 
 jest.setTimeout(600_000);
 
@@ -27,11 +27,11 @@ interface Outcome {
  * Run `ops` at `rate`; once a quarter of them completed, pull the target's rail-0 cable (the
  * rest of the slice, seconds of it, runs into the fault); restore at the end.
  */
-async function pulled(policy: Policy, ops: OpDescriptor[], rate = 250): Promise<Outcome> {
-  const pair = await startPair(cluster);
+async function pulled(policy: Policy, ops: OpDescriptor[], rate = 250, o: { retryCnt?: number; opTimeoutMs?: number } = {}): Promise<Outcome> {
+  const pair = await startPair(cluster, o.retryCnt !== undefined ? { peer: { settings: { ...FAST_FAIL, retryCnt: o.retryCnt } } } : {});
   const targetNode = pair.target.node;
   try {
-    const running = pair.client.runSlice({ slice: `${policy}-pull`, peer: targetNode, policy, ops, rate, depth: 32 });
+    const running = pair.client.runSlice({ slice: `${policy}-pull`, peer: targetNode, policy, ops, rate, depth: 32, ...(o.opTimeoutMs ? { opTimeoutMs: o.opTimeoutMs } : {}) });
     const until = Date.now() + 60_000;
     while (completed(pair.client.history).length < ops.length / 4 && Date.now() < until) await new Promise((ok) => setTimeout(ok, 20));
     await cluster.driver.pullCable(targetNode, 0);
@@ -159,6 +159,20 @@ function duplicates(xs: number[]): number[] {
   const seen = new Set<number>();
   return xs.filter((x) => (seen.has(x) ? true : (seen.add(x), false)));
 }
+
+test('a QP that retries forever (retryCnt 7) is cut by the op timeout: ETIMEDOUT is info', async () => {
+  const { pair, done, failover, result } = await pulled('none', fadds(2000), 250, { retryCnt: 7, opTimeoutMs: 2000 });
+  try {
+    expect(result).toMatchObject({ failovers: 0 });
+    expect(failover).toMatchObject({ policy: 'none', toRail: null, reason: 'ETIMEDOUT' });
+    const infos = done.filter((e) => e.type === 'info');
+    expect(infos.length).toBeGreaterThan(0);
+    expect(new Set(infos.map((e) => e.error))).toEqual(new Set(['ETIMEDOUT']));
+    expect(new Set(done.filter((e) => e.type === 'fail').map((e) => e.error))).toEqual(new Set(['IBV_QPS_ERR']));
+  } finally {
+    await pair.stop();
+  }
+});
 
 async function recvs(pair: AgentPair, n: number): Promise<number[]> {
   const until = Date.now() + 15_000;

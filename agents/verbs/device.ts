@@ -41,15 +41,14 @@ export class Device {
     return this.native.queryPort(port);
   }
 
-  /** the populated GID table entries of a port */
+  /** the populated GID table entries of a port (one ibv_query_gid_table call) */
   gids(port = 1): GidEntry[] {
-    const len = this.queryPort(port).gidTblLen;
-    const out: GidEntry[] = [];
-    for (let i = 0; i < len; i++) {
-      const e = this.native.queryGid(port, i);
-      if (e && e.gid !== '::') out.push(e);
-    }
-    return out;
+    checkInt('port', port, 1, 255);
+    return this.native
+      .queryGidTable()
+      .filter((e) => e.port === port && e.gid !== '::')
+      .map(({ index, gid, type }) => ({ index, gid, type }))
+      .sort((a, b) => a.index - b.index);
   }
 
   /** the RoCEv2 GID carrying an IPv4-mapped address (perftest's `-x 1`), if any */

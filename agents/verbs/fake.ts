@@ -49,6 +49,9 @@ class FakeContext implements NativeContext {
     if (index === 1) return { index, gid: gidOf(this.name), type: 'RoCEv2' as const };
     return null;
   }
+  queryGidTable() {
+    return [0, 1].map((i) => ({ port: 1, ...this.queryGid(1, i)! }));
+  }
   startAsyncEvents(): void {}
   stopAsyncEvents(): void {}
   close(): void {}

@@ -82,6 +82,8 @@ export interface NativeContext {
   queryDevice(): NativeDeviceAttr;
   queryPort(port: number): NativePortAttr;
   queryGid(port: number, index: number): NativeGidEntry | null;
+  /** every populated GID entry of every port */
+  queryGidTable(): Array<NativeGidEntry & { port: number }>;
   startAsyncEvents(cb: (e: NativeAsyncEvent) => void): void;
   stopAsyncEvents(): void;
   close(): void;

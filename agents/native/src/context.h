@@ -23,6 +23,7 @@ class Context : public Napi::ObjectWrap<Context> {
   Napi::Value QueryDevice(const Napi::CallbackInfo& info);
   Napi::Value QueryPort(const Napi::CallbackInfo& info);
   Napi::Value QueryGid(const Napi::CallbackInfo& info);
+  Napi::Value QueryGidTable(const Napi::CallbackInfo& info);
   Napi::Value StartAsyncEvents(const Napi::CallbackInfo& info);
   Napi::Value StopAsyncEvents(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
