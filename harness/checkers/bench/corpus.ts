@@ -7,8 +7,9 @@ import * as path from 'node:path';
 import { checkHistory } from '..';
 import { loadHistory } from '../../history/importers';
 import { pairEvents, type Operation } from '../../history/ops';
+import { sharedDir } from '../../paths';
 
-const CORPUS = process.env.RDMA_CHAOS_CORPUS ?? path.resolve(__dirname, '../../../../shared/corpus');
+const CORPUS = process.env.RDMA_CHAOS_CORPUS ?? path.join(sharedDir(), 'corpus');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 interface Row { kind: string; file: string; p1: number; p2: number }
