@@ -128,7 +128,8 @@ export class AgentClient extends EventEmitter {
     const env = Object.entries({ UV_THREADPOOL_SIZE: '8', ...this.o.env }).map(([k, v]) => `${k}=${v}`);
     this.proc = await driver.spawn(node, ['env', ...env, this.o.nodeBin ?? 'node', script, '--lease-ms', String(this.leaseMs)]);
     this.attach(this.proc);
-    this.info = await this.call('hello', { node, processBase: this.o.processBase, leaseMs: this.leaseMs, ...(this.o.rails ? { rails: this.o.rails } : {}) });
+    // starting node in a loaded TCG guest can take tens of seconds: hello gets a long timeout
+    this.info = await this.call('hello', { node, processBase: this.o.processBase, leaseMs: this.leaseMs, ...(this.o.rails ? { rails: this.o.rails } : {}) }, Math.max(120_000, this.o.requestTimeoutMs ?? 0));
     for (let i = 0; i < 5; i++) await this.call('time', {});
     const every = Math.max(50, Math.floor(this.leaseMs / 5));
     this.renewTimer = setInterval(() => {

@@ -15,6 +15,8 @@ import type { Channel, NodeState } from './state';
 
 const ERR_QP = 'IBV_QPS_ERR';
 const SYNC_TIMEOUT_MS = 5000;
+/** results reach the controller at least this often; longer gaps cost the guest less CPU */
+const PROGRESS_MS = 200;
 
 export interface SliceParams {
   slice: string;
@@ -204,7 +206,7 @@ export class SliceRunner {
     this.running = conn;
     try {
       out.summary = await conn.qp.runBatch(
-        { scratch: conn.scratch, slotSize: conn.slotSize, depth, rate: this.p.rate, opTimeoutMs: this.p.opTimeoutMs, chunkOps: this.p.chunkOps, ...(this.p.spin !== undefined ? { spin: this.p.spin } : {}) },
+        { scratch: conn.scratch, slotSize: conn.slotSize, depth, rate: this.p.rate, opTimeoutMs: this.p.opTimeoutMs, chunkOps: this.p.chunkOps, progressMs: PROGRESS_MS, ...(this.p.spin !== undefined ? { spin: this.p.spin } : {}) },
         this.build(conn, queue),
         onChunk,
       );
