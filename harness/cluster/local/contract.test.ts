@@ -1,5 +1,6 @@
 // The local (qemu) driver passes the driver contract on the suite's shared SoftRoCE cluster,
-// RDMA cases included: these nodes run the real rdma_rxe.
+// RDMA cases included: these nodes run the real rdma_rxe. The generous per-case timeout is for
+// a 2-core host where other suites load the same VMs (TCG slows down with the host).
 import { describeDriverContract } from '../contract';
 import { acquireSharedCluster } from '../test-support/shared-cluster';
 
@@ -11,5 +12,5 @@ describeDriverContract(
     // the other test files and the globalTeardown takes it down.
     return { driver: c.driver };
   },
-  { rdma: true, timeoutMs: 60_000, setupTimeoutMs: 15 * 60_000 },
+  { rdma: true, timeoutMs: 180_000, setupTimeoutMs: 15 * 60_000 },
 );

@@ -24,7 +24,7 @@ export interface NodeTiming {
   startedAt: number;
   readyAt: number;
   usableAt: number;
-  /** rxe device -> port state, seen over SSH */
+  /** rxe device -> port state, seen over SSH or reported by the guest on READY */
   ports: Record<string, string>;
 }
 
@@ -33,7 +33,7 @@ export interface UpResult {
   driver: LocalDriver;
   reused: boolean;
   accelDetail: string;
-  /** the nodes as seen over SSH when they became usable */
+  /** the nodes when they became usable */
   nodes: NodeInfo[];
   /** epoch ms: the command started, the first qemu started, the cluster became usable */
   timings: { commandAt: number; bootAt: number; usableAt: number; nodes: NodeTiming[] };
@@ -240,8 +240,10 @@ async function waitNode(
   cfg.log(`${n.name}: sshd up after ${secs(first.at)} s`);
   const ready: Promise<WaitLineResult> =
     first.mark === READY_MARK ? Promise.resolve(first) : waitForLine(n.consoleLog, READY_MARK, { from: first.end, ...watch });
+  // the READY line carries the port states the guest saw: `rxe0=ACTIVE rxe1=ACTIVE`
   const readyOk = ready.then((r) => {
     if (r.kind !== 'line') throw failed(r, READY_MARK);
+    return Object.fromEntries([...r.line.matchAll(/\b(rxe\d+)=(\S+)/g)].map((m) => [m[1] as string, m[2] as string]));
   });
   readyOk.catch(() => undefined); // its failure is reported through `ready` below
   const ports = await probeUntilActive(driver, n, deadline, signal, readyOk);
@@ -254,26 +256,29 @@ async function waitNode(
 
 /**
  * SSH in (retrying while sshd starts) until every rail's rxe port is ACTIVE; returns the states.
- * After a probe that finds ports not yet ACTIVE, wait for the guest's READY line before the next
- * one rather than spending the guest's only vCPU on polling.
+ * The first probe usually runs before the guest has finished its rails. Then, rather than spend
+ * the guest's only vCPU on polling, wait for its READY line: once a command has run over SSH
+ * and the guest reports every port ACTIVE, the node is usable.
  */
 async function probeUntilActive(
   driver: LocalDriver,
   n: NodeRecord,
   deadline: number,
   signal?: AbortSignal,
-  ready?: Promise<unknown>,
+  ready?: Promise<Record<string, string>>,
 ): Promise<Record<string, string>> {
   const devices = n.rails.map((r) => r.rdmaDevice);
+  const notActive = (st: Record<string, string>): string[] =>
+    devices.filter((d) => st[d] !== 'ACTIVE').map((d) => `${d}=${st[d] ?? 'ABSENT'}`);
   let last = '';
   for (;;) {
     if (signal?.aborted) throw new InputError('cluster.interrupted', `${n.name}: interrupted; the cluster was taken down`);
     let connected = false;
     try {
       const r = await driver.exec(n.name, portStateArgv(devices), { timeoutMs: Math.max(1000, deadline - Date.now()) });
-      connected = true;
+      connected = r.code !== null;
       const states = parsePortStates(r.stdout);
-      const bad = devices.filter((d) => states[d] !== 'ACTIVE').map((d) => `${d}=${states[d] ?? 'ABSENT'}`);
+      const bad = notActive(states);
       if (bad.length === 0) return states;
       last = `ports not ACTIVE: ${bad.join(' ')}`;
     } catch (e: unknown) {
@@ -281,8 +286,9 @@ async function probeUntilActive(
     }
     if (Date.now() >= deadline) throw new InputError('cluster.bootTimeout', `${n.name}: not usable in time: ${last}`);
     if (connected && ready) {
-      await ready;
-      ready = undefined; // after READY, plain polling
+      const reported = await ready;
+      if (notActive(reported).length === 0) return reported;
+      ready = undefined; // the guest gave up waiting for a port: poll it ourselves
     } else {
       await sleep(150);
     }
