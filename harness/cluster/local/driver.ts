@@ -35,6 +35,7 @@ export function inventoryFor(state: ClusterState, cache: CachePaths): Inventory 
 export class LocalDriver implements NodeDriver {
   readonly kind = 'local' as const;
   private readonly ssh: SshDriver;
+  private closed = false;
 
   constructor(
     readonly state: ClusterState,
@@ -44,6 +45,9 @@ export class LocalDriver implements NodeDriver {
   }
 
   node(name: string): NodeRecord {
+    // after close(), a late caller (a timed-out test's loop) must not open a new connection
+    // that would keep the process alive
+    if (this.closed) throw new InputError('cluster.driverClosed', `the local driver was closed; cannot reach ${name}`);
     const n = this.state.nodes.find((x) => x.name === name);
     if (!n) {
       const known = this.state.nodes.map((x) => x.name).join(', ');
@@ -53,6 +57,7 @@ export class LocalDriver implements NodeDriver {
   }
 
   async list(): Promise<NodeInfo[]> {
+    if (this.closed) throw new InputError('cluster.driverClosed', 'the local driver was closed');
     const infos = await this.ssh.list();
     for (const info of infos) {
       const proc = this.node(info.name).proc;
@@ -104,6 +109,7 @@ export class LocalDriver implements NodeDriver {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.ssh.close();
   }
 }
