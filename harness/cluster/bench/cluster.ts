@@ -65,7 +65,7 @@ async function bare(accel: Accel): Promise<number> {
       if (s.proc) procs.push(s.proc);
       let dead = false;
       void s.exited.then(() => (dead = true));
-      return waitForLine(n.consoleLog, READY_MARK, { from, deadline: t0 + cfg.bootTimeoutMs, dead: () => dead });
+      return waitForLine(n.consoleLog, READY_MARK, { from, deadline: t0 + 600_000, dead: () => dead });
     });
     const res = await Promise.all(waits);
     const bad = res.find((r) => r.kind !== 'line');

@@ -14,6 +14,8 @@ export type AccelMode = 'auto' | Accel;
 
 /** A KVM guest reaches READY in 1-3 s; this is generous and still short. */
 export const KVM_PROBE_WATCHDOG_MS = 12_000;
+/** ... and prints its first kernel line well within a second: silence means a hang in firmware. */
+export const KVM_PROBE_FIRST_LINE_MS = 4_000;
 
 export function kvmUsable(): boolean {
   try {
@@ -66,7 +68,7 @@ export async function resolveAccel(mode: AccelMode, ctx: ProbeContext): Promise<
   } catch {
     /* no cached verdict */
   }
-  ctx.log?.(`probing KVM (watchdog ${KVM_PROBE_WATCHDOG_MS / 1000} s)`);
+  ctx.log?.(`probing KVM (watchdog ${KVM_PROBE_FIRST_LINE_MS / 1000} s to the first kernel line, ${KVM_PROBE_WATCHDOG_MS / 1000} s to READY)`);
   const r = await probeKvm(ctx);
   try {
     fs.writeFileSync(ctx.cacheFile, JSON.stringify({ key, ...r }) + '\n');
@@ -77,21 +79,24 @@ export async function resolveAccel(mode: AccelMode, ctx: ProbeContext): Promise<
 }
 
 async function probeKvm(ctx: ProbeContext): Promise<{ accel: Accel; detail: string }> {
-  const started = startQemu({ ...ctx.spec, accel: 'kvm' }, ctx.marker);
+  // loglevel=6 after `quiet`: the probe's kernel banner shows whether the kernel runs at all
+  const spec = { ...ctx.spec, accel: 'kvm' as const, extraKernelArgs: [...(ctx.spec.extraKernelArgs ?? []), 'loglevel=6'] };
+  const started = startQemu(spec, ctx.marker);
   ctx.record(started.proc);
   let exited = false;
   void started.exited.then(() => (exited = true));
   try {
-    const r = await waitForLine(ctx.spec.consoleLog, READY_MARK, {
-      from: 0,
-      deadline: Date.now() + KVM_PROBE_WATCHDOG_MS,
-      dead: () => exited || (started.proc !== undefined && !isAlive(started.proc)),
-      signal: ctx.signal,
-    });
+    const watch = { dead: () => exited || (started.proc !== undefined && !isAlive(started.proc)), signal: ctx.signal };
+    const secs = (): string => ((Date.now() - started.startedAt) / 1000).toFixed(1);
+    const banner = await waitForLine(spec.consoleLog, 'Linux version', { from: 0, deadline: Date.now() + KVM_PROBE_FIRST_LINE_MS, ...watch });
+    if (banner.kind === 'aborted') throw new InputError('cluster.interrupted', 'interrupted while probing KVM');
+    if (banner.kind !== 'line') {
+      return { accel: 'tcg', detail: `TCG (KVM probe ${banner.kind === 'dead' ? 'crashed' : `printed nothing in ${secs()} s`})` };
+    }
+    const r = await waitForLine(spec.consoleLog, READY_MARK, { from: banner.end, deadline: started.startedAt + KVM_PROBE_WATCHDOG_MS, ...watch });
     if (r.kind === 'aborted') throw new InputError('cluster.interrupted', 'interrupted while probing KVM');
-    const secs = ((Date.now() - started.startedAt) / 1000).toFixed(1);
-    if (r.kind === 'line') return { accel: 'kvm', detail: `KVM (probe booted in ${secs} s)` };
-    return { accel: 'tcg', detail: `TCG (KVM probe ${r.kind === 'dead' ? 'crashed' : `not ready after ${secs} s`})` };
+    if (r.kind === 'line') return { accel: 'kvm', detail: `KVM (probe booted in ${secs()} s)` };
+    return { accel: 'tcg', detail: `TCG (KVM probe ${r.kind === 'dead' ? 'crashed' : `not ready after ${secs()} s`})` };
   } finally {
     if (started.proc) await killOwned([started.proc], 1000);
     ctx.record(undefined);

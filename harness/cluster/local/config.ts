@@ -24,7 +24,8 @@ export interface UpOptions {
   cache?: CachePaths;
   /** node i gets sshPortBase + i on 127.0.0.1; default 22100 */
   sshPortBase?: number;
-  /** per node: qemu start to READY, sshd answering and every port ACTIVE; default 180 s */
+  /** per node: qemu start to READY, sshd answering and every port ACTIVE; default 180 s
+   * under TCG, 60 s under KVM (where a boot takes a few seconds) */
   bootTimeoutMs?: number;
   fabric?: string;
   /** default 512 */
@@ -46,7 +47,8 @@ export interface UpConfig {
   stateDir: string;
   cache: CachePaths;
   sshPortBase: number;
-  bootTimeoutMs: number;
+  /** undefined: the accelerator's default */
+  bootTimeoutMs?: number;
   fabric: FabricBackend;
   memoryMb: number;
   qemuBinary: string;
@@ -60,6 +62,10 @@ export interface UpConfig {
 export const DEFAULT_SSH_PORT_BASE = 22100;
 export const MAX_NODES = 8;
 export const MAX_RAILS = 2;
+
+export function bootTimeoutFor(cfg: UpConfig, accel: 'kvm' | 'tcg'): number {
+  return cfg.bootTimeoutMs ?? (accel === 'kvm' ? 60_000 : 180_000);
+}
 
 /** Rail k uses 10.(77+k).0.0/24; node i is .i */
 export function railAddress(rail: number, nodeIndex: number): string {
@@ -108,7 +114,7 @@ export async function resolveUpConfig(o: UpOptions): Promise<UpConfig> {
   }
   return {
     nodes, rails, accel, stateDir, cache, sshPortBase, fabric, qemuBinary, kernel,
-    bootTimeoutMs: o.bootTimeoutMs ?? 180_000,
+    bootTimeoutMs: o.bootTimeoutMs,
     memoryMb: intIn('memory', o.memoryMb ?? 512, 256, 8192),
     // RDMA_CHAOS_KERNEL_ARGS: e.g. "rdmachaos.debug=1" to profile the guest boot
     extraKernelArgs: [...(process.env.RDMA_CHAOS_KERNEL_ARGS ?? '').split(/\s+/).filter(Boolean), ...(o.extraKernelArgs ?? [])],

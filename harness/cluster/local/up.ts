@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { InputError, isChaosError } from '../../errors';
 import { resolveAccel } from './accel';
-import { checkPortsFree, ensureDir, resolveUpConfig, type UpConfig, type UpOptions } from './config';
+import { bootTimeoutFor, checkPortsFree, ensureDir, resolveUpConfig, type UpConfig, type UpOptions } from './config';
 import { fileSize, waitForLine, type WaitLineResult } from './console';
 import { teardownLocked } from './down';
 import { LocalDriver } from './driver';
@@ -169,7 +169,7 @@ async function boot(cfg: UpConfig, commandAt: number): Promise<UpResult> {
     cfg.log(`${cfg.nodes} node(s) booting (${accel.accel})`);
 
     driver = new LocalDriver(state, cfg.cache);
-    const deadline = bootAt + cfg.bootTimeoutMs;
+    const deadline = bootAt + bootTimeoutFor(cfg, accel.accel);
     const d = driver;
     const timings = await Promise.all(
       started.map(async (s) => {
@@ -230,7 +230,7 @@ async function waitNode(
     }
     return new InputError(
       'cluster.bootTimeout',
-      `${n.name}: no ${what} line on its console within ${cfg.bootTimeoutMs / 1000} s (last: ${tail(n.consoleLog, 1) || 'nothing'})`,
+      `${n.name}: no ${what} line on its console within ${Math.round((deadline - s.startedAt) / 1000)} s (last: ${tail(n.consoleLog, 1) || 'nothing'})`,
     );
   };
   // The guest announces sshd as soon as it listens, while it still sets up the rails: the SSH
