@@ -3,18 +3,17 @@
 // rest of the slice continues on the backup rail. Outcomes are honest: ok on success, info when
 // the op may have executed (error completion, flush, timeout), fail only when it provably never
 // reached the wire (never posted, or refused by ibv_post_send).
-import { randomBytes } from 'node:crypto';
 import { ChaosError, ExitCode, InputError } from '../../harness/errors';
 import { policyFor, settleSends, type FailoverPolicy, type UnresolvedOp } from '../failover';
 import { FCODE, FNAME, OPFLAG, type OpArrays } from '../ops';
 import { PSN_UNKNOWN, type FailoverEvent, type Policy, type SliceResult } from '../protocol';
 import { BATCH, FLAG, OP, allocBatchOps, loadBinding, wcStatusName, type BatchChunk, type BatchOps, type BatchSummary } from '../verbs';
 import { SYNC_IMM_BASE, isSyncImm, type Connection } from './connection';
+import { runControl, syncHandshake, type ControlResult } from './control';
 import { OpRecords, type Attempt } from './records';
 import type { Channel, NodeState } from './state';
 
 const ERR_QP = 'IBV_QPS_ERR';
-const SYNC_TIMEOUT_MS = 5000;
 /** results reach the controller at least this often; longer gaps cost the guest less CPU */
 const PROGRESS_MS = 200;
 
@@ -293,7 +292,7 @@ export class SliceRunner {
     ev.info = plan.info.length;
     const reposts = [...plan.repost];
     if (plan.resync.length || plan.fence) {
-      const delivered = await this.syncHandshake(backup, conn.rail.rail);
+      const delivered = await syncHandshake(backup, conn.rail.rail, () => this.aborted, (b) => this.control(b, backup));
       if (delivered === undefined) {
         this.state.emit({ ev: 'log', level: 'warn', msg: `${this.p.slice}: the failover handshake with ${this.p.peer} failed; the old QP is not fenced`, timeNs: process.hrtime.bigint().toString() });
         for (const i of plan.resync) rec.finish(i, 'info');
@@ -336,7 +335,7 @@ export class SliceRunner {
       b.rkey[k] = r.rkey;
       b.len[k] = 8;
     });
-    const res = await this.runRaw(backup, b);
+    const res = await this.control(b, backup);
     const out = { applied: 0, info: 0, repost: [] as number[] };
     idxs.forEach((i, k) => {
       if (res.status[k] !== 0) {
@@ -357,59 +356,14 @@ export class SliceRunner {
     return out;
   }
 
-  /**
-   * shift's handshake: SEND a nonce naming the abandoned rail; the receiver fences its QP on
-   * that rail, drains its CQs and publishes [nonce, count]; READ until the nonce shows, then the
-   * count is final. Returns the receiver's count of messages delivered from us, or undefined
-   * when the handshake fails.
-   */
-  private async syncHandshake(backup: Connection, abandonedRail: number): Promise<bigint | undefined> {
-    const ctl = backup.remoteCtl;
-    if (!ctl) return undefined;
-    const nonce = randomBytes(8).readBigUInt64LE() | 1n;
-    const s = allocBatchOps(1);
-    s.opcode[0] = OP.sendImm;
-    s.len[0] = 8;
-    s.value[0] = nonce;
-    s.imm[0] = SYNC_IMM_BASE + abandonedRail;
-    if ((await this.runRaw(backup, s)).status[0] !== 0) return undefined;
-    const deadline = Date.now() + SYNC_TIMEOUT_MS;
-    while (Date.now() < deadline && !this.aborted) {
-      const r = allocBatchOps(2);
-      for (let k = 0; k < 2; k++) {
-        r.opcode[k] = OP.read;
-        r.raddr[k] = ctl.addr + BigInt(ctl.offset + 8 * k);
-        r.rkey[k] = ctl.rkey;
-        r.len[k] = 8;
-      }
-      const res = await this.runRaw(backup, r);
-      if (res.status[0] !== 0 || res.status[1] !== 0) return undefined;
-      if (res.result[0] === nonce) return res.result[1]!;
-      await new Promise((ok) => setTimeout(ok, 2));
-    }
-    return undefined;
-  }
-
-  /** a control batch outside the history (handshake, verification reads) */
-  private async runRaw(conn: Connection, ops: BatchOps): Promise<{ status: Int16Array; result: BigUint64Array; tDone: BigUint64Array }> {
-    const n = ops.opcode.length;
-    const out = { status: new Int16Array(n), result: new BigUint64Array(n), tDone: new BigUint64Array(n) };
+  /** a control batch, abortable with the slice */
+  private async control(ops: BatchOps, conn: Connection): Promise<ControlResult> {
     this.running = conn;
     try {
-      await conn.qp.runBatch(
-        { scratch: conn.scratch, slotSize: conn.slotSize, depth: Math.min(n, conn.sendDepth), opTimeoutMs: this.p.opTimeoutMs || 2000 },
-        ops,
-        (c) => {
-          out.status.set(c.status, c.start);
-          out.result.set(c.result, c.start);
-          out.tDone.set(c.tDone, c.start);
-        },
-      );
+      return await runControl(conn, ops, this.p.opTimeoutMs || 2000);
     } finally {
       this.running = undefined;
     }
-    if (out.status.some((s) => s !== 0)) conn.refreshState();
-    return out;
   }
 
   /** ops never handed to the device: invoked and failed at once, one fresh process for all */
