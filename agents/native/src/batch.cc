@@ -36,6 +36,7 @@ BatchWorker::BatchWorker(Napi::Env env, Napi::Object qpObj, QueuePair* qp, Napi:
 void BatchWorker::ForceError(int16_t reason) {
   if (forced_) return;
   forced_ = reason;
+  forcedAt_ = NowNs();
   ibv_qp_attr a{};
   a.qp_state = IBV_QPS_ERR;
   int rc = ibv_modify_qp(qpH_->qp, &a, IBV_QP_STATE);
@@ -117,6 +118,13 @@ void BatchWorker::Execute(const ExecutionProgress& progress) {
         now - res_[prefix].tPost > opts_.opTimeoutNs) {
       stopPosting = true;
       ForceError(kTimedOut);
+    }
+    // a QP that will not flush (the ERR transition failed, or the device is gone): give up on
+    // its outstanding WRs rather than wait forever; the caller finds the QP unusable
+    if (forced_ && outstanding > 0 && now - forcedAt_ > 10000000000ULL) {
+      for (uint32_t i = prefix; i < next; i++)
+        if (res_[i].status == kPending) res_[i].status = forced_, res_[i].err = modifyErrno_ ? modifyErrno_ : EIO, res_[i].tDone = now;
+      outstanding = 0;
     }
     uint64_t wakeAt = 0;
     if (!stopPosting && next < n && outstanding < depth) {

@@ -89,6 +89,7 @@ class BatchWorker : public Napi::AsyncProgressQueueWorker<BatchChunk> {
   int firstErrorStatus_ = 0;
   int postErrno_ = 0;
   int16_t forced_ = 0;
+  uint64_t forcedAt_ = 0;
   uint64_t startNs_ = 0, endNs_ = 0;
   uint32_t posted_ = 0, completed_ = 0;
   int modifyErrno_ = 0;
