@@ -29,6 +29,11 @@ export interface AgentClientOptions {
   /** the `node` binary on the node (default: node from PATH) */
   nodeBin?: string;
   requestTimeoutMs?: number;
+  /**
+   * keep every history event in `history` (default true). Long campaigns stream them to disk
+   * from the 'history' event instead and turn this off to bound memory.
+   */
+  keepHistory?: boolean;
 }
 
 export interface SliceRequest {
@@ -213,7 +218,7 @@ export class AgentClient extends EventEmitter {
       if (ev.ev === 'bye') this.bye = { reason: ev.reason, healed: ev.healed };
     }
     if (built) {
-      for (const e of built) this.history.push(e);
+      if (this.o.keepHistory !== false) for (const e of built) this.history.push(e);
       this.emit('history', built);
     }
     this.emit('event', ev);
