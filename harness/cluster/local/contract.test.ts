@@ -8,9 +8,8 @@ describeDriverContract(
   'local',
   async () => {
     const c = await acquireSharedCluster({ nodes: 2, rails: 2 });
-    // driver.close() (done by the suite) drops the SSH connections; the cluster stays up for
-    // the other test files and the globalTeardown takes it down.
-    return { driver: c.driver };
+    // release: the next test file may have the cluster; it stays up until the globalTeardown
+    return { driver: c.driver, teardown: () => c.release() };
   },
   { rdma: true, timeoutMs: 180_000, setupTimeoutMs: 15 * 60_000 },
 );

@@ -9,7 +9,7 @@ import { LocalDriver } from './driver';
 import { isAlive } from './procs';
 import { readState, type ClusterState } from './state';
 
-export { clusterUp, ensureCluster, type UpResult, type NodeTiming } from './up';
+export { clusterUp, ensureCluster, probePorts, type UpResult, type NodeTiming } from './up';
 export { clusterDown, type DownReport } from './down';
 export { LocalDriver, inventoryFor } from './driver';
 export { DEFAULT_SSH_PORT_BASE, railAddress, type UpOptions } from './config';

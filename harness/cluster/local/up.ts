@@ -84,7 +84,8 @@ async function tryReuse(
     }
     const driver = new LocalDriver(s, cfg.cache);
     try {
-      const ports = await Promise.all(s.nodes.map((n) => probeUntilActive(driver, n, Date.now() + 30_000, cfg.signal)));
+      // alive means: every node runs commands over SSH; a port may be DOWN under a fault
+      const ports = await Promise.all(s.nodes.map((n) => probePorts(driver, n, Date.now() + 30_000, cfg.signal)));
       const nodes = s.nodes.map((n, i) => nodeInfo(n, ports[i] ?? {}));
       const now = Date.now();
       return { state: s, driver, reused: true, accelDetail: s.accel, nodes, timings: { commandAt, bootAt: now, usableAt: now, nodes: [] } };
@@ -292,6 +293,21 @@ async function probeUntilActive(
     } else {
       await sleep(150);
     }
+  }
+}
+
+/** The port states over SSH, retrying only while SSH does not answer. */
+export async function probePorts(driver: LocalDriver, n: NodeRecord, deadline: number, signal?: AbortSignal): Promise<Record<string, string>> {
+  for (;;) {
+    if (signal?.aborted) throw new InputError('cluster.interrupted', `${n.name}: interrupted`);
+    try {
+      const r = await driver.exec(n.name, portStateArgv(n.rails.map((x) => x.rdmaDevice)), { timeoutMs: Math.max(1000, deadline - Date.now()) });
+      if (r.code !== null) return parsePortStates(r.stdout);
+    } catch (e: unknown) {
+      if (Date.now() >= deadline) throw e;
+    }
+    if (Date.now() >= deadline) throw new InputError('cluster.bootTimeout', `${n.name}: no answer over SSH`);
+    await sleep(150);
   }
 }
 

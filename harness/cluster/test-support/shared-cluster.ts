@@ -4,10 +4,14 @@
 // workers serialise on the state dir's lock, so only one boots; the others then reuse it.
 // A cluster the suite booted is marked, and the jest globalTeardown (cluster-teardown.ts)
 // takes it down at the end of the run. RDMA_CHAOS_KEEP_CLUSTER=1 keeps it for the next run.
+//
+// One test file at a time holds the cluster (from acquire to release): each node has one
+// emulated vCPU, and two files loading the same node made both slow enough to time out and
+// leave faults behind for the next. The other jest worker meanwhile runs tests without VMs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NodeDriver } from '../driver';
-import { clusterDown, ensureCluster, type LocalDriver } from '../local';
+import { clusterDown, ensureCluster, probePorts, type LocalDriver } from '../local';
 import { lockState } from '../local/state';
 import { cachePaths, checkSetup, isRoot, setupKernel, setupPackages, stateDir } from '../../setup';
 
@@ -16,7 +20,7 @@ export interface SharedCluster {
   /** node names, e.g. ['node1', 'node2'] */
   nodes: string[];
   stateDir: string;
-  /** closes this test file's SSH connections; the cluster stays up for the other files */
+  /** closes this test file's SSH connections and lets the next file have the cluster; it stays up */
   release(): Promise<void>;
 }
 
@@ -32,23 +36,88 @@ export function sharedStateDir(): string {
 export async function acquireSharedCluster(o: { nodes?: number; rails?: number } = {}): Promise<SharedCluster> {
   await ensureSetup();
   const dir = sharedStateDir();
-  const r = await ensureCluster({
-    nodes: o.nodes ?? 2,
-    rails: o.rails ?? 2,
-    stateDir: dir,
-    // another worker may be booting it under the lock: wait for that instead of failing
-    lockWaitMs: 15 * 60_000,
-    log: process.env.RDMA_CHAOS_TEST_VERBOSE ? (l) => process.stderr.write(`shared cluster: ${l}\n`) : undefined,
-  });
+  const unlockUse = await holdCluster(dir);
+  let r: Awaited<ReturnType<typeof ensureCluster>>;
+  try {
+    r = await ensureCluster({
+      nodes: o.nodes ?? 2,
+      rails: o.rails ?? 2,
+      stateDir: dir,
+      lockWaitMs: 15 * 60_000,
+      log: process.env.RDMA_CHAOS_TEST_VERBOSE ? (l) => process.stderr.write(`shared cluster: ${l}\n`) : undefined,
+    });
+  } catch (e: unknown) {
+    unlockUse();
+    throw e;
+  }
   if (!r.reused) {
     fs.writeFileSync(path.join(dir, MARKER), JSON.stringify({ session: process.env[SESSION_VAR] ?? 'unknown', pid: process.pid }) + '\n');
+  }
+  try {
+    await healFaults(r.driver);
+  } catch (e: unknown) {
+    await r.driver.close();
+    unlockUse();
+    throw e;
   }
   return {
     driver: r.driver,
     nodes: r.state.nodes.map((n) => n.name),
     stateDir: dir,
-    release: () => r.driver.close(),
+    release: async () => {
+      try {
+        await r.driver.close();
+      } finally {
+        unlockUse();
+      }
+    },
   };
+}
+
+// jest gives each test file its own module registry: this count is per file, so a file that
+// acquires twice does not wait for itself.
+let holds = 0;
+let unlockHeld: (() => void) | undefined;
+
+async function holdCluster(dir: string): Promise<() => void> {
+  if (holds === 0) {
+    // outside the state dir: a teardown of a broken cluster must not remove a held lock
+    unlockHeld = await lockState(`${dir}.use`, `test file (pid ${process.pid})`, 60 * 60_000);
+  }
+  holds += 1;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    holds -= 1;
+    if (holds === 0) unlockHeld?.();
+  };
+}
+
+/**
+ * Hand every test file a cluster without faults: a file that timed out may have left nft rules,
+ * a netem qdisc, a link down or a pulled cable behind (recovery = apply the empty fault set).
+ */
+async function healFaults(driver: LocalDriver): Promise<void> {
+  const script =
+    'nft flush ruleset; for d in /sys/class/net/data*; do n=${d##*/}; ' +
+    'tc qdisc del dev "$n" root 2>/dev/null; ip link set dev "$n" up; done; true';
+  await Promise.all(
+    driver.state.nodes.map(async (n) => {
+      for (const r of n.rails) await driver.restoreCable(n.name, r.index);
+      const res = await driver.exec(n.name, ['sh', '-c', script], { timeoutMs: 120_000 });
+      if (res.code !== 0) throw new Error(`healing faults on ${n.name} failed: ${res.stderr}`);
+      // a rail that was down comes back ACTIVE within seconds
+      const end = Date.now() + 60_000;
+      for (;;) {
+        const ports = await probePorts(driver, n, end);
+        const down = n.rails.filter((r) => ports[r.rdmaDevice] !== 'ACTIVE').map((r) => `${r.rdmaDevice}=${ports[r.rdmaDevice]}`);
+        if (down.length === 0) break;
+        if (Date.now() > end) throw new Error(`${n.name}: ports not ACTIVE after healing: ${down.join(' ')}`);
+        await new Promise((ok) => setTimeout(ok, 200));
+      }
+    }),
+  );
 }
 
 /** A fresh CI machine runs the suite without a prior `rdma-chaos setup`: do it here, once. */
