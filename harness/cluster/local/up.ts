@@ -199,8 +199,15 @@ async function boot(cfg: UpConfig, commandAt: number): Promise<UpResult> {
     await driver?.close();
     state.phase = 'failed';
     writeState(state);
-    const report = await teardownLocked(dir, state);
-    if (isChaosError(e) && report.logsDir) e.message += ` (consoles kept in ${report.logsDir})`;
+    let note: string;
+    try {
+      const report = await teardownLocked(dir, state);
+      note = report.logsDir ? `consoles kept in ${report.logsDir}` : '';
+    } catch (te: unknown) {
+      // keep the boot error; say that cleaning up failed too
+      note = `and cleaning up failed: ${(te as Error).message}`;
+    }
+    if (isChaosError(e) && note) e.message += ` (${note})`;
     throw e;
   } finally {
     cfg.signal?.removeEventListener('abort', onAbort);
