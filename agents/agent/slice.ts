@@ -109,6 +109,7 @@ export class SliceRunner {
         queue = next;
       }
     } finally {
+      if (this.records.counts.info > 0) this.ch.procsStale = true;
       this.ch.busy = false;
       this.running = undefined;
       this.emitRecords();
@@ -162,7 +163,7 @@ export class SliceRunner {
     const rec = this.records;
     const o = this.p.ops;
     const depth = Math.min(this.p.depth, conn.sendDepth);
-    const procBase = this.state.allocProcesses(depth);
+    const procBase = this.ch.processBlock(depth, (n) => this.state.allocProcesses(n));
     const epoch = this.ch.epoch;
     const out: RunOutcome = { unresolved: [], notPosted: [], finished: 0, summary: undefined as unknown as BatchSummary };
     const errnoName = loadBinding().errnoName;

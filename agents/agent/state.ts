@@ -38,6 +38,20 @@ export class Channel {
   delivered = 0n;
   /** a slice is running on this channel */
   busy = false;
+  /** history process ids of the slots, kept across slices like Jepsen's processes */
+  private procBase = -1;
+  private procDepth = 0;
+  /** a slot's op ended indeterminate: its process is retired, so the block is renewed */
+  procsStale = false;
+
+  processBlock(depth: number, alloc: (n: number) => number): number {
+    if (this.procBase < 0 || depth > this.procDepth || this.procsStale) {
+      this.procBase = alloc(depth);
+      this.procDepth = depth;
+      this.procsStale = false;
+    }
+    return this.procBase;
+  }
 
   constructor(
     readonly peer: string,

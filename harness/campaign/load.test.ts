@@ -34,7 +34,7 @@ describe('campaign files', () => {
   it('loads a valid campaign with defaults filled in', () => {
     const c = parseCampaign('c.yaml', base);
     expect(c.workloads[0]).toMatchObject({ workload: 'counter', concurrency: 1, rate: 0, depth: 16 });
-    expect(c.qp).toMatchObject({ retry_cnt: 3, timeout: 14 });
+    expect(c.qp).toMatchObject({ retry_cnt: 3, timeout: 16 });
     expect(c.checks).toEqual(['at-most-once', 'linearizability']);
   });
 

@@ -67,7 +67,7 @@ export const RandomFaults = z
 
 export const QpSettings = z
   .object({
-    timeout: z.number().int().min(0).max(31).default(14),
+    timeout: z.number().int().min(0).max(31).default(16),
     retry_cnt: z.number().int().min(0).max(7).default(3),
     rnr_retry: z.number().int().min(0).max(7).default(7),
     max_rd_atomic: z.number().int().min(1).max(128).default(16),

@@ -27,8 +27,13 @@ function show(v: unknown): string {
 
 function checkStream(key: string, list: Operation[], out: Violation[]): void {
   const where = key ? ` on stream ${key}` : '';
-  // sends in the order they were posted; a failed send never reached the wire
-  const sends = list.filter((op) => op.f === 'send' && op.status !== 'fail').sort((a, b) => a.call - b.call);
+  // sends in the order they were posted (RC delivers in that order): the client's work-request
+  // sequence when every send has one (invocation times of batched posts can be coarse), else
+  // invocation order; a failed send never reached the wire
+  const sends = list.filter((op) => op.f === 'send' && op.status !== 'fail');
+  const wr = (op: Operation): number | undefined => (op.rdma?.wrId === undefined ? undefined : Number(op.rdma.wrId));
+  const byWr = sends.every((op) => wr(op) !== undefined) && new Set(sends.map((op) => op.node)).size <= 1;
+  sends.sort(byWr ? (a, b) => wr(a)! - wr(b)! : (a, b) => a.call - b.call);
   const index = new Map<string, number>();
   sends.forEach((op, k) => index.set(show(op.value), k));
   const recvs = list.filter((op) => op.f === 'recv' && op.status === 'ok' && !op.final && op.result !== undefined).sort((a, b) => a.ret - b.ret);

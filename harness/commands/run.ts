@@ -7,7 +7,8 @@ import type { CommandContext } from '../context';
 import { InputError } from '../errors';
 import { checkRunDir, type RunMeta } from '../run/check';
 import { resolveCampaign, runCampaign } from '../run';
-import { RUN_FILES, RunResults } from '../store/results';
+import { loadOps } from '../history/importers';
+import { RUN_FILES, RunResults, type FaultRecord } from '../store/results';
 
 export interface RunCommandOptions {
   seed?: number;
@@ -42,22 +43,47 @@ export async function recheckCommand(ctx: CommandContext, dir: string, o: { json
   if (!fs.existsSync(hist)) throw new InputError('run.notARun', `${dir}: not a run directory (no ${RUN_FILES.history})`);
   const { campaign, seed } = resolveCampaign({ replay: dir, store: '' });
   const prev = readPrevious(dir);
+  // without a previous results.json (the run died before writing it), the history tells
+  // which faults started and stopped, and how long the run lasted
+  const fromHistory = prev ? undefined : faultsFromHistory(hist);
   const meta: RunMeta = {
     campaign,
     seed,
     startedAt: prev?.startedAt ?? new Date(fs.statSync(hist).birthtimeMs || fs.statSync(hist).mtimeMs).toISOString(),
     endedAt: prev?.endedAt ?? new Date(fs.statSync(hist).mtimeMs).toISOString(),
-    durationMs: prev?.durationMs ?? 0,
-    cluster: prev?.cluster ?? { driver: campaign.cluster.driver, nodes: [], rails: campaign.cluster.rails },
-    faults: prev?.faults ?? [],
+    durationMs: prev?.durationMs ?? fromHistory!.durationMs,
+    cluster: prev?.cluster ?? { driver: campaign.cluster.driver, nodes: fromHistory!.nodes, rails: campaign.cluster.rails },
+    faults: prev?.faults ?? fromHistory!.faults,
     findings: prev?.findings ?? [],
-    clean: prev?.clean ?? false,
+    clean: prev?.clean ?? fromHistory!.faults.every((f) => f.phase === 'NotInjected'),
     notes: [...(prev?.notes ?? []), `rechecked ${new Date().toISOString()}`],
     ...(prev?.infrastructureFault ? { infrastructureFault: prev.infrastructureFault } : {}),
   };
   const r = checkRunDir(dir, meta, (o.checkTimeout ?? 120) * 1000, ctx.signal);
   printResults(ctx, dir, r, o.json === true);
   return verdictExit(r.verdict);
+}
+
+function faultsFromHistory(file: string): { faults: FaultRecord[]; durationMs: number; nodes: string[] } {
+  const { ops, faults } = loadOps(file, 'native');
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  for (const op of ops) {
+    if (op.callTime !== undefined) t0 = Math.min(t0, op.callTime);
+    const end = op.retTime ?? op.callTime;
+    if (end !== undefined) t1 = Math.max(t1, end);
+  }
+  return {
+    durationMs: Number.isFinite(t0) && t1 >= t0 ? Math.round((t1 - t0) / 1e6) : 0,
+    nodes: [...new Set(ops.map((o) => o.node).filter((n): n is string => !!n))].sort(),
+    faults: faults.map((w) => {
+      const r: FaultRecord = { id: w.id, kind: w.kind, targets: w.targets, phase: Number.isFinite(w.stop) ? 'NotInjected' : 'Injected' };
+      if (w.params) r.params = w.params;
+      if (w.startTime !== undefined) r.start = w.startTime;
+      if (w.stopTime !== undefined) r.stop = w.stopTime;
+      return r;
+    }),
+  };
 }
 
 function readPrevious(dir: string): RunResults | undefined {

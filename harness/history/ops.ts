@@ -55,13 +55,17 @@ export interface PairOptions {
   lines?: number[];
 }
 
+/**
+ * Invocations and completions pair up per process in file order (a writer records each op's
+ * events in sequence); real-time ranks come from `time`. The two can differ: a controller widens
+ * each op's interval by its clock uncertainty, so one process's ops may overlap in time.
+ */
 export function pairEvents(events: readonly HistoryEvent[], opts: PairOptions): OpHistory {
   const order = realTimeOrder(events);
+  const rank = new Float64Array(events.length);
+  order.forEach((i, r) => (rank[i] = r));
   const pairer = new Pairer(opts.file);
-  for (let rank = 0; rank < order.length; rank++) {
-    const i = order[rank]!;
-    pairer.push(events[i]!, opts.lines?.[i] ?? i + 1);
-  }
+  for (let i = 0; i < events.length; i++) pairer.pushAt(events[i]!, rank[i]!, opts.lines?.[i] ?? i + 1);
   return pairer.finish();
 }
 
@@ -76,8 +80,13 @@ export class Pairer {
   private rank = 0;
   constructor(private readonly file: string) {}
 
+  /** the next event in real-time order */
   push(e: HistoryEvent, line: number | undefined): void {
-    const rank = this.rank++;
+    this.pushAt(e, this.rank++, line);
+  }
+
+  /** an event with its real-time rank given (events arrive in file order) */
+  pushAt(e: HistoryEvent, rank: number, line: number | undefined): void {
     if (e.process === 'nemesis') {
       recordFault(e, rank, this.faults, this.file, line);
       return;

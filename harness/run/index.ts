@@ -146,11 +146,20 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
 
     const t0 = Date.now();
     const deadline = t0 + plan.durationMs;
-    // the nemesis acts in plan order, one change at a time, each followed by a counter sample
+    // the nemesis acts in plan order, one change at a time; a counter sample follows each change
+    // off the chain (reading counters in a loaded guest takes seconds: faults must not wait)
     let chain: Promise<void> = Promise.resolve();
+    const samples: Promise<void>[] = [];
     const timers: NodeJS.Timeout[] = [];
     const queue = (at: number, act: () => Promise<void>): void => {
-      timers.push(setTimeout(() => (chain = chain.then(act).then(sampleCounters).catch((e: unknown) => rd.log(`nemesis: ${(e as Error).message}`))), Math.max(0, at)));
+      timers.push(
+        setTimeout(() => {
+          chain = chain
+            .then(act)
+            .then(() => void samples.push(sampleCounters()))
+            .catch((e: unknown) => rd.log(`nemesis: ${(e as Error).message}`));
+        }, Math.max(0, at)),
+      );
     };
     for (const f of plan.faults) {
       queue(f.startMs, () => nemesis!.start(f));
@@ -171,6 +180,7 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
       stopProgress();
       for (const t of timers) clearTimeout(t);
       await chain;
+      await Promise.all(samples);
     }
     for (const s of stats) rd.log(`worker ${s.workload}@${s.node}: ${s.slices} slices, ${s.ops} ops (${s.ok} ok, ${s.info} info, ${s.fail} fail), ${s.failovers} failovers${s.error ? `, stopped: ${s.error}` : ''}`);
     for (const s of stats) if (s.error) notes.push(`worker ${s.workload}@${s.node} stopped early: ${s.error}`);

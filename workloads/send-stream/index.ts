@@ -8,7 +8,9 @@ export const sendStream: WorkloadPackage = {
   name: 'send-stream',
   summary: 'SEND/RECV with sequence-numbered messages, checked for duplicates, gaps and queue sliding',
   model: 'queue',
-  checks: ['at-most-once', 'linearizability', 'stream'],
+  // the stream check is the one for SEND/RECV: the queue model's search is left to `check --model queue`,
+  // since a RECV is invoked when its buffer is posted and hundreds are outstanding at once
+  checks: ['at-most-once', 'stream'],
   twoSided: true,
   regions() {
     return {};

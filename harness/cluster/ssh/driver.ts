@@ -100,7 +100,8 @@ export class SshDriver implements NodeDriver {
 
   private async killTagged(node: string, tag: string): Promise<void> {
     try {
-      await this.exec(node, killTaggedArgv(tag), { timeoutMs: 15_000 });
+      // no timeout: a timed-out sweep would start another sweep, and under load they chain
+      await this.exec(node, killTaggedArgv(tag));
     } catch {
       /* the node may be gone; the caller already reports the timeout */
     }
