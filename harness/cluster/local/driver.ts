@@ -10,6 +10,7 @@ import { SshDriver } from '../ssh/driver';
 import type { Inventory } from '../ssh/inventory';
 import { hmp } from './monitor';
 import { isAlive } from './procs';
+import type { RestartOptions } from './restart';
 import { stateFile, type ClusterState, type NodeRecord } from './state';
 
 /** Under TCG an SSH handshake takes ~0.5 s, more on a loaded host. */
@@ -101,6 +102,34 @@ export class LocalDriver implements NodeDriver {
   /** Any HMP command on a node's qemu monitor (e.g. `info network`). */
   async monitor(node: string, command: string): Promise<string> {
     return hmp(this.node(node).monitorSock, command);
+  }
+
+  /** Crash a node: its qemu is SIGKILLed (no guest shutdown); it reads down until restarted. */
+  async crashNode(node: string): Promise<void> {
+    const { crashNode } = await import('./restart');
+    await crashNode(this, node);
+  }
+
+  /** Boot a node again as `cluster up` did, until SSH answers and its ports are ACTIVE. */
+  async restartNode(node: string, o?: RestartOptions): Promise<void> {
+    await this.restartNodes([node], o);
+  }
+
+  async restartNodes(nodes: readonly string[], o?: RestartOptions): Promise<void> {
+    const { restartNodes } = await import('./restart');
+    await restartNodes(this, nodes, o);
+  }
+
+  /** Re-create a rail's fabric (restarting the nodes when the backend cannot re-attach them). */
+  async recreateFabric(rail: number, o?: RestartOptions): Promise<{ nodesRestarted: boolean }> {
+    const { recreateFabric } = await import('./restart');
+    return recreateFabric(this, rail, o);
+  }
+
+  /** The node's qemu runs (false after a crash, a panic or a kill). */
+  nodeAlive(node: string): boolean {
+    const p = this.node(node).proc;
+    return p !== undefined && isAlive(p);
   }
 
   /** The node's console (ttyS0) log: kernel messages, panics; appended across boots. */

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../../errors';
 import { identify, isAlive, type OwnedProc } from './procs';
+import type { QemuNodeSpec } from './qemu';
 
 export interface RailRecord {
   index: number;
@@ -26,7 +27,10 @@ export interface NodeRecord {
   serialSock: string;
   qemuLog: string;
   rails: RailRecord[];
+  /** undefined while the node is down (crashed, or not started yet) */
   proc?: OwnedProc;
+  /** how its qemu was started, for restarts (absent in clusters booted by older versions) */
+  spec?: QemuNodeSpec;
 }
 
 export interface FabricRecord {

@@ -159,10 +159,9 @@ async function boot(cfg: UpConfig, commandAt: number): Promise<UpResult> {
     const bootAt = Date.now();
     const started = state.nodes.map((n) => {
       const from = fileSize(n.consoleLog);
-      const s = startQemu(
-        nodeSpec(cfg, n, state.fabrics, accel.accel, sharedDir),
-        marker,
-      );
+      // kept in state.json: a node restart (crash fault, repair) boots exactly this VM again
+      n.spec = nodeSpec(cfg, n, state.fabrics, accel.accel, sharedDir);
+      const s = startQemu(n.spec, marker);
       n.proc = s.proc;
       writeState(state);
       return { node: n, from, ...s };
@@ -214,11 +213,12 @@ async function boot(cfg: UpConfig, commandAt: number): Promise<UpResult> {
   }
 }
 
-async function waitNode(
+/** Wait until a just-started node is usable: READY on its console, SSH answers, ports ACTIVE. */
+export async function waitNode(
   driver: LocalDriver,
   s: { node: NodeRecord; from: number; exited: Promise<number | null>; startedAt: number },
   deadline: number,
-  cfg: UpConfig,
+  cfg: Pick<UpConfig, 'log'>,
   signal: AbortSignal,
 ): Promise<NodeTiming> {
   const n = s.node;

@@ -24,6 +24,11 @@ export interface FabricBackend {
   netdev(rec: FabricRecord, nodeIndex: number): string;
   /** teardown beyond killing recorded processes and removing recorded paths */
   stop?(rec: FabricRecord): Promise<void>;
+  /**
+   * Re-create the rail in place with every running node still attached. Without it, a
+   * re-created rail needs its nodes restarted (their qemu cannot re-attach).
+   */
+  restart?(rec: FabricRecord, ctx: FabricContext): Promise<FabricRecord>;
 }
 
 const BACKENDS: Record<string, FabricBackend> = { vde: vdeBackend };
