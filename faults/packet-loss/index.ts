@@ -12,6 +12,8 @@ const Params = z
     /** drop exactly this many requests, then none */
     count: z.number().int().positive().optional(),
     rails: Rails,
+    /** only requests from these peers (default: from anyone) */
+    from: z.array(z.string().min(1)).min(1).optional(),
   })
   .strict()
   .refine((p) => (p.rate === undefined) !== (p.count === undefined), { message: 'give exactly one of rate or count' });
@@ -25,6 +27,8 @@ export const packetLoss: AgentFault<Params> = {
   spec(id, target, p, seed) {
     const netdevs = target.rails.filter((r) => !p.rails || p.rails.includes(r.rail)).map((r) => r.netdev);
     const which = p.count !== undefined ? firstN(p.count) : seededRate(p.rate!, seed);
-    return { id, nft: inputTable(id, [`${ifaceMatch(netdevs)}udp dport ${ROCE_PORT} @th,64,8 != ${RESPONSE_OPCODES} ${which} counter drop comment "packet-loss"`]) };
+    const srcs = p.from ? target.peers.filter((q) => p.from!.includes(q.node)).flatMap((q) => q.rails.map((r) => r.ip)) : [];
+    const src = srcs.length ? `ip saddr { ${srcs.join(', ')} } ` : '';
+    return { id, nft: inputTable(id, [`${ifaceMatch(netdevs)}${src}udp dport ${ROCE_PORT} @th,64,8 != ${RESPONSE_OPCODES} ${which} counter drop comment "packet-loss"`]) };
   },
 };

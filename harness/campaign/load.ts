@@ -103,7 +103,7 @@ function validateSemantics(file: string, doc: Document, lc: LineCounter, c: Camp
     }
     if (pkg!.needsRails && c.cluster.rails < pkg!.needsRails) err(['faults', 'timeline', i, 'kind'], `${f.kind} needs ${pkg!.needsRails} rails, the cluster has ${c.cluster.rails}`);
     const from = (f.params as { from?: unknown }).from;
-    if (f.kind === 'partition' && Array.isArray(from)) from.forEach((n, j) => typeof n === 'string' && known(n, ['faults', 'timeline', i, 'params', 'from', j]));
+    if ((f.kind === 'partition' || f.kind === 'packet-loss') && Array.isArray(from)) from.forEach((n, j) => typeof n === 'string' && known(n, ['faults', 'timeline', i, 'params', 'from', j]));
   });
   c.faults.random?.targets?.forEach((n, j) => known(n, ['faults', 'random', 'targets', j]));
   if (c.faults.random?.kinds.includes('nic-failover') && c.cluster.rails < 2) err(['faults', 'random', 'kinds'], 'nic-failover needs 2 rails, the cluster has 1');

@@ -76,3 +76,13 @@ describe('at-most-once: SEND/RECV', () => {
     expect(checkAtMostOnce(base().final(2, 'recv', null, 'q').ops()).violations.map((v) => v.kind)).toEqual(['lost']);
   });
 });
+
+describe('at-most-once: a success reported as failure', () => {
+  it('names the CAS whose replay found its own value', () => {
+    // p1's CAS(0->5) executed, its ACK was lost; the replay found 5 and reported "no swap"
+    const h = new H().op(1, 'cas', [0, 5], 'ok', 5, 'r').op(2, 'read', undefined, 'ok', 5, 'r').final(9, 'read', 5, 'r');
+    const r = checkAtMostOnce(h.ops());
+    expect(r.violations).toHaveLength(1);
+    expect(r.violations[0]!.message).toMatch(/p1 cas\[r\] \[0,5\].* reported that it did not write 5 .* it took effect, and its success was lost/);
+  });
+});

@@ -127,6 +127,8 @@ function checkRegister(key: string, list: Operation[], initial: number, out: Vio
   const minProd = new Map<string, number>();
   const consumed = new Map<string, Operation[]>(); // value -> successful CAS ops that replaced it
   const observed = new Map<string, Operation>();
+  // CAS ops that reported no swap (or failed): if their value shows up anyway, they took effect
+  const deniedWriters = new Map<string, Operation[]>();
   const inc = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
   const push = (m: Map<string, Operation[]>, k: string, op: Operation): void => {
     const l = m.get(k);
@@ -138,6 +140,8 @@ function checkRegister(key: string, list: Operation[], initial: number, out: Vio
   for (const op of list) {
     if (op.status === 'fail' || op.final) {
       if (op.final && op.status === 'ok' && op.result !== undefined) observed.set(vkey(op.result), observed.get(vkey(op.result)) ?? op);
+      if (op.status === 'fail' && op.f === 'cas' && Array.isArray(op.value)) push(deniedWriters, vkey(op.value[1]), op);
+      if (op.status === 'fail' && op.f === 'write') push(deniedWriters, vkey(op.value), op);
       continue;
     }
     if (op.f === 'write') {
@@ -151,6 +155,7 @@ function checkRegister(key: string, list: Operation[], initial: number, out: Vio
         if (!observed.has(vkey(op.result))) observed.set(vkey(op.result), op);
       }
       if (op.status === 'info' || success) push(producers, vkey(to), op);
+      else if (op.status === 'ok') push(deniedWriters, vkey(to), op);
       if (success) {
         inc(minProd, vkey(to));
         push(consumed, vkey(from), op);
@@ -163,6 +168,16 @@ function checkRegister(key: string, list: Operation[], initial: number, out: Vio
   // phantom: a value seen that nobody could have written
   for (const [v, op] of observed) {
     if (v === vkey(initial) || producers.has(v)) continue;
+    const denied = deniedWriters.get(v);
+    if (denied?.length) {
+      const d = denied[0]!;
+      out.push({
+        kind: 'phantom',
+        message: `${opLabel(d)} reported that it did not write ${v}${d.status === 'ok' ? ` (its CAS found ${JSON.stringify(d.result)})` : ' (failed)'}, yet ${opLabel(op)} observed that value${where}: it took effect, and its success was lost.`,
+        ops: [d.id, op.id],
+      });
+      continue;
+    }
     out.push({ kind: 'phantom', message: `${opLabel(op)} observed ${v}${where}, a value no operation wrote.`, ops: [op.id] });
   }
   // duplicate: a value replaced (or left final) more often than it was produced
@@ -171,7 +186,7 @@ function checkRegister(key: string, list: Operation[], initial: number, out: Vio
     const uses = (consumed.get(v)?.length ?? 0) + (fin !== undefined && vkey(fin) === v ? 1 : 0);
     const prods = producers.get(v) ?? [];
     const maxProd = prods.length + (v === vkey(initial) ? 1 : 0);
-    if (uses > maxProd) {
+    if (uses > maxProd && !(maxProd === 0 && deniedWriters.has(v))) {
       const who = prods.length === 1 ? `${opLabel(prods[0]!)} executed more than once` : `one of the ${prods.length} writers of ${v} executed more than once`;
       const users = consumed.get(v) ?? [];
       out.push({

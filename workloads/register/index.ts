@@ -5,14 +5,16 @@
 // would have to linearize both before the reader's first READ and after its reuse.
 import { mulberry32 } from '../../harness/rng';
 import type { OpDescriptor } from '../../agents/ops';
+import type { HistoryEvent } from '../../harness/history/schema';
 import { okResults } from '../results';
 import { wordSnapshot, type WorkloadPackage } from '../types';
 import { tag } from '../cas-register';
 
 const REGION = 'reg';
-/** flag-protected layout in the region: word 0 the data buffer, word 1 the flag */
+/** flag-protected layout in the region: the data buffer, the flag, the reader's ack */
 export const DATA = 0;
 export const FLAG = 8;
+export const ACK = 16;
 
 export const register: WorkloadPackage = {
   name: 'register',
@@ -20,7 +22,7 @@ export const register: WorkloadPackage = {
   model: 'register',
   checks: ['at-most-once', 'linearizability'],
   regions(spec) {
-    return { [REGION]: (spec.variant === 'flag-protected' ? 2 : Math.max(1, spec.keys)) * 8 };
+    return { [REGION]: (spec.variant === 'flag-protected' ? 3 : Math.max(1, spec.keys)) * 8 };
   },
   generator(spec, ctx) {
     const rng = mulberry32(ctx.seed);
@@ -39,32 +41,41 @@ export const register: WorkloadPackage = {
     };
   },
   snapshot(spec) {
-    return [wordSnapshot(REGION, 0, spec.variant === 'flag-protected' ? 2 : Math.max(1, spec.keys))];
+    return [wordSnapshot(REGION, 0, spec.variant === 'flag-protected' ? 3 : Math.max(1, spec.keys))];
   },
 };
 
-/** k-th hand-off: data then flag (= k), back to back on the same QP */
+/**
+ * k-th hand-off: data then flag (= k), back to back on the same QP, then READ the reader's ack
+ * until it reaches k. Both WRITEs are in flight together, so an ACK loss catches both.
+ */
 function writer(index: number) {
   let k = 0;
+  let acked = 0n;
   return {
-    next(max: number): OpDescriptor[] {
-      const ops: OpDescriptor[] = [];
-      while (ops.length + 2 <= Math.max(2, max)) {
-        k++;
-        ops.push({ f: 'write', region: REGION, offset: DATA, len: 8, value: tag(index, k) });
-        ops.push({ f: 'write', region: REGION, offset: FLAG, len: 8, value: BigInt(k) });
-      }
-      return ops;
+    next(_max: number, last: readonly HistoryEvent[]): OpDescriptor[] {
+      const ack = okResults(last.filter((e) => e.key === `${REGION}@${ACK}`), 'read').pop();
+      if (ack !== undefined && ack > acked) acked = ack;
+      if (BigInt(k) > acked) return [{ f: 'read', region: REGION, offset: ACK, len: 8 }];
+      k++;
+      return [
+        { f: 'write', region: REGION, offset: DATA, len: 8, value: tag(index, k) },
+        { f: 'write', region: REGION, offset: FLAG, len: 8, value: BigInt(k) },
+      ];
     },
   };
 }
 
-/** polls the flag; on a new hand-off reads the data, reuses the buffer, reads it back */
+/**
+ * polls the flag and the data; on a new hand-off reads the data, reuses the buffer and reads
+ * it back. Every poll reads the data too: a stale write that lands after the reuse is seen
+ * before the writer's next hand-off covers it.
+ */
 function reader(index: number) {
   let handled = 0n;
   let j = 0;
   return {
-    next(_max: number, last: readonly import('../../harness/history/schema').HistoryEvent[]): OpDescriptor[] {
+    next(_max: number, last: readonly HistoryEvent[]): OpDescriptor[] {
       const flags = last.filter((e) => e.type === 'ok' && e.f === 'read' && e.key === `${REGION}@${FLAG}`);
       const flag = okResults(flags, 'read').pop();
       if (flag !== undefined && flag > handled) {
@@ -73,10 +84,14 @@ function reader(index: number) {
           { f: 'read', region: REGION, offset: DATA, len: 8 },
           { f: 'write', region: REGION, offset: DATA, len: 8, value: tag(index, j++), barrier: true },
           { f: 'read', region: REGION, offset: DATA, len: 8, barrier: true },
-          { f: 'read', region: REGION, offset: FLAG, len: 8, barrier: true },
+          { f: 'write', region: REGION, offset: ACK, len: 8, value: flag, barrier: true },
+          { f: 'read', region: REGION, offset: DATA, len: 8, barrier: true },
         ];
       }
-      return [{ f: 'read', region: REGION, offset: FLAG, len: 8 }];
+      return [
+        { f: 'read', region: REGION, offset: FLAG, len: 8 },
+        { f: 'read', region: REGION, offset: DATA, len: 8 },
+      ];
     },
   };
 }
