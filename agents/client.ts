@@ -7,7 +7,7 @@ import { ChaosError, ExitCode, InputError } from '../harness/errors';
 import type { ExecResult, NodeDriver, RemoteProcess } from '../harness/cluster/driver';
 import type { HistoryEvent } from '../harness/history/schema';
 import { ClockSync } from './clock';
-import { opsToHistory, recvsToHistory, type SliceContext } from './history';
+import { opsToHistory, recvsToHistory, unreportedToHistory, type SliceContext } from './history';
 import { encodeOps, type OpDescriptor } from './ops';
 import {
   AgentEvent, RESULTS, Response, type FaultSpec, type InfoResult, type Method, type ParamsOf, type Policy, type ResultOf,
@@ -61,6 +61,9 @@ export interface AgentExit {
   stderr: string;
 }
 
+/** history processes for ops a dead agent never reported: offset inside the agent's range */
+export const LOST_PROCESS_OFFSET = 900_000;
+
 interface Pending {
   method: Method;
   resolve: (v: unknown) => void;
@@ -86,6 +89,10 @@ export class AgentClient extends EventEmitter {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly slices = new Map<string, SliceContext>();
+  /** slices sent and not yet answered: which ops the agent reported, and when it was sent */
+  private readonly inflight = new Map<string, { ctx: SliceContext; reported: Uint8Array; sentNs: number }>();
+  /** processes for ops a dead agent never reported, far above the agent's own allocations */
+  private lostProcess = 0;
   private opBase = 0;
   /** regions this agent registered, with their per-rail addr/rkey (what peers connect to) */
   readonly regions = new Map<string, ResultOf<'registerMemory'>>();
@@ -211,6 +218,8 @@ export class AgentClient extends EventEmitter {
       const ctx = this.slices.get(ev.slice);
       if (!ctx) return;
       built = opsToHistory(ev, ctx, this.clock);
+      const fl = this.inflight.get(ev.slice);
+      if (fl) for (const e of built) if (e.type !== 'invoke' && typeof e.rdma?.wrId === 'number') fl.reported[e.rdma.wrId - ctx.opBase] = 1;
     } else if (ev.ev === 'recvs') {
       built = recvsToHistory(ev, this.node, this.clock);
     } else {
@@ -226,6 +235,7 @@ export class AgentClient extends EventEmitter {
 
   private onExit(code: number | null, signal?: string): void {
     if (this.renewTimer) clearInterval(this.renewTimer);
+    this.recordUnreported(`agent lost (${signal ?? `exit ${code}`})`);
     this.gone = new ChaosError('agent.gone', `${this.node}: the agent exited (${signal ?? `code ${code}`})${this.stderr ? `: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`, ExitCode.unknown);
     for (const [id, p] of this.pending) {
       if (p.timer) clearTimeout(p.timer);
@@ -235,6 +245,19 @@ export class AgentClient extends EventEmitter {
     const exit: AgentExit = { code, ...(signal ? { signal } : {}), ...(this.bye ? { bye: this.bye } : {}), stderr: this.stderr };
     this.resolveExit(exit);
     this.emit('exit', exit);
+  }
+
+  /** Ops in flight when the agent went away: recorded as indeterminate (invoke + info). */
+  private recordUnreported(error: string): void {
+    const lostNs = Number(process.hrtime.bigint());
+    const built: HistoryEvent[] = [];
+    for (const fl of this.inflight.values()) {
+      built.push(...unreportedToHistory(fl.ctx, fl.reported, fl.sentNs, lostNs, () => this.o.processBase + LOST_PROCESS_OFFSET + this.lostProcess++, error));
+    }
+    this.inflight.clear();
+    if (built.length === 0) return;
+    if (this.o.keepHistory !== false) for (const e of built) this.history.push(e);
+    this.emit('history', built);
   }
 
   /** One RPC. Rejects with the agent's error code, or agent.gone / agent.timeout. */
@@ -268,9 +291,17 @@ export class AgentClient extends EventEmitter {
   async runSlice(r: SliceRequest): Promise<ResultOf<'runSlice'>> {
     if (this.slices.has(r.slice)) throw new InputError('agent.sliceExists', `${this.node}: slice ${r.slice} was already run`);
     const cols = encodeOps(r.ops);
-    this.slices.set(r.slice, { node: this.node, peer: r.peer, ops: r.ops, opBase: this.opBase, mtu: r.mtu ?? this.peerMtu.get(r.peer) ?? 1024 });
+    const ctx: SliceContext = { node: this.node, peer: r.peer, ops: r.ops, opBase: this.opBase, mtu: r.mtu ?? this.peerMtu.get(r.peer) ?? 1024 };
+    this.slices.set(r.slice, ctx);
     this.opBase += r.ops.length;
-    return this.call('runSlice', { slice: r.slice, peer: r.peer, policy: r.policy, ops: cols, depth: r.depth ?? 64, rate: r.rate ?? 0, opTimeoutMs: r.opTimeoutMs ?? 0, ...(r.spin !== undefined ? { spin: r.spin } : {}) });
+    if (!this.gone) this.inflight.set(r.slice, { ctx, reported: new Uint8Array(r.ops.length), sentNs: Number(process.hrtime.bigint()) });
+    try {
+      return await this.call('runSlice', { slice: r.slice, peer: r.peer, policy: r.policy, ops: cols, depth: r.depth ?? 64, rate: r.rate ?? 0, opTimeoutMs: r.opTimeoutMs ?? 0, ...(r.spin !== undefined ? { spin: r.spin } : {}) });
+    } finally {
+      // answered (every op has its record) or refused: nothing left to account for here;
+      // on agent.gone the exit handler has already recorded what was missing
+      this.inflight.delete(r.slice);
+    }
   }
 
   async readMemory(region: string, offset: number, length: number): Promise<Buffer> {

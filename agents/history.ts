@@ -105,3 +105,29 @@ export function recvsToHistory(ev: RecvsEvent, node: string, clock: ClockSync): 
   }
   return out;
 }
+
+/**
+ * The ops of a slice the agent never reported because it died (its node crashed, its session
+ * dropped): each may or may not have executed, so each is an invoke at the slice's send time
+ * and an info when the agent was found gone, in a process of its own (a crashed process issues
+ * nothing more).
+ */
+export function unreportedToHistory(
+  ctx: SliceContext,
+  reported: Uint8Array,
+  sentNs: number,
+  lostNs: number,
+  nextProcess: () => number,
+  error: string,
+): HistoryEvent[] {
+  const out: HistoryEvent[] = [];
+  ctx.ops.forEach((op, i) => {
+    if (reported[i]) return;
+    const value = argOf(op);
+    const base = { process: nextProcess(), f: op.f, node: ctx.node, key: defaultKey(op, ctx.node, ctx.peer), ...(value !== undefined ? { value } : {}) };
+    const rdma: RdmaMeta = { wrId: ctx.opBase + i };
+    out.push({ type: 'invoke', ...base, time: sentNs, rdma });
+    out.push({ type: 'info', ...base, error, time: Math.max(lostNs, sentNs), rdma });
+  });
+  return out;
+}
