@@ -10,6 +10,7 @@ import { durationMs as toMs } from '../../faults';
 import { Campaign, describePlan, loadCampaign, planRun, type RunPlan } from '../campaign';
 import type { CommandContext } from '../context';
 import { InputError } from '../errors';
+import { RunHealth, type HealthOptions } from '../health';
 import { HistoryWriter } from '../history/jsonl';
 import type { HistoryEvent } from '../history/schema';
 import { RUN_FILES, type RunCounterSample, type RunResults } from '../store/results';
@@ -34,6 +35,8 @@ export interface RunOptions {
   /** linearizability budget for the check at the end */
   checkTimeoutMs?: number;
   leaseMs?: number;
+  /** watchdog thresholds, repair on/off (tests) */
+  health?: HealthOptions;
 }
 
 export interface RunOutcome {
@@ -100,7 +103,30 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
   const onAbort = (): void => stop.abort();
   ctx.signal.addEventListener('abort', onAbort);
   const record = (events: HistoryEvent[]): void => writer.append(events);
+  let workersRunning = false;
+  const health = new RunHealth(
+    {
+      driver: cluster.driver,
+      dir: rd.dir,
+      nodes: plan.nodes,
+      now,
+      log: (l) => rd.log(l),
+      faults: () => nemesis?.windows() ?? [],
+      onInfrastructureFault: (reason) => {
+        notes.push(`stopped early: infrastructure fault: ${reason}`);
+        stop.abort();
+        // a worker stuck on a dead node would hold the run forever: drop the agents
+        setTimeout(() => {
+          if (!workersRunning) return;
+          rd.log('workers still running 30 s after the infrastructure fault: dropping the agents');
+          for (const a of agents.values()) a.detach();
+        }, 30_000).unref();
+      },
+    },
+    o.health,
+  );
   try {
+    health.start();
     const started = await startAgents(
       cluster.driver,
       plan,
@@ -122,6 +148,7 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
     );
     agents = started.agents;
     rd.log(`agents up on ${[...agents.keys()].join(', ')}`);
+    health.watch([...started.targets.values()].map((t) => ({ node: t.node, rails: t.rails })));
     await wireWorkloads(plan, agents);
     rd.log('workload memory registered and QPs connected');
 
@@ -167,6 +194,7 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
     }
     const stopProgress = startProgress(ctx.stderr, { ops: () => opsDone, activeFaults: () => nemesis!.activeIds }, t0, plan.durationMs);
     let stats: WorkerStats[] = [];
+    workersRunning = true;
     try {
       const opTimeoutMs = toMs(plan.campaign.op_timeout);
       stats = await Promise.all(
@@ -177,6 +205,7 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
         ),
       );
     } finally {
+      workersRunning = false;
       stopProgress();
       for (const t of timers) clearTimeout(t);
       await chain;
@@ -190,7 +219,13 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
     await sampleCounters();
     // receives in flight settle before the receivers count as drained
     await new Promise((r) => setTimeout(r, 1000));
-    record(await finalSnapshot(plan, agents, touched, now));
+    try {
+      record(await finalSnapshot(plan, agents, touched, now));
+    } catch (e: unknown) {
+      // a broken testbed or a dead target: the run still gets its results (verdict from what is known)
+      if (!health.trip && !stop.signal.aborted) throw e;
+      notes.push(`no final snapshot: ${(e as Error).message}`);
+    }
     clean = nemesis.records().every((f) => f.phase === 'NotInjected');
   } finally {
     if (nemesis) await nemesis.healAll().catch((e: unknown) => rd.log(`heal failed: ${(e as Error).message}`));
@@ -199,7 +234,10 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
     writer.close();
     fs.closeSync(countersFd);
     ctx.signal.removeEventListener('abort', onAbort);
+    await health.stop();
   }
+  const h = await health.finish();
+  notes.push(...h.notes);
   const meta: RunMeta = {
     campaign: plan.campaign,
     seed: plan.seed,
@@ -208,9 +246,10 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
     durationMs: Date.now() - startedAt.getTime(),
     cluster: { driver: cluster.kind, nodes: plan.nodes, rails: plan.campaign.cluster.rails },
     faults: nemesis?.records() ?? [],
-    findings: [],
+    findings: h.findings,
     clean,
     notes,
+    ...(h.infrastructureFault ? { infrastructureFault: h.infrastructureFault } : {}),
   };
   rd.log('checking the history');
   const results = checkRunDir(rd.dir, meta, o.checkTimeoutMs ?? 120_000);

@@ -6,6 +6,7 @@ import type { AgentClient } from '../../agents';
 import type { FaultSpec } from '../../agents/protocol';
 import { faultPackage, type ControllerOps, type FaultPackage, type Phase, type TargetInfo } from '../../faults';
 import type { PlannedFault } from '../campaign';
+import type { FaultWindow } from '../health/explain';
 import type { HistoryEvent } from '../history/schema';
 import type { FaultRecord } from '../store/results';
 
@@ -22,6 +23,8 @@ interface Active {
   f: PlannedFault;
   pkg: FaultPackage<unknown>;
   phase: Phase;
+  /** when applying began (history clock) */
+  invoked: number;
   start?: number;
   stop?: number;
   error?: string;
@@ -40,7 +43,7 @@ export class Nemesis {
 
   async start(f: PlannedFault): Promise<void> {
     const pkg = faultPackage(f.kind, f.params);
-    const a: Active = { f, pkg, phase: 'Unknown' };
+    const a: Active = { f, pkg, phase: 'Unknown', invoked: this.d.now() };
     this.faults.set(f.id, a);
     const ref = { id: f.id, kind: f.kind, targets: [f.target], params: jsonParams(f.params) };
     this.d.record([{ type: 'invoke', process: 'nemesis', f: 'start', fault: ref, time: this.d.now() }]);
@@ -86,6 +89,20 @@ export class Nemesis {
         c.heal().catch((e: unknown) => this.d.log(`${c.node}: heal failed: ${(e as Error).message}`)),
       ),
     );
+  }
+
+  /** every fault so far with its window, for the health watchdog (what explains a probe failure) */
+  windows(): FaultWindow[] {
+    return [...this.faults.values()].map((a) => ({
+      id: a.f.id,
+      kind: a.f.kind,
+      target: a.f.target,
+      params: a.f.params,
+      invoked: a.invoked,
+      ...(a.start !== undefined ? { start: a.start } : {}),
+      // a failed heal may have left it in place: it has no end
+      ...(a.stop !== undefined && a.phase === 'NotInjected' ? { stop: a.stop } : {}),
+    }));
   }
 
   records(): FaultRecord[] {

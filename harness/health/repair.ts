@@ -1,0 +1,86 @@
+// Repairing the testbed after a run, so the next campaign on the same cluster runs normally:
+// a frozen rail gets its fabric re-created, a wedged or panicked node is restarted, and the
+// result is checked with a round of pings on every rail (escalating to restarting every node
+// once). Only drivers that can restart things (the local one) repair; others report it.
+import type { NodeDriver } from '../cluster/driver';
+import { ringPaths, type ProbeTarget } from './watchdog';
+
+export interface RestartingDriver extends NodeDriver {
+  restartNodes(nodes: readonly string[], o?: { log?: (l: string) => void }): Promise<void>;
+  recreateFabric(rail: number, o?: { log?: (l: string) => void }): Promise<{ nodesRestarted: boolean }>;
+  nodeAlive?(node: string): boolean;
+}
+
+export function canRestart(d: NodeDriver): d is RestartingDriver {
+  const r = d as Partial<RestartingDriver>;
+  return typeof r.restartNodes === 'function' && typeof r.recreateFabric === 'function';
+}
+
+export interface RepairPlan {
+  rails: number[];
+  nodes: string[];
+}
+
+export interface RepairResult {
+  repaired: boolean;
+  actions: string[];
+}
+
+/** Every ring path answers at least one of three pings. Returns the paths that did not. */
+export async function verifyFabric(driver: NodeDriver, targets: readonly ProbeTarget[]): Promise<string[]> {
+  const paths = ringPaths(targets);
+  const bad: string[] = [];
+  await Promise.all(
+    targets.map(async (t) => {
+      const mine = paths.filter((p) => p.from === t.node);
+      if (mine.length === 0) return;
+      // all of a node's pings in one command: one process start in the guest
+      const script = 'P=$(command -v ping || echo /.rc/bin/ping); r=0; while [ $# -ge 2 ]; do "$P" -c 3 -W 2 -I "$1" "$2" >/dev/null 2>&1 || { echo "fail $2"; r=1; }; shift 2; done; exit $r';
+      try {
+        const res = await driver.exec(t.node, ['sh', '-c', script, 'rc-verify', ...mine.flatMap((p) => [p.netdev, p.ip])], { timeoutMs: 60_000 });
+        for (const p of mine) if (res.code !== 0 && res.stdout.includes(`fail ${p.ip}\n`)) bad.push(`${p.from} -> ${p.to} on rail ${p.rail}`);
+        if (res.code === null) bad.push(`${t.node}: verification timed out`);
+      } catch (e: unknown) {
+        bad.push(`${t.node}: ${(e as Error).message}`);
+      }
+    }),
+  );
+  return bad;
+}
+
+export async function repairCluster(driver: NodeDriver, plan: RepairPlan, targets: readonly ProbeTarget[], log: (l: string) => void): Promise<RepairResult> {
+  const actions: string[] = [];
+  if (!canRestart(driver)) {
+    return { repaired: false, actions: [`the ${driver.kind} driver cannot restart nodes or fabrics: repair ${[...plan.rails.map((r) => `rail ${r}`), ...plan.nodes].join(', ')} by hand`] };
+  }
+  const o = { log: (l: string) => log(`repair: ${l}`) };
+  let nodes = new Set(plan.nodes);
+  try {
+    for (const rail of plan.rails) {
+      const r = await driver.recreateFabric(rail, o);
+      actions.push(`re-created rail ${rail}${r.nodesRestarted ? ' and restarted every node on it' : ''}`);
+      if (r.nodesRestarted) nodes = new Set();
+    }
+    if (nodes.size) {
+      await driver.restartNodes([...nodes], o);
+      actions.push(`restarted ${[...nodes].join(', ')}`);
+    }
+    let bad = await verifyFabric(driver, targets);
+    if (bad.length) {
+      // the fabric was not the (only) problem: a guest's NIC may be stuck too
+      log(`repair: still failing after the first repair (${bad.join('; ')}): restarting every node`);
+      await driver.restartNodes(targets.map((t) => t.node), o);
+      actions.push('restarted every node');
+      bad = await verifyFabric(driver, targets);
+    }
+    if (bad.length) {
+      actions.push(`still failing: ${bad.join('; ')}`);
+      return { repaired: false, actions };
+    }
+    actions.push('every rail answers again');
+    return { repaired: true, actions };
+  } catch (e: unknown) {
+    actions.push(`repair failed: ${(e as Error).message}`);
+    return { repaired: false, actions };
+  }
+}
