@@ -1,6 +1,6 @@
 // The one local SoftRoCE cluster the whole test suite shares (booting is the expensive part:
 // CI has 2 cores and 90 minutes). acquireSharedCluster() reuses a running cluster with enough
-// nodes and rails, or runs setup if needed and boots one (2 nodes, 2 rails). Concurrent jest
+// nodes and rails, or runs setup if needed and boots one (SUITE_SHAPE: 3 nodes, 2 rails). Concurrent jest
 // workers serialise on the state dir's lock, so only one boots; the others then reuse it.
 // A cluster the suite booted is marked, and the jest globalTeardown (cluster-teardown.ts)
 // takes it down at the end of the run. RDMA_CHAOS_KEEP_CLUSTER=1 keeps it for the next run.
@@ -33,15 +33,24 @@ export function sharedStateDir(): string {
   return stateDir();
 }
 
+/**
+ * The one shape the suite boots: the largest any test needs (the campaigns want 3 nodes with 2
+ * rails). Booting it for the first caller means no later file finds a cluster too small for it.
+ */
+export const SUITE_SHAPE = { nodes: 3, rails: 2 } as const;
+
 export async function acquireSharedCluster(o: { nodes?: number; rails?: number } = {}): Promise<SharedCluster> {
+  if ((o.nodes ?? 0) > SUITE_SHAPE.nodes || (o.rails ?? 0) > SUITE_SHAPE.rails) {
+    throw new Error(`the shared test cluster has ${SUITE_SHAPE.nodes} nodes and ${SUITE_SHAPE.rails} rails; raise SUITE_SHAPE to need more`);
+  }
   await ensureSetup();
   const dir = sharedStateDir();
   const unlockUse = await holdCluster(dir);
   let r: Awaited<ReturnType<typeof ensureCluster>>;
   try {
     r = await ensureCluster({
-      nodes: o.nodes ?? 2,
-      rails: o.rails ?? 2,
+      nodes: SUITE_SHAPE.nodes,
+      rails: SUITE_SHAPE.rails,
       stateDir: dir,
       lockWaitMs: 15 * 60_000,
       log: process.env.RDMA_CHAOS_TEST_VERBOSE ? (l) => process.stderr.write(`shared cluster: ${l}\n`) : undefined,
