@@ -40,7 +40,8 @@ const SEVERITY: readonly FindingKind[] = [
 const TRIGGERS: readonly Trigger[] = [
   { kind: 'kernel-panic', re: /Kernel panic - not syncing: .*/ },
   { kind: 'soft-lockup', re: /BUG: soft lockup - CPU#\d+ stuck for \S+.*|Watchdog detected hard LOCKUP on cpu \d+/ },
-  { kind: 'kernel-oops', re: /\bOops: .*|general protection fault.*/ },
+  // the die counter [#N] marks the kernel's own report (user-space faults are logged as "traps: prog[pid] general protection fault ip:...")
+  { kind: 'kernel-oops', re: /(?:\bOops: |general protection fault).*\[#\d+\].*/ },
   { kind: 'kernel-bug', re: /kernel BUG at .*|\bBUG: .*/ },
   { kind: 'hung-task', re: /INFO: task \S+ blocked for more than \d+ seconds\./ },
   { kind: 'rcu-stall', re: /rcu: INFO: \S+ (?:self-)?detected stalls? on CPUs?(?:\/tasks)?:?|\S+ (?:self-)?detected stall on CPU/ },
