@@ -11,16 +11,16 @@ import * as path from 'node:path';
 import type { NodeDriver } from '../cluster/driver';
 import { RUN_FILES, type Finding } from '../store/results';
 import { ConsoleCapture } from './capture';
-import { excerptOf, isKernelTrouble, scanConsole, type ConsoleLine } from './detectors';
+import { excerptOf, isKernelTrouble, kernelTime, scanConsole, type ConsoleLine } from './detectors';
 import { activeIds, type FaultWindow } from './explain';
-import { canRestart, repairCluster, type RepairPlan } from './repair';
+import { canRestart, planRepair, repairCluster, type NodeEnd, type RepairPlan } from './repair';
 import { FabricWatchdog, type ProbeTarget, type Trip, type WatchdogOptions } from './watchdog';
 
 export { scanConsole, excerptOf, isKernelTrouble, kernelTime, type ConsoleLine, type KernelEvent, type FindingKind } from './detectors';
 export { activeDuring, cutsPath, explainNode, explainPath, activeIds, durationToMs, type FaultWindow, type ProbePath, type ExplainOptions } from './explain';
 export { ConsoleCapture, type CaptureOptions } from './capture';
 export { FabricWatchdog, judge, ringPaths, probeArgv, type ProbeTarget, type Trip, type WatchdogOptions, type WatchFacts } from './watchdog';
-export { canRestart, repairCluster, verifyFabric, type RepairPlan, type RepairResult, type RestartingDriver } from './repair';
+export { canRestart, planRepair, repairCluster, verifyFabric, type NodeEnd, type RepairPlan, type RepairResult, type RestartingDriver } from './repair';
 
 export interface HealthOptions extends WatchdogOptions {
   /** run the fabric watchdog (default true; capture always runs) */
@@ -48,6 +48,9 @@ export interface HealthOutcome {
   infrastructureFault?: { reason: string; repaired: boolean };
   notes: string[];
 }
+
+/** the local guest's boot announcements on its console (harness/cluster/local/qemu.ts) */
+const BOOTED = /^RDMA-CHAOS-(?:SSHD|READY) /;
 
 /** faults active within this long before a kernel line was read count as active then */
 const LOOKBACK_NS = 2e9;
@@ -169,6 +172,22 @@ export class RunHealth {
     return out.sort((a, b) => (a.time ?? Infinity) - (b.time ?? Infinity));
   }
 
+  /** The node's console shows a new boot after its first kernel trouble (kernel time went back, or READY again). */
+  private rebootedSinceTrouble(node: string): boolean {
+    const t = this.trouble.get(node);
+    if (!t) return false;
+    const lines = this.capture.lines(node);
+    const at = lines.indexOf(t);
+    const k0 = kernelTime(t.text);
+    for (let i = at + 1; at >= 0 && i < lines.length; i++) {
+      const text = lines[i]!.text;
+      if (BOOTED.test(text)) return true;
+      const k = kernelTime(text);
+      if (k0 !== undefined && k !== undefined && k < k0) return true;
+    }
+    return false;
+  }
+
   /**
    * After the run (agents stopped): findings, the infrastructure fault if the watchdog
    * tripped, and the repairs: a frozen rail re-created, wedged, dead or kernel-troubled nodes
@@ -179,15 +198,16 @@ export class RunHealth {
     const findings = this.findings();
     const notes: string[] = [];
     const trip = this.trip;
-    const plan: RepairPlan = { rails: trip?.rails ?? [], nodes: [...(trip?.nodes ?? [])] };
     const driver = this.d.driver as NodeDriver & { nodeAlive?(node: string): boolean };
-    for (const n of this.d.nodes) {
-      const dead = typeof driver.nodeAlive === 'function' && !driver.nodeAlive(n);
-      if ((this.trouble.has(n) || dead) && !plan.nodes.includes(n)) {
-        plan.nodes.push(n);
-        notes.push(`${n} ${this.trouble.has(n) ? 'hit kernel trouble' : 'was down at the end of the run'}: restarting it for the next campaign`);
-      }
-    }
+    const ends: NodeEnd[] = this.d.nodes.map((n) => ({
+      node: n,
+      troubled: this.trouble.has(n),
+      rebootedSince: this.rebootedSinceTrouble(n),
+      dead: typeof driver.nodeAlive === 'function' && !driver.nodeAlive(n),
+    }));
+    const planned = planRepair(trip, ends);
+    const plan: RepairPlan = planned.plan;
+    notes.push(...planned.notes);
     let repaired = false;
     const wanted = plan.rails.length > 0 || plan.nodes.length > 0;
     if (wanted && this.o.repair !== false) {

@@ -21,6 +21,38 @@ export interface RepairPlan {
   nodes: string[];
 }
 
+/** What a node looked like at the end of the run. */
+export interface NodeEnd {
+  node: string;
+  /** its kernel reported serious trouble (panic, oops, BUG, lockup, stall, hung task) */
+  troubled: boolean;
+  /** it booted again after that trouble (the crash fault restarted it): nothing left to fix */
+  rebootedSince?: boolean;
+  /** its VM is not running (local driver) */
+  dead: boolean;
+}
+
+/**
+ * What to repair after a run (pure): the rails the watchdog found frozen, the nodes it found
+ * wedged or unreachable, and every node that is dead or whose kernel reported trouble it has
+ * not rebooted from. Notes say why for the nodes the watchdog did not name.
+ */
+export function planRepair(trip: { rails: readonly number[]; nodes: readonly string[] } | undefined, ends: readonly NodeEnd[]): { plan: RepairPlan; notes: string[] } {
+  const plan: RepairPlan = { rails: [...(trip?.rails ?? [])], nodes: [...(trip?.nodes ?? [])] };
+  const notes: string[] = [];
+  for (const e of ends) {
+    if (plan.nodes.includes(e.node)) continue;
+    if (e.dead) {
+      plan.nodes.push(e.node);
+      notes.push(`${e.node} ${e.troubled ? 'hit kernel trouble and ' : ''}was down at the end of the run: restarting it for the next campaign`);
+    } else if (e.troubled && !e.rebootedSince) {
+      plan.nodes.push(e.node);
+      notes.push(`${e.node} hit kernel trouble: restarting it for the next campaign`);
+    }
+  }
+  return { plan, notes };
+}
+
 export interface RepairResult {
   repaired: boolean;
   actions: string[];

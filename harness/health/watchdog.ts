@@ -100,7 +100,7 @@ export function judge(f: WatchFacts, o: Required<WatchdogOptions>): Trip | undef
     details.push(`${l.node}: no SSH session for ${((f.nowMs - l.sinceMs) / 1000).toFixed(1)} s${l.why ? ` (${l.why})` : ''}`);
   }
   if (failing.length === 0 && unreachable.length === 0) return undefined;
-  const railsSeen = [...new Set(evaluated.map((p) => p.rail))].sort();
+  const railsSeen = [...new Set(evaluated.map((p) => p.rail))].sort((a, b) => a - b);
   const rails = railsSeen.filter((r) => {
     const on = evaluated.filter((p) => p.rail === r);
     return on.length > 0 && on.every((p) => failing.some((q) => q.from === p.from && q.to === p.to && q.rail === r));
