@@ -9,5 +9,5 @@ export { classifyViolation, checksToRecords, PATTERNS, type PatternMatch, type P
 export { counterDeltas, counterWindows, type CounterWindow } from './counters';
 export { timeBase, workloadIndex, workloadStats, series } from './metrics';
 export { esc, jsonForScript, xmlEsc } from './escape';
-export { openMetricsSink, exportRunToInflux, ensureInfluxPackages, type MetricsSink, type MetricsSinkOptions } from './influx';
-export { ensureChromiumPackages, CHROMIUM_ARGS, chromiumPath } from './browser';
+export { openMetricsSink, exportRunToInflux, type MetricsSink, type MetricsSinkOptions } from './influx';
+export { CHROMIUM_ARGS, chromiumPath } from './browser';

@@ -25,6 +25,12 @@ export const HOST_PACKAGES: readonly HostPackage[] = [
   { name: 'openssh-server', why: 'sshd (and sftp-server) in the guests' },
   { name: 'nftables', why: 'packet faults in the guests' },
   { name: 'socat', why: 'attach to a node serial console or qemu monitor by hand' },
+  // the other drivers and outputs, and their tests (the README's commands install everything)
+  { name: 'docker.io', why: 'dockerd for the docker driver (its tests start a private one)' },
+  { name: 'debootstrap', why: 'builds the rdma-chaos/node image rootfs for docker (no registry is reachable)' },
+  { name: 'influxdb', why: 'influxd 1.x for --influx (its tests start a private one on loopback)' },
+  { name: 'influxdb-client', why: 'the influx shell, to look at exported metrics by hand' },
+  { name: 'chromium', why: 'headless Chromium for the report tests and bench:report (no browser download)' },
 ];
 
 export interface PackageStatus {

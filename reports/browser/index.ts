@@ -1,1 +1,1 @@
-export { CHROMIUM_ARGS, CHROMIUM_PACKAGES, chromiumPath, chromiumPackagesMissing, ensureChromiumPackages } from './install';
+export { CHROMIUM_ARGS, chromiumPath } from './install';

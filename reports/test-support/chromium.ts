@@ -6,7 +6,7 @@ import { CHROMIUM_ARGS, chromiumPath } from '../browser';
 
 export async function launchChromium(): Promise<Browser> {
   const exe = chromiumPath();
-  if (!fs.existsSync(exe)) throw new Error(`${exe} not found: apt-get install -y chromium (or ensureChromiumPackages()), or set RDMA_CHAOS_CHROMIUM`);
+  if (!fs.existsSync(exe)) throw new Error(`${exe} not found: rdma-chaos setup installs chromium, or set RDMA_CHAOS_CHROMIUM`);
   return chromium.launch({ executablePath: exe, args: [...CHROMIUM_ARGS] });
 }
 

@@ -26,7 +26,7 @@ export interface Dockerd {
 export async function startDockerd(): Promise<Dockerd> {
   await sweepStale();
   const which = await run('sh', ['-c', 'command -v dockerd']);
-  if (which.code !== 0) throw new Error('dockerd is not installed (apt-get install docker.io; see harness/cluster/docker/install.ts)');
+  if (which.code !== 0) throw new Error('dockerd is not installed (rdma-chaos setup installs docker.io)');
   const id = randomBytes(3).toString('hex');
   const fx = new Fixture(`dock-${id}`);
   try {
