@@ -77,6 +77,32 @@ test('FADD, CAS, WRITE, READ and SEND/RECV against the remote node', async () =>
   ]);
 });
 
+test('one process has one op in flight: with depth 1 every invoke follows the previous completion, with depth 4 each slot is its own process', async () => {
+  const { client, target } = pair;
+  const run = async (slice: string, depth: number, offset: number): Promise<HistoryEvent[]> => {
+    const before = client.history.length;
+    const ops = Array.from({ length: 40 }, (_, j) => ({ f: 'cas' as const, region: 'mem', offset, expect: BigInt(j), value: BigInt(j + 1) }));
+    const r = await client.runSlice({ slice, peer: target.node, policy: 'none', ops, depth });
+    expect(r.ok).toBe(40);
+    return client.history.slice(before);
+  };
+  for (const [slice, depth, offset] of [['seq-1', 1, 4096], ['seq-4', 4, 4104]] as const) {
+    const events = await run(slice, depth, offset);
+    const byProcess = new Map<number, HistoryEvent[]>();
+    for (const e of events) {
+      const l = byProcess.get(e.process as number) ?? [];
+      l.push(e);
+      byProcess.set(e.process as number, l);
+    }
+    expect(byProcess.size).toBeLessThanOrEqual(depth);
+    for (const [p, l] of byProcess) {
+      // in time order, a process alternates invoke, completion, invoke, ...
+      const sorted = [...l].sort((a, b) => a.time! - b.time! || (a.type === 'invoke' ? 1 : -1));
+      sorted.forEach((e, i) => expect([p, i, e.type === 'invoke']).toEqual([p, i, i % 2 === 0]));
+    }
+  }
+});
+
 test('a QP forced to ERR mid-run: outstanding ops are info (flush), the rest fail unposted', async () => {
   const { client, target } = pair;
   const before = client.history.length;
