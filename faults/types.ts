@@ -28,6 +28,8 @@ export interface ControllerOps {
   pullCable(node: string, rail: number): Promise<void>;
   restoreCable(node: string, rail: number): Promise<void>;
   crashNode(node: string): Promise<void>;
+  /** make the node's kernel panic (sysrq crash); resolves once it is down or surely panicking */
+  panicNode(node: string): Promise<void>;
   restartNode(node: string): Promise<void>;
   /** the agent process of a node: SIGSTOP / SIGCONT */
   signalAgent(node: string, signal: 'SIGSTOP' | 'SIGCONT'): Promise<void>;

@@ -114,6 +114,12 @@ export class RunHealth {
     return this.watchdog?.trip;
   }
 
+  /** nodes whose kernel reported serious trouble, or whose VM is not running */
+  brokenNodes(): string[] {
+    const driver = this.d.driver as NodeDriver & { nodeAlive?(node: string): boolean };
+    return this.d.nodes.filter((n) => this.trouble.has(n) || (typeof driver.nodeAlive === 'function' && !driver.nodeAlive(n)));
+  }
+
   private stopping: Promise<void> | undefined;
 
   /** Stop capture and probes (idempotent); safe on every exit path. */

@@ -9,6 +9,9 @@ import { loadOps } from '../history/importers';
 import { RUN_FILES, RunResults, type CounterDelta, type FaultRecord, type Finding, type WorkloadStats } from '../store/results';
 import { checksToRecords, counterDeltas, counterWindows, readCounterSamples, timeBase, workloadStats } from '../../reports';
 
+/** Findings that mean a node's kernel died or wedged during the run (a valid verdict becomes unknown). */
+export const SERIOUS_FINDINGS: ReadonlySet<Finding['kind']> = new Set(['kernel-panic', 'kernel-oops', 'kernel-bug', 'soft-lockup', 'rcu-stall', 'hung-task']);
+
 export interface RunMeta {
   campaign: Campaign;
   seed: number;
@@ -29,8 +32,16 @@ export function checkRunDir(dir: string, meta: RunMeta, timeoutMs: number, signa
   const c = checkHistory(ops, { format: 'native', timeoutMs, explain: true, only, ...(signal ? { signal } : {}) });
   const checks = checksToRecords(c.results, { ops, faults });
   let verdict: Verdict = c.verdict;
+  const notes = [...meta.notes];
   // a broken testbed says nothing about the system under test
   if (meta.infrastructureFault) verdict = 'unknown';
+  // a node whose kernel died or wedged did not run the schedule as planned: never call that valid
+  const serious = meta.findings.filter((f) => SERIOUS_FINDINGS.has(f.kind));
+  if (verdict === 'valid' && serious.length) {
+    verdict = 'unknown';
+    const note = `verdict unknown, not valid: ${serious.map((f) => `${f.kind} on ${f.node}`).join(', ')} (see findings)`;
+    if (!notes.includes(note)) notes.push(note); // a recheck carries the first check's notes
+  }
 
   const tb = timeBase(ops, faults);
   const stats: WorkloadStats[] = workloadStats(ops, tb);
@@ -54,7 +65,7 @@ export function checkRunDir(dir: string, meta: RunMeta, timeoutMs: number, signa
     counters,
     stats,
     clean: meta.clean,
-    notes: meta.notes,
+    notes,
   };
   if (meta.infrastructureFault) results.infrastructureFault = meta.infrastructureFault;
   const expect = meta.campaign.expect;

@@ -36,6 +36,35 @@ export async function acquireCluster(spec: string, nodes: number, rails: number,
 interface RestartableDriver {
   crashNode?(node: string): Promise<void>;
   restartNode?(node: string): Promise<void>;
+  nodeAlive?(node: string): boolean;
+}
+
+/**
+ * A real kernel panic on a node: `echo c > /proc/sysrq-trigger` (always allowed through /proc,
+ * whatever kernel.sysrq says). The command never answers: the node is gone once its VM stopped
+ * (local: panic=-1 with -no-reboot) or its session broke. Never in a container: that kernel is
+ * the host's.
+ */
+async function panicNode(driver: NodeDriver, node: string): Promise<void> {
+  if (driver.kind === 'docker') throw new InputError('fault.unsupported', `crash method panic on ${node}: docker nodes share the host's kernel`);
+  const d = driver as NodeDriver & RestartableDriver;
+  const ran = driver.exec(node, ['sh', '-c', 'sync; echo c > /proc/sysrq-trigger'], { timeoutMs: 20_000 }).then(
+    (r) => (r.code === 0 ? `the command returned (exit 0) and ${node} still answers: no panic` : r.code === null ? undefined : `exit ${r.code}: ${r.stderr.trim()}`),
+    () => undefined, // the session broke with the kernel: expected
+  );
+  let stopped = false;
+  const gone = new Promise<undefined>((resolve) => {
+    if (typeof d.nodeAlive !== 'function') return;
+    const t = setInterval(() => {
+      if (stopped || !d.nodeAlive!(node)) {
+        clearInterval(t);
+        resolve(undefined);
+      }
+    }, 100);
+  });
+  const failed = await Promise.race([ran, gone]);
+  stopped = true;
+  if (failed) throw new Error(`crash method panic on ${node}: ${failed}`);
 }
 
 export function controllerOps(driver: NodeDriver, agents: ReadonlyMap<string, AgentClient>): ControllerOps {
@@ -47,6 +76,7 @@ export function controllerOps(driver: NodeDriver, agents: ReadonlyMap<string, Ag
       if (!d.crashNode) throw new InputError('fault.unsupported', `the ${driver.kind} driver cannot crash nodes`);
       await d.crashNode(node);
     },
+    panicNode: (node) => panicNode(driver, node),
     restartNode: async (node) => {
       if (!d.restartNode) throw new InputError('fault.unsupported', `the ${driver.kind} driver cannot restart nodes`);
       await d.restartNode(node);

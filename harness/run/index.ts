@@ -223,7 +223,7 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
       record(await finalSnapshot(plan, agents, touched, now));
     } catch (e: unknown) {
       // a broken testbed or a dead target: the run still gets its results (verdict from what is known)
-      if (!health.trip && !stop.signal.aborted) throw e;
+      if (!health.trip && !stop.signal.aborted && health.brokenNodes().length === 0) throw e;
       notes.push(`no final snapshot: ${(e as Error).message}`);
     }
     clean = nemesis.records().every((f) => f.phase === 'NotInjected');
