@@ -160,11 +160,16 @@ Examples:
     .option('--dry-run', 'print the plan (fault windows, processes) and exit')
     .option('--keep-cluster', 'leave a local cluster this run booted running afterwards')
     .option('--check-timeout <seconds>', 'linearizability budget at the end; out of time gives "unknown"', parseSeconds, 120)
-    .option('--json', 'print the result summary as JSON')
+    .option('--json', 'print the result summary as JSON (with --dry-run: the plan as JSON)')
+    .option('--report', 'also write report.html into the run directory (whatever the verdict)')
+    .option('--junit <file>', 'also write JUnit XML: one testcase per check, a violation as a failure')
+    .option('--influx <url>', `stream live metrics to InfluxDB 1.x while the run goes: http://HOST:PORT/DATABASE (overrides the campaign's influx:; credentials from RDMA_CHAOS_INFLUX_USER / RDMA_CHAOS_INFLUX_PASSWORD)`)
     .addHelpText(
       'after',
       `
 Exit codes: 0 valid, 1 violation found, 2 unknown, 254 bad campaign or cluster, 255 internal error.
+--report and --junit do not change the exit code. An unreachable InfluxDB costs one warning: the
+run goes on and its history is unaffected.
 The run directory holds campaign.yaml (with its seed), history.jsonl (flushed as events arrive),
 results.json, counters.jsonl and the controller and agent logs.
 
@@ -172,7 +177,10 @@ Examples:
   $ rdma-chaos run campaigns/default.yaml
   $ rdma-chaos run campaigns/shift/fadd-replay.yaml --seed 7 --store /var/lib/chaos
   $ rdma-chaos run campaigns/random-10m.yaml --dry-run
-  $ rdma-chaos run --replay store/fadd-replay/2026-11-21T22-00-00-000Z`,
+  $ rdma-chaos run campaigns/default.yaml --report --junit junit.xml
+  $ rdma-chaos run campaigns/shift/fadd-replay.yaml --influx http://127.0.0.1:8086/rdma_chaos
+  $ rdma-chaos run --replay store/fadd-replay/2026-11-21T22-00-00-000Z
+  $ rdma-chaos run --replay store/random-10m/2026-11-21T22-00-00-000Z --dry-run --json`,
     )
     .action(async (campaign: string | undefined, opts: import('./commands/run').RunCommandOptions) => {
       const { runCommand } = await import('./commands/run');

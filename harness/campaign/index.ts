@@ -1,3 +1,3 @@
 export * from './schema';
 export { loadCampaign, parseCampaign, type LoadedCampaign } from './load';
-export { planRun, describePlan, type RunPlan, type PlannedFault, type PlannedProcess, type PlannedWorkload } from './plan';
+export { planRun, describePlan, planJson, type PlanJson, type RunPlan, type PlannedFault, type PlannedProcess, type PlannedWorkload } from './plan';

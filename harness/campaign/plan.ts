@@ -148,6 +148,30 @@ function shuffle<T>(a: T[], rng: () => number): T[] {
   return a;
 }
 
+/** The plan as JSON (`run --dry-run --json`): what a replay must reproduce exactly. */
+export interface PlanJson {
+  campaign: string;
+  seed: number;
+  durationMs: number;
+  nodes: string[];
+  policy: string;
+  /** stopMs null: healed when the run ends */
+  faults: { id: string; kind: string; target: string; startMs: number; stopMs: number | null; params: Record<string, unknown>; seed: number }[];
+  workloads: { workload: string; target: string; clients: string[]; processes: { name: string; node: string; seed: number }[]; regions: Record<string, number> }[];
+}
+
+export function planJson(p: RunPlan): PlanJson {
+  return {
+    campaign: p.campaign.name,
+    seed: p.seed,
+    durationMs: p.durationMs,
+    nodes: p.nodes,
+    policy: p.campaign.policy,
+    faults: p.faults.map((f) => ({ id: f.id, kind: f.kind, target: f.target, startMs: f.startMs, stopMs: Number.isFinite(f.stopMs) ? f.stopMs : null, params: f.params, seed: f.seed })),
+    workloads: p.workloads.map((w) => ({ workload: w.spec.workload, target: w.target, clients: w.clients, processes: w.processes.map((q) => ({ name: q.name, node: q.node, seed: q.seed })), regions: w.regions })),
+  };
+}
+
 export function describePlan(p: RunPlan): string {
   const s = (ms: number): string => (ms === Infinity ? 'end' : `${(ms / 1000).toFixed(1)}s`);
   const lines = [

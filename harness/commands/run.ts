@@ -19,10 +19,21 @@ export interface RunCommandOptions {
   keepCluster?: boolean;
   json?: boolean;
   checkTimeout?: number;
+  /** write report.html into the run directory */
+  report?: boolean;
+  /** write JUnit XML here */
+  junit?: string;
+  /** stream live metrics to InfluxDB 1.x */
+  influx?: string;
 }
 
 export async function runCommand(ctx: CommandContext, campaign: string | undefined, o: RunCommandOptions): Promise<number> {
   if (campaign && o.replay) throw new InputError('run.campaignAndReplay', 'give a campaign file or --replay RUN_DIR, not both');
+  if (o.junit) {
+    // refused before the run, not after ten minutes of it
+    const dir = path.dirname(path.resolve(o.junit));
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError('run.badOutput', `--junit ${o.junit}: directory ${dir} does not exist`);
+  }
   const out = await runCampaign(ctx, {
     ...(campaign ? { campaignFile: campaign } : {}),
     ...(o.replay ? { replay: o.replay } : {}),
@@ -32,9 +43,31 @@ export async function runCommand(ctx: CommandContext, campaign: string | undefin
     dryRun: o.dryRun === true,
     keepCluster: o.keepCluster === true,
     checkTimeoutMs: (o.checkTimeout ?? 120) * 1000,
+    ...(o.influx ? { influx: o.influx } : {}),
+    planJson: o.json === true,
   });
   if (!out.results) return 0; // dry run
-  printResults(ctx, out.dir!, out.results, o.json === true);
+  const dir = out.dir!;
+  const outputs: { report?: string; junit?: string } = {};
+  // the report and JUnit XML are written whatever the verdict; the exit code stays the verdict's
+  if (o.report) {
+    try {
+      const { writeReport } = await import('../../reports/html');
+      outputs.report = writeReport(dir).file;
+    } catch (e: unknown) {
+      ctx.stderr.write(`rdma-chaos: writing the report failed: ${(e as Error).message}\n`);
+    }
+  }
+  if (o.junit) {
+    try {
+      const { junitXml } = await import('../../reports/junit');
+      fs.writeFileSync(o.junit, junitXml([{ results: out.results, ...(outputs.report ? { report: outputs.report } : {}) }]));
+      outputs.junit = o.junit;
+    } catch (e: unknown) {
+      ctx.stderr.write(`rdma-chaos: writing ${o.junit} failed: ${(e as Error).message}\n`);
+    }
+  }
+  printResults(ctx, dir, out.results, o.json === true, outputs);
   return verdictExit(out.results.verdict);
 }
 
@@ -93,9 +126,9 @@ function readPrevious(dir: string): RunResults | undefined {
   return r.success ? r.data : undefined;
 }
 
-function printResults(ctx: CommandContext, dir: string, r: RunResults, json: boolean): void {
+function printResults(ctx: CommandContext, dir: string, r: RunResults, json: boolean, outputs: { report?: string; junit?: string } = {}): void {
   if (json) {
-    ctx.stdout.write(JSON.stringify({ dir, campaign: r.campaign, seed: r.seed, verdict: r.verdict, expected: r.expected, clean: r.clean, checks: r.checks.map((c) => ({ checker: c.checker, verdict: c.verdict, violations: c.violations.length })), stats: r.stats }) + '\n');
+    ctx.stdout.write(JSON.stringify({ dir, ...outputs, campaign: r.campaign, seed: r.seed, verdict: r.verdict, expected: r.expected, clean: r.clean, checks: r.checks.map((c) => ({ checker: c.checker, verdict: c.verdict, violations: c.violations.length })), stats: r.stats }) + '\n');
     return;
   }
   ctx.stdout.write(`${r.campaign} (seed ${r.seed}): ${r.verdict}${r.expected ? ` (expected ${r.expected.verdict ?? 'any verdict'}${r.expected.patterns ? ` with ${r.expected.patterns.join(', ')}` : ''}: ${r.expected.matched ? 'as expected' : 'NOT as expected'})` : ''}\n`);
@@ -107,6 +140,8 @@ function printResults(ctx: CommandContext, dir: string, r: RunResults, json: boo
   }
   for (const n of r.notes ?? []) ctx.stdout.write(`  note: ${n}\n`);
   ctx.stdout.write(`  run directory: ${dir}\n`);
+  if (outputs.report) ctx.stdout.write(`  report: ${outputs.report}\n`);
+  if (outputs.junit) ctx.stdout.write(`  JUnit XML: ${outputs.junit}\n`);
 }
 
 export function storedSeed(dir: string): number | undefined {

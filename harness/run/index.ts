@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { AgentClient } from '../../agents';
 import { durationMs as toMs } from '../../faults';
-import { Campaign, describePlan, loadCampaign, planRun, type RunPlan } from '../campaign';
+import { Campaign, describePlan, loadCampaign, planJson, planRun, type RunPlan } from '../campaign';
 import type { CommandContext } from '../context';
 import { InputError } from '../errors';
 import { RunHealth, type HealthOptions } from '../health';
@@ -37,6 +37,10 @@ export interface RunOptions {
   leaseMs?: number;
   /** watchdog thresholds, repair on/off (tests) */
   health?: HealthOptions;
+  /** stream live metrics to InfluxDB 1.x (overrides the campaign's `influx:`) */
+  influx?: string;
+  /** --dry-run prints the plan as JSON */
+  planJson?: boolean;
 }
 
 export interface RunOutcome {
@@ -63,8 +67,11 @@ export async function runCampaign(ctx: CommandContext, o: RunOptions): Promise<R
   const { campaign, seed } = resolveCampaign(o);
   if (o.cluster) campaign.cluster.driver = o.cluster;
   const plan = planRun(campaign, seed);
+  // a bad metrics URL is bad input: refused before anything starts
+  const influx = o.influx ?? campaign.influx;
+  if (influx) (await import('./metrics')).checkMetricsUrl(influx);
   if (o.dryRun) {
-    ctx.stdout.write(describePlan(plan) + '\n');
+    ctx.stdout.write((o.planJson ? JSON.stringify(planJson(plan)) : describePlan(plan)) + '\n');
     return { plan };
   }
   const say = (l: string): void => void ctx.stderr.write(`rdma-chaos: ${l}\n`);
@@ -75,7 +82,7 @@ export async function runCampaign(ctx: CommandContext, o: RunOptions): Promise<R
   try {
     rd = createRunDir(o.store, campaign, seed);
     say(`run directory ${rd.dir}`);
-    const results = await execute(ctx, plan, cluster, rd, o);
+    const results = await execute(ctx, plan, cluster, rd, { ...o, ...(influx ? { influx } : {}) });
     return { dir: rd.dir, plan, results };
   } finally {
     rd?.close();
@@ -104,6 +111,19 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
   ctx.signal.addEventListener('abort', onAbort);
   const record = (events: HistoryEvent[]): void => writer.append(events);
   let workersRunning = false;
+  const metrics = o.influx
+    ? (await import('./metrics')).openRunMetrics({
+        url: o.influx,
+        plan,
+        dir: rd.dir,
+        now,
+        warn: (m) => {
+          rd.log(m);
+          ctx.stderr.write(`rdma-chaos: ${m}\n`);
+        },
+      })
+    : undefined;
+  if (metrics) rd.log(`streaming metrics to ${metrics.url}`);
   const health = new RunHealth(
     {
       driver: cluster.driver,
@@ -134,6 +154,7 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
         // widen each op by the clock-sync uncertainty: a cross-node order the clocks cannot
         // vouch for is not asserted (no false violations from clock error)
         history: (_node, events, u) => {
+          metrics?.events(events);
           const slack = Number.isFinite(u) ? Math.ceil(u) + 1_000_000 : 5_000_000;
           for (const e of events) {
             if (e.key !== undefined) touched.add(String(e.key));
@@ -161,6 +182,7 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
             for (const [device, counters] of Object.entries(r.devices)) {
               const s: RunCounterSample = { time, node: a.node, device, counters };
               fs.writeSync(countersFd, JSON.stringify(s) + '\n');
+              metrics?.counters(a.node, device, counters, time);
             }
           } catch (e: unknown) {
             rd.log(`${a.node}: counters unavailable: ${(e as Error).message}`);
@@ -168,7 +190,11 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
         }),
       );
     };
-    nemesis = new Nemesis({ agents, ops: controllerOps(cluster.driver, agents), targets: started.targets, record, log: (l) => rd.log(l), now });
+    const recordNemesis = (events: HistoryEvent[]): void => {
+      metrics?.events(events);
+      record(events);
+    };
+    nemesis = new Nemesis({ agents, ops: controllerOps(cluster.driver, agents), targets: started.targets, record: recordNemesis, log: (l) => rd.log(l), now });
     await sampleCounters();
 
     const t0 = Date.now();
@@ -235,6 +261,10 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
     fs.closeSync(countersFd);
     ctx.signal.removeEventListener('abort', onAbort);
     await health.stop();
+    if (metrics) {
+      const m = await metrics.close();
+      rd.log(`metrics: ${m.written} points written to ${metrics.url}, ${m.dropped} dropped, ${m.failedWrites} failed writes`);
+    }
   }
   const h = await health.finish();
   notes.push(...h.notes);
