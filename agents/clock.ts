@@ -1,15 +1,34 @@
 // Maps an agent's CLOCK_MONOTONIC onto the controller's, so one history has one clock domain.
-// Each sample is a request/response pair; the one with the smallest round trip wins (its error
-// is at most half that round trip), newer samples win ties within 25%.
+//
+// The offset estimate: each sample is a request/response pair; the one with the smallest round
+// trip wins (its error is at most half that round trip), newer samples win ties within 25%, and
+// a best sample ages out after 10 s because the clocks of TCG guests drift.
+//
+// The mapping must never reorder the agent's own events: a process's next op is posted after
+// its previous one completed, and if a new offset estimate applied at once, ops converted after
+// it could land before ops converted before it (seen on TCG: estimates moved by ~20 ms, and a
+// depth-1 process appeared to have its ops overlap). So the mapping is a monotone piecewise
+// linear function of agent time, built forward as events arrive, that slews towards the
+// estimate (slope within 1 +- MAX_SLEW) instead of stepping, as NTP does.
+const MAX_SLEW = 0.1;
+/** agent time between anchors of the piecewise mapping */
+const SEGMENT_NS = 10_000_000;
+/** how fast a slewing segment aims to close the gap to the estimate */
+const CATCH_UP_NS = 100_000_000;
+
 export class ClockSync {
   private offset: bigint | undefined;
   private bestRtt = -1n;
   private at = 0n;
+  // anchors of the mapping (agent ns, controller ns), increasing in both; the last segment
+  // continues from the last anchor with `slope`
+  private agentAt: number[] = [];
+  private localAt: number[] = [];
+  private slope = 1;
 
   /** t0/t1: controller hrtime around the request; agentNs: the agent's clock in the reply */
   sample(t0: bigint, t1: bigint, agentNs: bigint): void {
     const rtt = t1 - t0;
-    // an old best sample ages out after 10 s: clocks of TCG guests drift
     const stale = t1 - this.at > 10_000_000_000n;
     if (this.offset === undefined || rtt * 4n <= this.bestRtt * 5n || stale) {
       this.offset = agentNs - (t0 + t1) / 2n;
@@ -27,9 +46,51 @@ export class ClockSync {
     return this.bestRtt < 0n ? Infinity : Number(this.bestRtt / 2n);
   }
 
-  /** agent ns -> controller ns (process.hrtime.bigint domain), as a history time */
-  toLocal(agentNs: bigint): number {
-    const v = agentNs - (this.offset ?? 0n);
-    return v < 0n ? 0 : Number(v);
+  /** where the current estimate puts agent time `t` */
+  private estimate(t: number): number {
+    return t - Number(this.offset ?? 0n);
   }
+
+  /** agent ns -> controller ns (process.hrtime.bigint domain), as a history time; monotone */
+  toLocal(agentNs: bigint): number {
+    const t = Number(agentNs);
+    const n = this.agentAt.length;
+    if (n === 0) {
+      this.agentAt.push(t);
+      this.localAt.push(this.estimate(t));
+      return clamp0(this.localAt[0]!);
+    }
+    const lastA = this.agentAt[n - 1]!;
+    const lastL = this.localAt[n - 1]!;
+    if (t >= lastA) {
+      const v = lastL + (t - lastA) * this.slope;
+      if (t - lastA >= SEGMENT_NS) {
+        // a new anchor on the current segment (what was converted stays exact), then aim the
+        // next segment at the estimate
+        this.agentAt.push(t);
+        this.localAt.push(v);
+        const gap = this.estimate(t) - v;
+        this.slope = Math.min(1 + MAX_SLEW, Math.max(1 - MAX_SLEW, 1 + gap / CATCH_UP_NS));
+      }
+      return clamp0(v);
+    }
+    if (t <= this.agentAt[0]!) return clamp0(this.localAt[0]! - (this.agentAt[0]! - t));
+    // an older event (an invoke converted after later completions): interpolate between anchors
+    let lo = 0;
+    let hi = n - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (this.agentAt[mid]! <= t) lo = mid;
+      else hi = mid;
+    }
+    const a0 = this.agentAt[lo]!;
+    const a1 = this.agentAt[hi]!;
+    const l0 = this.localAt[lo]!;
+    const l1 = this.localAt[hi]!;
+    return clamp0(a1 === a0 ? l0 : l0 + ((t - a0) * (l1 - l0)) / (a1 - a0));
+  }
+}
+
+function clamp0(v: number): number {
+  return v < 0 ? 0 : Math.round(v);
 }
