@@ -173,6 +173,7 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
     await wireWorkloads(plan, agents);
     rd.log('workload memory registered and QPs connected');
 
+    const noCounters = new Set<string>();
     const sampleCounters = async (): Promise<void> => {
       await Promise.all(
         [...agents.values()].map(async (a) => {
@@ -185,7 +186,9 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
               metrics?.counters(a.node, device, counters, time);
             }
           } catch (e: unknown) {
-            rd.log(`${a.node}: counters unavailable: ${(e as Error).message}`);
+            // once per node: a dead agent would fill the log every second
+            if (!noCounters.has(a.node)) rd.log(`${a.node}: counters unavailable: ${(e as Error).message}`);
+            noCounters.add(a.node);
           }
         }),
       );
@@ -204,6 +207,14 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
     let chain: Promise<void> = Promise.resolve();
     const samples: Promise<void>[] = [];
     const timers: NodeJS.Timeout[] = [];
+    // and every second: a fault window's counters are read between the samples nearest its
+    // edges (with samples only after each change, a window began at the run's first sample)
+    let sampling: Promise<void> | undefined;
+    const sampler = setInterval(() => {
+      if (sampling) return;
+      sampling = sampleCounters().finally(() => (sampling = undefined));
+      samples.push(sampling);
+    }, 1000);
     const queue = (at: number, act: () => Promise<void>): void => {
       timers.push(
         setTimeout(() => {
@@ -234,6 +245,7 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
       workersRunning = false;
       stopProgress();
       for (const t of timers) clearTimeout(t);
+      clearInterval(sampler);
       await chain;
       await Promise.all(samples);
     }
