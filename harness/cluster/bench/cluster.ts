@@ -53,7 +53,7 @@ async function bare(accel: Accel): Promise<number> {
   fs.mkdirSync(shared, { recursive: true });
   try {
     for (let rail = 0; rail < RAILS; rail++) {
-      fabrics.push(await cfg.fabric.start(rail, { stateDir: BARE_DIR, marker, record: () => undefined }));
+      fabrics.push(await cfg.fabric.start(rail, { stateDir: BARE_DIR, marker, nodes: NODES, record: () => undefined }));
     }
     procs.push(...fabrics.flatMap((f) => f.procs));
     const nodes = nodeRecords(cfg);

@@ -27,6 +27,7 @@ export interface UpOptions {
   /** per node: qemu start to READY, sshd answering and every port ACTIVE; default 180 s
    * under TCG, 60 s under KVM (where a boot takes a few seconds) */
   bootTimeoutMs?: number;
+  /** data fabric backend (fabric/index.ts); default RDMA_CHAOS_FABRIC or DEFAULT_FABRIC */
   fabric?: string;
   /** default 512 */
   memoryMb?: number;
@@ -50,6 +51,8 @@ export interface UpConfig {
   /** undefined: the accelerator's default */
   bootTimeoutMs?: number;
   fabric: FabricBackend;
+  /** --fabric was given: a running cluster on another fabric is not reused */
+  fabricExplicit: boolean;
   memoryMb: number;
   qemuBinary: string;
   extraKernelArgs: string[];
@@ -90,7 +93,8 @@ export async function resolveUpConfig(o: UpOptions): Promise<UpConfig> {
   const sshPortBase = intIn('ssh-port-base', o.sshPortBase ?? DEFAULT_SSH_PORT_BASE, 1024, 65535 - nodes);
   const stateDir = path.resolve(o.stateDir ?? defaultStateDir());
   const cache = o.cache ?? cachePaths();
-  const fabric = fabricBackend(o.fabric ?? DEFAULT_FABRIC);
+  // RDMA_CHAOS_FABRIC: run a whole suite on another backend without touching its code
+  const fabric = fabricBackend(o.fabric ?? (process.env.RDMA_CHAOS_FABRIC || DEFAULT_FABRIC));
 
   const qemuName = o.qemuBinary ?? process.env.RDMA_CHAOS_QEMU ?? 'qemu-system-x86_64';
   const qemuBinary = which(qemuName);
@@ -99,6 +103,8 @@ export async function resolveUpConfig(o: UpOptions): Promise<UpConfig> {
   }
   const fabricMissing = fabric.missing();
   if (fabricMissing) throw new InputError('cluster.noFabric', fabricMissing);
+  const unsupported = fabric.unsupported?.({ nodes, rails });
+  if (unsupported) throw new InputError('cluster.badFabric', unsupported);
 
   const k = checkKernel(cache);
   const kernel = readKernelManifest(cache);
@@ -114,6 +120,7 @@ export async function resolveUpConfig(o: UpOptions): Promise<UpConfig> {
   }
   return {
     nodes, rails, accel, stateDir, cache, sshPortBase, fabric, qemuBinary, kernel,
+    fabricExplicit: o.fabric !== undefined,
     bootTimeoutMs: o.bootTimeoutMs,
     memoryMb: intIn('memory', o.memoryMb ?? 512, 256, 8192),
     // RDMA_CHAOS_KERNEL_ARGS: e.g. "rdmachaos.debug=1" to profile the guest boot

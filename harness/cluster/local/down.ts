@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InternalError } from '../../errors';
-import { fabricBackend, fabricPrograms } from './fabric';
+import { fabricBackend, fabricPrograms, sweepFabrics } from './fabric';
 import { killOwned, scanOwned, type OwnedProc } from './procs';
 import { allProcs, lockState, ownMarker, readState, type ClusterState } from './state';
 
@@ -35,6 +35,8 @@ export async function teardownLocked(dir: string, state: ClusterState | undefine
       /* unknown backend name in an old state file: its processes are already gone */
     }
   }
+  // what a backend made but never recorded (a controller killed in between, a lost state.json)
+  await sweepFabrics(dir);
   if (survivors.length > 0) {
     throw new InternalError('cluster.downIncomplete', `${dir}: still running after SIGKILL: ${survivors.join(', ')}`);
   }

@@ -13,7 +13,7 @@ import { nodeSpec } from './nodes';
 import { isAlive, killOwned } from './procs';
 import { startQemu, type QemuNodeSpec } from './qemu';
 import { lockState, ownMarker, readState, writeState, type ClusterState, type NodeRecord } from './state';
-import { waitNode } from './up';
+import { fabricNodeStarted, waitNode } from './up';
 
 export interface RestartOptions {
   /** per node, qemu start to usable; default 180 s (TCG on a loaded host) */
@@ -48,8 +48,20 @@ export async function restartNodes(driver: LocalDriver, names: readonly string[]
   for (const name of names) driver.node(name); // unknown names fail before anything stops
   const log = o.log ?? (() => undefined);
   await withState(driver, `restart ${names.join(' ')}`, async (s) => {
+    const backend = fabricBackend(s.fabric);
+    if (backend.restartWith) {
+      // a point-to-point fabric: the peer of a restarted listening end must restart too
+      const idx = backend.restartWith(names.map((x) => nodeIn(s, x).index), s.nodes.map((x) => x.index));
+      const asked = names.length;
+      names = s.nodes.filter((x) => idx.includes(x.index)).map((x) => x.name);
+      if (names.length > asked) log(`the ${s.fabric} fabric restarts ${names.join(' ')} together`);
+    } else {
+      names = [...names];
+    }
     const specs = await specsFor(s, names);
     const started = [];
+    // in index order: a point-to-point fabric's later nodes connect to an earlier one
+    names = [...names].sort((a, b) => nodeIn(s, a).index - nodeIn(s, b).index);
     for (const name of names) {
       const rec = nodeIn(s, name);
       const live = driver.node(name);
@@ -65,6 +77,7 @@ export async function restartNodes(driver: LocalDriver, names: readonly string[]
       writeState(s);
       log(`${name}: qemu restarted (pid ${q.proc.pid})`);
       started.push({ node: live, from, exited: q.exited, startedAt: q.startedAt });
+      await fabricNodeStarted(backend, s.fabrics, rec.index, q.startedAt);
     }
     const deadline = Date.now() + (o.timeoutMs ?? 180_000);
     const stop = new AbortController();
@@ -94,6 +107,7 @@ export async function recreateFabric(driver: LocalDriver, rail: number, o: Resta
     const ctx = {
       stateDir: s.stateDir,
       marker: ownMarker(s.stateDir),
+      nodes: s.shape.nodes,
       record: (r: typeof rec) => {
         s.fabrics = [...s.fabrics.filter((f) => f.rail !== r.rail), r];
         writeState(s);

@@ -16,7 +16,8 @@ import type { NodeInfo } from '../driver';
 import { identify, isAlive } from './procs';
 import { baseSpec, nodeRecords, nodeSpec } from './nodes';
 import { READY_MARK, SSHD_MARK, startQemu, tail } from './qemu';
-import { lockState, ownMarker, readState, writeState, type ClusterShape, type ClusterState, type NodeRecord } from './state';
+import { lockState, ownMarker, readState, writeState, type ClusterShape, type ClusterState, type FabricRecord, type NodeRecord } from './state';
+import type { FabricBackend } from './fabric';
 
 export interface NodeTiming {
   name: string;
@@ -76,6 +77,12 @@ async function tryReuse(
   const running = s.phase === 'ready' && procs.every((p) => p !== undefined && isAlive(p));
   if (running) {
     const want = { nodes: cfg.nodes, rails: cfg.rails };
+    if (cfg.fabricExplicit && s.fabric !== cfg.fabric.name) {
+      throw new InputError(
+        'cluster.shapeMismatch',
+        `${cfg.stateDir}: a cluster on the ${s.fabric} fabric is already up (wanted ${cfg.fabric.name}); run rdma-chaos cluster down first`,
+      );
+    }
     if (!fits(s.shape, want)) {
       throw new InputError(
         'cluster.shapeMismatch',
@@ -148,6 +155,7 @@ async function boot(cfg: UpConfig, commandAt: number): Promise<UpResult> {
       await cfg.fabric.start(rail, {
         stateDir: dir,
         marker,
+        nodes: cfg.nodes,
         record: (r) => {
           state.fabrics = [...state.fabrics.filter((f) => f.rail !== r.rail), r];
           writeState(state);
@@ -157,15 +165,17 @@ async function boot(cfg: UpConfig, commandAt: number): Promise<UpResult> {
     cfg.log(`fabric: ${cfg.rails} ${cfg.fabric.name} rail(s) up`);
 
     const bootAt = Date.now();
-    const started = state.nodes.map((n) => {
+    const started = [];
+    for (const n of state.nodes) {
       const from = fileSize(n.consoleLog);
       // kept in state.json: a node restart (crash fault, repair) boots exactly this VM again
       n.spec = nodeSpec(cfg, n, state.fabrics, accel.accel, sharedDir);
       const s = startQemu(n.spec, marker);
       n.proc = s.proc;
       writeState(state);
-      return { node: n, from, ...s };
-    });
+      started.push({ node: n, from, ...s });
+      await fabricNodeStarted(cfg.fabric, state.fabrics, n.index, s.startedAt);
+    }
     cfg.log(`${cfg.nodes} node(s) booting (${accel.accel})`);
 
     driver = new LocalDriver(state, cfg.cache);
@@ -211,6 +221,12 @@ async function boot(cfg: UpConfig, commandAt: number): Promise<UpResult> {
   } finally {
     cfg.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** Let the backend see each node start (a point-to-point link waits for its listening end). */
+export async function fabricNodeStarted(backend: FabricBackend, fabrics: readonly FabricRecord[], nodeIndex: number, startedAt: number): Promise<void> {
+  if (!backend.nodeStarted) return;
+  for (const f of fabrics) await backend.nodeStarted(f, nodeIndex, startedAt);
 }
 
 /** Wait until a just-started node is usable: READY on its console, SSH answers, ports ACTIVE. */

@@ -1,14 +1,23 @@
 // The data fabric of a local cluster: one virtual L2 segment per rail. Pluggable, because
 // which backend survives sustained RDMA load is an open question (issue 7 compares vde_switch,
-// tap devices on a bridge in a netns, and qemu's own stream/dgram netdevs).
+// tap devices on a bridge in a netns, and qemu's own stream/dgram netdevs; npm run bench:soak).
+//   vde     one vde_switch process per rail; any number of nodes
+//   bridge  one Linux bridge per rail in a netns of its own, a tap per node; any number of nodes
+//   dgram   UDP multicast on the host loopback, one group per rail; any number of nodes
+//   stream  a unix stream socket between two qemus; exactly 2 nodes (point-to-point)
 import { InputError } from '../../../errors';
-import type { FabricRecord } from '../state';
+import type { ClusterShape, FabricRecord } from '../state';
+import { bridgeBackend } from './bridge';
+import { dgramBackend } from './dgram';
+import { streamBackend } from './stream';
 import { vdeBackend } from './vde';
 
 export interface FabricContext {
   stateDir: string;
   /** the string every process we start must carry in its command line */
   marker: string;
+  /** nodes of the cluster (a point-to-point backend needs it) */
+  nodes: number;
   /** persist the record now: called before and after each process starts */
   record: (r: FabricRecord) => void;
 }
@@ -19,11 +28,28 @@ export interface FabricBackend {
   readonly programs: readonly string[];
   /** what this host lacks to use the backend, or undefined */
   missing(): string | undefined;
+  /** why this backend cannot serve the shape, or undefined */
+  unsupported?(shape: ClusterShape): string | undefined;
   start(rail: number, ctx: FabricContext): Promise<FabricRecord>;
   /** qemu `-netdev` backend options (without id=) that attach node `nodeIndex` to this rail */
   netdev(rec: FabricRecord, nodeIndex: number): string;
+  /**
+   * Called after each node's qemu started, before the next one starts (nodes start in index
+   * order): a backend whose later nodes connect to an earlier one waits for it here.
+   */
+  nodeStarted?(rec: FabricRecord, nodeIndex: number, startedAtMs: number): Promise<void>;
+  /**
+   * Nodes that must restart with the given ones (a point-to-point link whose listening end
+   * restarts loses its peer for good). Indexes; includes the given ones.
+   */
+  restartWith?(nodeIndexes: readonly number[], allNodes: readonly number[]): number[];
   /** teardown beyond killing recorded processes and removing recorded paths */
   stop?(rec: FabricRecord): Promise<void>;
+  /**
+   * Remove whatever this backend may have left for a state dir with no record of it (a
+   * controller killed between creating something and recording it, a lost state.json).
+   */
+  sweep?(stateDir: string): Promise<void>;
   /**
    * Re-create the rail in place with every running node still attached. Without it, a
    * re-created rail needs its nodes restarted (their qemu cannot re-attach).
@@ -31,7 +57,7 @@ export interface FabricBackend {
   restart?(rec: FabricRecord, ctx: FabricContext): Promise<FabricRecord>;
 }
 
-const BACKENDS: Record<string, FabricBackend> = { vde: vdeBackend };
+const BACKENDS: Record<string, FabricBackend> = { vde: vdeBackend, bridge: bridgeBackend, dgram: dgramBackend, stream: streamBackend };
 
 export const FABRIC_NAMES = Object.keys(BACKENDS);
 export const DEFAULT_FABRIC = 'vde';
@@ -45,4 +71,9 @@ export function fabricBackend(name: string): FabricBackend {
 /** Every program any backend may run (down scans for all of them). */
 export function fabricPrograms(): string[] {
   return [...new Set(Object.values(BACKENDS).flatMap((b) => b.programs))];
+}
+
+/** Every backend's sweep for a state dir (down runs it whatever the state file says). */
+export async function sweepFabrics(stateDir: string): Promise<void> {
+  for (const b of Object.values(BACKENDS)) await b.sweep?.(stateDir);
 }
