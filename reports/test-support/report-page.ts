@@ -1,0 +1,100 @@
+// Checks of a report.html opened in headless Chromium, shared by report.browser.test.ts
+// (a synthetic run, or RDMA_CHAOS_REPORT_RUN_DIR) and the campaign acceptance test (a real run
+// on the SoftRoCE cluster): the summary, one lane per process, the fault bands and the
+// highlighted violating ops are visible; screenshots go to test-artifacts/.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { loadRun } from '../run';
+import { openWatched, type WatchedPage } from './chromium';
+
+export const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
+
+type Run = ReturnType<typeof loadRun>;
+
+/** opens the report and waits until the timeline is drawn */
+export async function openReport(browser: Browser, file: string): Promise<WatchedPage> {
+  const w = await openWatched(browser, `file://${file}`);
+  await w.page.waitForSelector('body[data-timeline="drawn"]', { timeout: 30_000 });
+  return w;
+}
+
+export async function checkSummary(w: WatchedPage, run: Run): Promise<void> {
+  const violations = run.results.checks.flatMap((c) => c.violations);
+  expect(violations.length).toBeGreaterThan(0);
+  const verdict = w.page.locator('#summary .verdict');
+  await expect(verdict.isVisible()).resolves.toBe(true);
+  expect((await verdict.textContent())!.trim()).toBe(run.results.verdict.toUpperCase());
+  const sentences = w.page.locator('#summary ol.sentences li');
+  expect(await sentences.count()).toBe(violations.length);
+  expect(await sentences.first().textContent()).toContain(violations[0]!.message.slice(0, 40));
+  // findings sit above the summary on the page
+  const [f, s] = await Promise.all([w.page.locator('#findings').boundingBox(), w.page.locator('#summary').boundingBox()]);
+  expect(f!.y).toBeLessThan(s!.y);
+}
+
+/** lanes, fault bands, highlighted violating ops, outcome colours; screenshots `${prefix}-*.png` */
+export async function checkTimeline(w: WatchedPage, run: Run, prefix: string): Promise<void> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const processes = new Set(run.ops.map((op) => op.process));
+  const tl = await w.page.locator('#timeline').boundingBox();
+  const inside = (b: { x: number; y: number; width: number; height: number } | null): boolean =>
+    b !== null && b.width > 0 && b.height > 0 && b.x >= tl!.x - 1 && b.x + b.width <= tl!.x + tl!.width + 1 && b.y >= tl!.y - 1 && b.y + b.height <= tl!.y + tl!.height + 1;
+
+  const lanes = w.page.locator('#timeline .lane-label');
+  expect(await lanes.count()).toBe(processes.size);
+  for (let i = 0; i < processes.size; i++) expect(inside(await lanes.nth(i).boundingBox())).toBe(true);
+
+  const bands = w.page.locator('#timeline .fault-band');
+  expect(await bands.count()).toBe(run.faults.length);
+  expect(run.faults.length).toBeGreaterThan(0);
+  for (let i = 0; i < run.faults.length; i++) {
+    const b = await bands.nth(i).boundingBox();
+    expect(inside(b)).toBe(true);
+    expect(b!.width).toBeGreaterThan(2);
+  }
+
+  const wanted = new Set(run.results.checks.flatMap((c) => c.violations.flatMap((v) => [...v.ops, ...(v.explanation ? [v.explanation.blocked] : [])])));
+  expect(wanted.size).toBeGreaterThan(0);
+  const hl = w.page.locator('#timeline rect.violating-op');
+  const shown = new Set(await hl.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-op')))));
+  expect(shown).toEqual(wanted);
+  for (let i = 0; i < (await hl.count()); i++) expect(inside(await hl.nth(i).boundingBox())).toBe(true);
+
+  // the canvas really has op bars in all three outcome colours the history has
+  // browser-side code as a string: this tree is type-checked without the DOM library
+  const colours = (await w.page.evaluate(`(() => {
+    const c = document.querySelector('#timeline canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const seen = { ok: 0, fail: 0, info: 0 };
+    for (let i = 0; i < d.length; i += 4) {
+      const r = d[i], g = d[i + 1], b = d[i + 2];
+      if (r === 0x2e && g === 0x9e && b === 0x44) seen.ok++;
+      else if (r === 0xd6 && g === 0x27 && b === 0x28) seen.fail++;
+      else if (r === 0xe6 && g === 0xa1 && b === 0x00) seen.info++;
+    }
+    return seen;
+  })()`)) as { ok: number; fail: number; info: number };
+  expect(colours.ok).toBeGreaterThan(100);
+  if (run.ops.some((op) => op.status === 'fail')) expect(colours.fail).toBeGreaterThan(0);
+  if (run.ops.some((op) => op.status === 'info')) expect(colours.info).toBeGreaterThan(0);
+
+  await w.page.locator('#timeline-section').screenshot({ path: path.join(ARTIFACTS, `${prefix}-timeline.png`) });
+  await w.page.screenshot({ path: path.join(ARTIFACTS, `${prefix}-page.png`), fullPage: true });
+  expect(fs.statSync(path.join(ARTIFACTS, `${prefix}-timeline.png`)).size).toBeGreaterThan(10_000);
+}
+
+/** "show on timeline" zooms to the first violation and singles out its ops */
+export async function checkShowViolation(w: WatchedPage, prefix: string): Promise<void> {
+  const before = await w.page.locator('#timeline rect.violating-op').first().boundingBox();
+  await w.page.locator('button.show[data-violation="0"]').click();
+  const focus = w.page.locator('#timeline rect.violating-op.focus');
+  expect(await focus.count()).toBeGreaterThan(0);
+  const ids = await focus.evaluateAll((els) => els.map((e) => e.getAttribute('data-violations')!.split(' ')));
+  for (const vs of ids) expect(vs).toContain('0');
+  const after = await focus.first().boundingBox();
+  expect(after!.width).toBeGreaterThan(before!.width);
+  await w.page.locator('#timeline-section').screenshot({ path: path.join(ARTIFACTS, `${prefix}-timeline-violation.png`) });
+  await w.page.locator('#timeline-reset').click();
+  expect(await w.page.locator('#timeline rect.violating-op.focus').count()).toBe(0);
+}
