@@ -41,10 +41,11 @@ describe('cutsPath', () => {
 });
 
 describe('when', () => {
-  test('activeDuring: from its start (or from when applying began) to its heal, plus a grace', () => {
+  test('activeDuring: from when applying began (it may act before the nemesis hears back) to its heal, plus a grace', () => {
     const f = w('f', 'crash', 'node1', {}, 10 * S, 20 * S);
-    expect(activeDuring(f, 5 * S, 9.9 * S)).toBe(false);
-    expect(activeDuring(f, 5 * S, 10 * S)).toBe(true);
+    expect(f.invoked).toBe(9.7 * S);
+    expect(activeDuring(f, 5 * S, 9.6 * S)).toBe(false);
+    expect(activeDuring(f, 5 * S, 9.8 * S)).toBe(true);
     expect(activeDuring(f, 20 * S, 25 * S)).toBe(true);
     expect(activeDuring(f, 25 * S, 30 * S)).toBe(false);
     expect(activeDuring(f, 25 * S, 30 * S, 5 * S)).toBe(true);

@@ -31,10 +31,13 @@ export interface ExplainOptions {
   failAfterMs: number;
 }
 
-/** The fault was (or may have been) in place at some moment of [from, to]. */
+/**
+ * The fault was (or may have been) in place at some moment of [from, to]: from when applying
+ * began (a crash is in effect before the nemesis hears back: the panic's console lines come
+ * first), to its heal plus the grace.
+ */
 export function activeDuring(f: FaultWindow, from: number, to: number, graceNs = 0): boolean {
-  const began = f.start ?? f.invoked;
-  if (began > to) return false;
+  if (f.invoked > to) return false;
   return f.stop === undefined || f.stop + graceNs >= from;
 }
 
