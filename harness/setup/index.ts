@@ -6,7 +6,9 @@ import { InputError } from '../errors';
 import { ensureInitramfs, initramfsUpToDate } from './initramfs';
 import { checkKernel, prepareKernel, readKernelManifest, resolveKernelVersion } from './kernel';
 import { checkPackages, installPackages } from './packages';
-import { cachePaths, type CachePaths } from './paths';
+import * as path from 'node:path';
+import { cachePaths, projectRoot, type CachePaths } from './paths';
+import { run } from './run';
 import { ensureSshKeys, sshKeysPresent } from './sshkeys';
 
 export { cacheDir, cachePaths, stateDir, projectRoot, DEFAULT_CACHE_DIR, DEFAULT_STATE_DIR } from './paths';
@@ -67,7 +69,19 @@ export async function checkSetup(paths: CachePaths = cachePaths()): Promise<Setu
     detail: initrd ? paths.initramfs : `missing or out of date: ${paths.initramfs}`,
     fix: 'rdma-chaos setup',
   });
+  const binding = nativeBindingPath();
+  items.push({
+    name: 'native verbs binding',
+    ok: fs.existsSync(binding),
+    detail: fs.existsSync(binding) ? binding : `not built: ${binding}`,
+    fix: 'rdma-chaos setup  (npm run build:native, after libibverbs-dev is installed)',
+  });
   return items;
+}
+
+/** The agent's binding in this checkout (the agents ship it to the nodes). */
+function nativeBindingPath(): string {
+  return path.join(projectRoot(), 'agents', 'native', 'build', 'Release', 'rdma_verbs.node');
 }
 
 export interface SetupOptions {
@@ -105,5 +119,20 @@ export async function runSetup(opts: SetupOptions = {}): Promise<void> {
     throw new InputError('setup.notRoot', 'setup must run as root: it installs apt packages and writes the cache (sudo rdma-chaos setup)');
   }
   await setupPackages(opts);
+  await setupNative(opts);
   await setupKernel(opts);
+}
+
+/**
+ * The native binding: `npm ci` skips it on a machine without libibverbs-dev (the controller
+ * does not need it), so once the packages are in, build it (a no-op when up to date).
+ */
+export async function setupNative(opts: SetupOptions = {}): Promise<void> {
+  const root = projectRoot();
+  const script = path.join(root, 'agents', 'native', 'build.js');
+  if (!fs.existsSync(script)) return; // an installed package without the sources: nothing to build
+  const had = fs.existsSync(nativeBindingPath());
+  const r = await run([process.execPath, script], { cwd: root, onOutput: opts.onOutput });
+  if (r.code !== 0) throw new InputError('setup.native', `building the native verbs binding failed: ${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 300)}`);
+  if (!had) opts.log?.(`native verbs binding: built ${nativeBindingPath()}`);
 }

@@ -34,7 +34,7 @@ describe('rdma-chaos setup', () => {
   it('--check lists every item, a fix for each missing one, and exits 0 only when all are there', async () => {
     const r = await cli('setup', '--check', '--json');
     const report = JSON.parse(r.out) as { ok: boolean; items: SetupItem[] };
-    expect(report.items.map((i) => i.name)).toEqual(['root', 'apt packages', 'guest kernel', 'ssh keys', 'initramfs']);
+    expect(report.items.map((i) => i.name)).toEqual(['root', 'apt packages', 'guest kernel', 'ssh keys', 'initramfs', 'native verbs binding']);
     for (const i of report.items.filter((x) => !x.ok)) expect(i.fix).toMatch(/\S/);
     expect(report.ok).toBe(report.items.every((i) => i.ok));
     expect(r.code).toBe(report.ok ? 0 : 254);
