@@ -236,7 +236,7 @@ export class AgentClient extends EventEmitter {
   private onExit(code: number | null, signal?: string): void {
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.recordUnreported(`agent lost (${signal ?? `exit ${code}`})`);
-    this.gone = new ChaosError('agent.gone', `${this.node}: the agent exited (${signal ?? `code ${code}`})${this.stderr ? `: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`, ExitCode.unknown);
+    this.gone = new ChaosError('agent.gone', `${this.node}: the agent exited (${signal ?? `code ${code}`}${this.bye ? `, said bye: ${this.bye.reason}` : ''})${this.stderr ? `: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`, ExitCode.unknown);
     for (const [id, p] of this.pending) {
       if (p.timer) clearTimeout(p.timer);
       p.reject(this.gone);

@@ -101,7 +101,12 @@ export class AgentServer {
       .then(
         (result) => this.write({ id: req.id, ok: true, result }),
         (e: unknown) => this.write({ id: req.id, ok: false, error: errorOf(e) }),
-      );
+      )
+      // a request's own time does not count against the lease: a first hello in a freshly
+      // booted, loaded guest (native module and devices opened cold) took longer than the lease
+      .then(() => {
+        if (!this.closing) this.lease.renew();
+      });
   }
 
   /** The only way out: stop the work, heal, say bye, exit. Idempotent. */
