@@ -1,0 +1,79 @@
+// How a run's verdict takes the testbed into account: an infrastructure fault makes it unknown;
+// a kernel panic/oops/BUG/lockup/stall/hung task on a node makes a valid verdict unknown (with a
+// note, once); a WARNING or an rxe message leaves it alone; a violation stays invalid.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Campaign } from '../campaign';
+import { checkRunDir, type RunMeta } from './check';
+import { RUN_FILES, type Finding } from '../store/results';
+
+let tmp: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-check-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** FADDs of 1 and 4 on counter@0 (powers of 4: the at-most-once checker decodes them) and a final read of `final` */
+function runDir(name: string, final: number): string {
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(dir, { recursive: true });
+  const ev = [
+    { type: 'invoke', process: 1, f: 'fadd', node: 'node2', key: 'counter@0', value: 1, time: 1000 },
+    { type: 'ok', process: 1, f: 'fadd', node: 'node2', key: 'counter@0', value: 1, result: 0, time: 2000 },
+    { type: 'invoke', process: 2, f: 'fadd', node: 'node3', key: 'counter@0', value: 4, time: 3000 },
+    { type: 'ok', process: 2, f: 'fadd', node: 'node3', key: 'counter@0', value: 4, result: 1, time: 4000 },
+    { type: 'invoke', process: 900000000, f: 'read', node: 'node1', key: 'counter@0', time: 5000, final: true },
+    { type: 'ok', process: 900000000, f: 'read', node: 'node1', key: 'counter@0', result: final, time: 5001, final: true },
+  ];
+  fs.writeFileSync(path.join(dir, RUN_FILES.history), ev.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  return dir;
+}
+
+const finding = (kind: Finding['kind'], node = 'node3'): Finding => ({ kind, node, message: kind, excerpt: '', activeFaults: [] });
+
+function meta(o: Partial<RunMeta> = {}): RunMeta {
+  return {
+    campaign: Campaign.parse({ name: 'check-test', duration: '1s', workloads: [{ workload: 'counter', target: 'node1' }] }),
+    seed: 1,
+    startedAt: new Date(0).toISOString(),
+    endedAt: new Date(1000).toISOString(),
+    durationMs: 1000,
+    cluster: { driver: 'local', nodes: ['node1', 'node2', 'node3'], rails: 2 },
+    faults: [],
+    findings: [],
+    clean: true,
+    notes: [],
+    ...o,
+  };
+}
+
+test('a clean history with no findings is valid', () => {
+  expect(checkRunDir(runDir('clean', 5), meta(), 10_000).verdict).toBe('valid');
+});
+
+test('a serious kernel finding turns valid into unknown, with one note even on a recheck', () => {
+  for (const kind of ['kernel-panic', 'kernel-oops', 'kernel-bug', 'soft-lockup', 'rcu-stall', 'hung-task'] as const) {
+    const r = checkRunDir(runDir(kind, 5), meta({ findings: [finding(kind)] }), 10_000);
+    expect(r.verdict).toBe('unknown');
+    expect(r.notes).toEqual([`verdict unknown, not valid: ${kind} on node3 (see findings)`]);
+    // a recheck carries the first check's notes
+    expect(checkRunDir(runDir(kind, 5), meta({ findings: [finding(kind)], notes: r.notes! }), 10_000).notes).toEqual(r.notes);
+  }
+});
+
+test('a WARNING or an rxe message is a finding, not a reason to doubt the verdict', () => {
+  const r = checkRunDir(runDir('warn', 5), meta({ findings: [finding('kernel-warning'), finding('rxe')] }), 10_000);
+  expect(r.verdict).toBe('valid');
+  expect(r.findings).toHaveLength(2);
+});
+
+test('a violation stays invalid with a kernel finding; an infrastructure fault makes anything unknown', () => {
+  // the FADD of 4 applied twice: a duplicate
+  expect(checkRunDir(runDir('dup', 9), meta({ findings: [finding('kernel-panic')] }), 10_000).verdict).toBe('invalid');
+  const infra = { reason: 'data rail 0 froze', repaired: true };
+  const r = checkRunDir(runDir('infra', 9), meta({ infrastructureFault: infra }), 10_000);
+  expect(r.verdict).toBe('unknown');
+  expect(r.infrastructureFault).toEqual(infra);
+  expect(JSON.parse(fs.readFileSync(path.join(tmp, 'infra', RUN_FILES.results), 'utf8')).verdict).toBe('unknown');
+});
