@@ -56,6 +56,27 @@ test('per-second op rates and latencies, fault events and rxe counters are query
   expect(rxe[0]!.values).toEqual([[base + 2300, 7]]);
 });
 
+test('completions that arrive after their second was written rewrite its point: no count is lost', async () => {
+  let now = base + 1500;
+  const sink = openMetricsSink({ url: `${db.url}/rc_late`, warn: () => undefined, now: () => now, flushIntervalMs: 3_600_000 });
+  for (let i = 0; i < 10; i++) sink.recordOp({ workload: 'counter', status: 'ok', latencyUs: 100, time: base + i });
+  await sink.flush();
+  const q = async (): Promise<unknown[][]> => (await influxQuery(db.url, 'rc_late', 'SELECT ok, fail, p99_us FROM rdma_chaos_ops ORDER BY time'))[0]!.values;
+  expect(await q()).toEqual([[base, 10, 0, 100]]);
+  // a batch of second `base` arrives late, with second base+1 still open
+  now = base + 1900;
+  for (let i = 0; i < 5; i++) sink.recordOp({ workload: 'counter', status: i ? 'ok' : 'fail', latencyUs: 900, time: base + 500 + i });
+  sink.recordOp({ workload: 'counter', status: 'ok', latencyUs: 50, time: base + 1100 });
+  await sink.flush();
+  expect(await q()).toEqual([[base, 14, 1, 900]]);
+  now = base + 2100;
+  await sink.close();
+  expect(await q()).toEqual([
+    [base, 14, 1, 900],
+    [base + 1000, 1, 0, 50],
+  ]);
+});
+
 test('influxd killed mid-stream: the sink keeps taking samples, warns once, never throws', async () => {
   const own = await startInfluxd();
   const warnings: string[] = [];
