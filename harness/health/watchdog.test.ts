@@ -3,7 +3,7 @@ import type { FaultWindow } from './explain';
 import { judge, probeArgv, ringPaths, type ProbeTarget, type WatchFacts } from './watchdog';
 
 const S = 1e9;
-const OPTS = { intervalMs: 1000, failAfterMs: 8000, unreachableAfterMs: 25_000, graceMs: 10_000 };
+const OPTS = { intervalMs: 1000, failAfterMs: 8000, firstReplyMs: 30_000, unreachableAfterMs: 25_000, graceMs: 10_000 };
 const NOW = 1_000_000; // wall ms
 
 const targets: ProbeTarget[] = ['node1', 'node2', 'node3'].map((node, i) => ({
@@ -35,7 +35,7 @@ test('probeArgv: one argv (no shell string from data), the interval and each net
 });
 
 /** facts where every path last replied `age` ms ago (per path overrides in `silent`) */
-function facts(o: { silent?: Record<string, number>; lost?: WatchFacts['lost']; faults?: FaultWindow[]; troubled?: string[]; upSince?: Record<string, number | undefined> } = {}): WatchFacts {
+function facts(o: { silent?: Record<string, number>; never?: boolean; lost?: WatchFacts['lost']; faults?: FaultWindow[]; troubled?: string[]; upSince?: Record<string, number | undefined> } = {}): WatchFacts {
   return {
     nowMs: NOW,
     nowNs: 100 * S,
@@ -43,7 +43,7 @@ function facts(o: { silent?: Record<string, number>; lost?: WatchFacts['lost']; 
       const key = `${r.from}>${r.to}@${r.rail}`;
       const age = o.silent?.[key] ?? 500;
       const up = o.upSince && r.from in o.upSince ? o.upSince[r.from] : NOW - 60_000;
-      return { path: { from: r.from, to: r.to, rail: r.rail }, lastReplyMs: NOW - age, ...(up !== undefined ? { sourceUpSinceMs: up } : {}) };
+      return { path: { from: r.from, to: r.to, rail: r.rail }, ...(o.never ? {} : { lastReplyMs: NOW - age }), ...(up !== undefined ? { sourceUpSinceMs: up } : {}) };
     }),
     lost: o.lost ?? [],
     faults: o.faults ?? [],
@@ -68,6 +68,14 @@ describe('judge', () => {
 
   test('silent for less than the threshold: not yet', () => {
     expect(judge(facts({ silent: railSilent(0, 7900) }), OPTS)).toBeUndefined();
+  });
+
+  test('paths that never answered yet (a loaded guest starting its probes) get the longer first-reply threshold', () => {
+    const up = (ms: number) => ({ node1: NOW - ms, node2: NOW - ms, node3: NOW - ms });
+    expect(judge(facts({ never: true, upSince: up(20_000) }), OPTS)).toBeUndefined();
+    const t = judge(facts({ never: true, upSince: up(31_000) }), OPTS)!;
+    expect(t.rails).toEqual([0, 1]);
+    expect(t.details[0]).toBe('node1 -> node2 on rail 0: no reply for 31.0 s');
   });
 
   test('a probe session that just (re)started is given the threshold from its start', () => {

@@ -17,6 +17,11 @@ export interface WatchdogOptions {
   intervalMs?: number;
   /** a path silent this long has failed; default 8000 */
   failAfterMs?: number;
+  /**
+   * a path that never answered yet (the watchdog just started) fails after this long instead;
+   * default 30000: on a loaded host the first probes of a busy guest took longer than 8 s
+   */
+  firstReplyMs?: number;
   /** a node whose SSH session stays gone this long is unreachable; default 25000 */
   unreachableAfterMs?: number;
   /** a fault healed this recently still explains a failure; default 10000 */
@@ -85,7 +90,8 @@ export function judge(f: WatchFacts, o: Required<WatchdogOptions>): Trip | undef
     if (p.sourceUpSinceMs === undefined) continue; // the source's probe is down: see `lost`
     evaluated.push(p.path);
     const ref = Math.max(p.lastReplyMs ?? 0, p.sourceUpSinceMs);
-    if (f.nowMs - ref < o.failAfterMs) continue;
+    const limit = p.lastReplyMs === undefined ? Math.max(o.failAfterMs, o.firstReplyMs) : o.failAfterMs;
+    if (f.nowMs - ref < limit) continue;
     const { from, to, rail } = p.path;
     if (f.troubled.has(from) || f.troubled.has(to)) continue;
     if (explainPath(f.faults, p.path, f.nowNs, ex)) continue;
@@ -120,7 +126,7 @@ export function judge(f: WatchFacts, o: Required<WatchdogOptions>): Trip | undef
   return { rails, nodes: [...nodes], unreachable, reason: `${parts.join('; ')}, with no fault explaining it`, details };
 }
 
-const DEFAULTS: Required<WatchdogOptions> = { intervalMs: 1000, failAfterMs: 8000, unreachableAfterMs: 25_000, graceMs: 10_000 };
+const DEFAULTS: Required<WatchdogOptions> = { intervalMs: 1000, failAfterMs: 8000, firstReplyMs: 30_000, unreachableAfterMs: 25_000, graceMs: 10_000 };
 
 /** The ring: each node probes the next one on every rail both have. */
 export function ringPaths(targets: readonly ProbeTarget[]): (ProbePath & { ip: string; netdev: string })[] {
