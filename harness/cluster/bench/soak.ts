@@ -1,0 +1,488 @@
+// npm run bench:soak: which data fabric backend survives sustained RDMA load? Per backend, a
+// 2-node 1-rail local cluster runs perftest's ib_atomic_bw FETCH_AND_ADD without pause
+// (--run_infinitely, one rate line per interval) for --minutes (default 30), while node1 pings
+// node2 over the same rail once a second (ICMP: outside the loaded RoCE traffic). A rail silent
+// for --freeze-after seconds (default 10) whose node still answers SSH is a freeze (nothing
+// else is faulted here). A frozen rail gets --heal-wait seconds to come back by itself, then is
+// repaired as the harness would (re-create the fabric, then restart the nodes) and the load
+// starts again, so a backend can freeze more than once. vde_switch (the default before this
+// bench) is the anchor. By default every backend runs at the same time, side by side, so host
+// load hits all alike; --sequential runs them one after another.
+//
+//   npm run bench:soak -- [--minutes 30] [--backends vde,bridge,dgram,stream] [--sequential]
+//                         [--freeze-after 10] [--heal-wait 30] [--interval 10] [--json]
+import { Command, InvalidArgumentError } from 'commander';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import type { RemoteProcess } from '../driver';
+import { clusterDown, clusterUp, type LocalDriver } from '../local';
+import { bridgeNetns } from '../local/fabric/bridge';
+import { FABRIC_NAMES } from '../local/fabric';
+import { QEMU_PROGRAMS } from '../local/down';
+import { scanOwned } from '../local/procs';
+import { ownMarker } from '../local/state';
+import type { AccelMode } from '../local/accel';
+import { figures, parsePingSeq, parseRateLine, perMinute, table, type BackendSoak, type Freeze } from './soak-stats';
+
+interface SoakOptions {
+  minutes: number;
+  backends: string[];
+  sequential: boolean;
+  freezeAfterS: number;
+  healWaitS: number;
+  intervalS: number;
+  repair: boolean;
+  json: boolean;
+  jsonOut?: string;
+  accel: AccelMode;
+  portBase: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const SERVER = 'node1';
+const CLIENT = 'node2';
+const SERVER_IP = '10.77.0.1';
+const PEER_IP = '10.77.0.2';
+const PING = '/.rc/bin/ping';
+const PROBE_START_GRACE_MS = 20_000; // busybox in the initramfs: the host has no iputils for the guests
+
+function log(line: string): void {
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+}
+
+/** One backend's soak: boot, load, probe, judge, repair, tear down. */
+class BackendRun {
+  readonly stateDir: string;
+  readonly result: BackendSoak;
+  private driver?: LocalDriver;
+  private t0 = 0;
+  private lastReply = 0;
+  private busy = false; // confirming or repairing: the load and probe are not restarted meanwhile
+  private stopping = false;
+  private load: RemoteProcess[] = [];
+  private probe?: RemoteProcess;
+  // bumped whenever the load (or the probe) is restarted: late events of old ones are ignored
+  private loadGen = 0;
+  private probeGen = 0;
+
+  constructor(
+    readonly backend: string,
+    private readonly index: number,
+    private readonly o: SoakOptions,
+  ) {
+    this.stateDir = `/run/rdma-chaos/soak-${backend}`;
+    this.result = { backend, minutesRun: 0, samples: [], freezes: [], longestGapS: 0 };
+  }
+
+  private say(l: string): void {
+    log(`${this.backend}: ${l}`);
+  }
+
+  async boot(signal: AbortSignal): Promise<boolean> {
+    try {
+      await clusterDown(this.stateDir); // a previous soak killed hard
+      const up = await clusterUp({
+        nodes: 2,
+        rails: 1,
+        fabric: this.backend,
+        accel: this.o.accel,
+        stateDir: this.stateDir,
+        sshPortBase: this.o.portBase + 10 * this.index,
+        bootTimeoutMs: 600_000,
+        signal,
+        log: (l) => this.say(l),
+      });
+      this.driver = up.driver;
+      this.result.bootSeconds = (up.timings.usableAt - up.timings.commandAt) / 1000;
+      this.say(`up in ${this.result.bootSeconds.toFixed(1)} s`);
+      return true;
+    } catch (e: unknown) {
+      this.result.error = `boot: ${(e as Error).message}`;
+      this.say(this.result.error);
+      await clusterDown(this.stateDir).catch(() => undefined);
+      return false;
+    }
+  }
+
+  /** Load and probe from t0 until `endAt` (epoch ms) or until stopped. */
+  async run(t0: number, endAt: number, stop: AbortSignal): Promise<void> {
+    if (!this.driver) return;
+    this.t0 = t0;
+    const onStop = (): void => {
+      this.stopping = true;
+    };
+    stop.addEventListener('abort', onStop, { once: true });
+    try {
+      await this.startTraffic();
+      let nextStatus = Date.now() + 5 * 60_000;
+      while (!this.stopping && Date.now() < endAt) {
+        await sleep(1000);
+        if (this.stopping || Date.now() >= endAt) break;
+        const silence = Date.now() - this.lastReply;
+        if (silence > this.o.freezeAfterS * 1000) {
+          await this.onSilence(silence, endAt);
+        }
+        if (Date.now() >= nextStatus) {
+          nextStatus += 5 * 60_000;
+          const recent = this.result.samples.filter((s) => s.atMs > Date.now() - this.t0 - 60_000);
+          const ops = recent.length ? recent.reduce((t, s) => t + s.opsPerSec, 0) / recent.length : 0;
+          this.say(`${((Date.now() - t0) / 60_000).toFixed(0)} min: ${ops.toFixed(0)} ops/s in the last minute, ${this.result.freezes.length} freeze(s)`);
+        }
+      }
+    } catch (e: unknown) {
+      this.result.error = `${(e as Error).message}`;
+      this.say(`soak ended early: ${this.result.error}`);
+    } finally {
+      stop.removeEventListener('abort', onStop);
+      this.result.minutesRun = Math.max(0, (Math.min(Date.now(), endAt) - t0) / 60_000);
+      // a full soak is exactly the asked minutes: the last second of the loop is not extra time
+      if (!this.stopping && !this.result.error) this.result.minutesRun = Math.round(this.result.minutesRun * 10) / 10;
+    }
+  }
+
+  /** The probe stream has been silent too long: a stalled SSH stream, or a frozen rail. */
+  private async onSilence(silence: number, endAt: number): Promise<void> {
+    this.busy = true;
+    try {
+      const first = await this.checkRail();
+      if (first === 'ok') {
+        // the rail answers: the probe's output (or the probe) stalled, not the fabric
+        this.say(`probe silent ${(silence / 1000).toFixed(0)} s but the rail answers a fresh ping: not a freeze`);
+        await this.startProbe();
+        return;
+      }
+      const f: Freeze = { sinceMs: this.lastReply - this.t0, selfHealed: false, repair: 'none', kind: first };
+      this.result.freezes.push(f);
+      this.say(`FREEZE ${this.result.freezes.length} (${first === 'rail' ? 'rail silent, SSH answers' : 'node unreachable'}) since ${(f.sinceMs / 60_000).toFixed(1)} min`);
+      const healBy = Date.now() + this.o.healWaitS * 1000;
+      while (Date.now() < healBy && Date.now() < endAt && !this.stopping) {
+        await sleep(5000);
+        if ((await this.checkRail()) === 'ok') {
+          f.selfHealed = true;
+          f.endMs = Date.now() - this.t0;
+          this.say(`rail answers again by itself after ${((f.endMs - f.sinceMs) / 1000).toFixed(0)} s`);
+          break;
+        }
+      }
+      if (!f.selfHealed && this.o.repair && Date.now() < endAt && !this.stopping) {
+        f.repair = await this.repair(first);
+        if ((await this.checkRail()) === 'ok') f.endMs = Date.now() - this.t0;
+        this.say(`repair: ${f.repair}; rail ${f.endMs !== undefined ? 'answers again' : 'STILL SILENT'}`);
+      }
+      if (f.endMs === undefined && (!this.o.repair || f.repair !== 'none')) {
+        if (!this.o.repair) this.say('no repair (--no-repair): the rail stays frozen for the rest of the soak');
+        // nothing more to learn from this backend: frozen until the end
+        this.stopping = true;
+        return;
+      }
+      await this.startTraffic();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** ok: a fresh ping over the rail answers; rail: SSH answers but the rail does not; node: no SSH. */
+  private async checkRail(): Promise<'ok' | 'rail' | 'node'> {
+    try {
+      const r = await this.driver!.exec(SERVER, [PING, '-c', '3', '-W', '3', '-I', 'data0', PEER_IP], { timeoutMs: 30_000 });
+      if (r.code === 0) return 'ok';
+      return r.code === null ? 'node' : 'rail';
+    } catch {
+      return 'node';
+    }
+  }
+
+  private async repair(kind: 'rail' | 'node'): Promise<string> {
+    const d = this.driver!;
+    const both = [SERVER, CLIENT];
+    const o = { log: (l: string) => this.say(`repair: ${l}`), timeoutMs: 600_000 };
+    await this.stopTraffic();
+    try {
+      if (kind === 'node') {
+        await d.restartNodes(both, o);
+        return 'restarted node1 node2';
+      }
+      const r = await d.recreateFabric(0, o);
+      let what = r.nodesRestarted ? 're-created rail 0 (nodes restarted with it)' : 're-created rail 0 in place';
+      if (!r.nodesRestarted && (await this.checkRail()) !== 'ok') {
+        // the guest's NIC queue itself may be stuck: only a new VM clears it
+        await d.restartNodes(both, o);
+        what += ', then restarted node1 node2';
+      }
+      return what;
+    } catch (e: unknown) {
+      return `repair failed: ${(e as Error).message}`;
+    }
+  }
+
+  private async kill(node: string, what: string): Promise<void> {
+    // by the PID the wrapper shell recorded (never by name): the guest may run other things
+    await this.driver!
+      .exec(node, ['sh', '-c', `f=/tmp/soak-${what}.pid; [ -f $f ] && kill $(cat $f) 2>/dev/null; rm -f $f; true`], { timeoutMs: 30_000 })
+      .catch(() => undefined);
+  }
+
+  private async stopTraffic(): Promise<void> {
+    this.loadGen++;
+    this.probeGen++;
+    for (const p of [...this.load, ...(this.probe ? [this.probe] : [])]) p.detach();
+    this.load = [];
+    this.probe = undefined;
+    await Promise.all([this.kill(SERVER, 'srv'), this.kill(CLIENT, 'cli'), this.kill(SERVER, 'ping')]);
+  }
+
+  private async startTraffic(): Promise<void> {
+    await this.stopTraffic();
+    await this.startProbe();
+    await this.startLoad();
+  }
+
+  private async startProbe(): Promise<void> {
+    const d = this.driver!;
+    const gen = ++this.probeGen;
+    this.probe?.detach();
+    await this.kill(SERVER, 'ping');
+    // the probe's window starts with its first line (the PING banner): an SSH channel and a
+    // process start take seconds in a loaded TCG guest
+    this.lastReply = Date.now() + PROBE_START_GRACE_MS;
+    const p = await d.spawn(SERVER, ['sh', '-c', `echo $$ > /tmp/soak-ping.pid; exec ${PING} -i 1 -I data0 ${PEER_IP}`]);
+    this.probe = p;
+    let buf = '';
+    let prevReply: number | undefined;
+    p.stdout.on('data', (b: Buffer) => {
+      if (gen !== this.probeGen) return;
+      buf += b.toString('utf8');
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const l of lines) {
+        const now = Date.now();
+        if (parsePingSeq(l) !== undefined) {
+          // a gap that ended in a reply, below the freeze threshold: how close it came
+          if (prevReply !== undefined && !this.busy) this.result.longestGapS = Math.max(this.result.longestGapS, (now - prevReply) / 1000);
+          prevReply = now;
+          this.lastReply = now;
+        } else if (l.startsWith('PING ')) {
+          this.lastReply = now;
+        }
+      }
+    });
+    p.exited.catch(() => undefined);
+  }
+
+  private async startLoad(): Promise<void> {
+    const d = this.driver!;
+    const gen = this.loadGen;
+    const perftest = (extra: string[]): string =>
+      ['stdbuf', '-oL', 'ib_atomic_bw', '-d', 'rxe0', '-x', '1', '-A', 'FETCH_AND_ADD', '-D', String(this.o.intervalS), '--run_infinitely', ...extra].join(' ');
+    const srv = await d.spawn(SERVER, ['sh', '-c', `echo $$ > /tmp/soak-srv.pid; exec ${perftest([])}`]);
+    srv.exited.catch(() => undefined);
+    // the client's TCP handshake must find the server listening (it prints a banner then)
+    await new Promise<void>((resolve) => {
+      let out = '';
+      const t = setTimeout(resolve, 30_000);
+      srv.stdout.on('data', (b: Buffer) => {
+        out += b.toString('utf8');
+        if (/Waiting for client/.test(out)) {
+          clearTimeout(t);
+          setTimeout(resolve, 500);
+        }
+      });
+    });
+    const cli = await d.spawn(CLIENT, ['sh', '-c', `echo $$ > /tmp/soak-cli.pid; exec ${perftest([SERVER_IP])}`]);
+    this.load = [srv, cli];
+    let buf = '';
+    let lastLines: string[] = [];
+    cli.stdout.on('data', (b: Buffer) => {
+      if (gen !== this.loadGen) return;
+      buf += b.toString('utf8');
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      lastLines = [...lastLines, ...lines.filter((l) => l.trim())].slice(-2);
+      for (const l of lines) {
+        const ops = parseRateLine(l);
+        if (ops !== undefined) this.result.samples.push({ atMs: Date.now() - this.t0, opsPerSec: ops });
+      }
+    });
+    // perftest gave up (e.g. the handshake raced the server): start it again, unless a freeze
+    // check or repair owns the traffic right now
+    const restart = (why: string): void => {
+      if (gen !== this.loadGen || this.stopping) return;
+      this.say(`load ended (${why}); restarting it`);
+      void (async () => {
+        await sleep(5000);
+        while (this.busy && !this.stopping) await sleep(1000);
+        if (gen !== this.loadGen || this.stopping) return;
+        const g = ++this.loadGen;
+        for (const p of this.load) p.detach();
+        await Promise.all([this.kill(SERVER, 'srv'), this.kill(CLIENT, 'cli')]);
+        if (g === this.loadGen && !this.stopping) await this.startLoad().catch((e: unknown) => this.say(`load restart failed: ${(e as Error).message}`));
+      })();
+    };
+    cli.exited.then(
+      (r) => restart(`perftest client exit ${r.code}: ${[...r.stderr.trim().split('\n').slice(-1), ...lastLines].filter(Boolean).join(' / ')}`),
+      (e: unknown) => restart(String(e)),
+    );
+  }
+
+  async teardown(): Promise<string[]> {
+    if (this.driver) {
+      this.stopping = true;
+      await this.stopTraffic().catch(() => undefined);
+      await this.driver.close().catch(() => undefined);
+    }
+    await clusterDown(this.stateDir);
+    // the figures count only if the testbed is gone afterwards
+    const left = scanOwned(ownMarker(this.stateDir), QEMU_PROGRAMS).map((p) => `${p.role} pid ${p.pid}`);
+    if (fs.existsSync(`/run/netns/${bridgeNetns(this.stateDir)}`)) left.push(`netns ${bridgeNetns(this.stateDir)}`);
+    fs.rmSync(this.stateDir, { recursive: true, force: true });
+    return left;
+  }
+}
+
+function parsePositive(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function parseOptions(argv: string[]): SoakOptions {
+  const p = new Command('bench:soak')
+    .option('--minutes <n>', 'soak length per backend', parsePositive, 30)
+    .option('--backends <list>', `comma-separated, from ${FABRIC_NAMES.join(', ')}`, FABRIC_NAMES.join(','))
+    .option('--sequential', 'one backend after another (default: all side by side)')
+    .option('--freeze-after <s>', 'probe silence that counts as a freeze', parsePositive, 10)
+    .option('--heal-wait <s>', 'how long a frozen rail may take to come back by itself before the repair', parsePositive, 30)
+    .option('--interval <s>', "perftest's reporting interval", parsePositive, 10)
+    .option('--no-repair', 'leave a frozen rail frozen (the backend is done at its first freeze)')
+    .option('--accel <mode>', 'auto, kvm or tcg', 'auto')
+    .option('--port-base <port>', 'SSH ports: backend k uses base + 10k + node', parsePositive, 22800)
+    .option('--json', 'print the figures as JSON')
+    .option('--json-out <file>', 'also write the JSON figures to this file')
+    .exitOverride();
+  p.parse(argv, { from: 'user' });
+  const f = p.opts<{ minutes: number; backends: string; sequential?: boolean; freezeAfter: number; healWait: number; interval: number; repair: boolean; accel: string; portBase: number; json?: boolean; jsonOut?: string }>();
+  const backends = f.backends.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = backends.filter((b) => !FABRIC_NAMES.includes(b));
+  if (bad.length || backends.length === 0) throw new InvalidArgumentError(`--backends ${f.backends}: expected names from ${FABRIC_NAMES.join(', ')}`);
+  if (!['auto', 'kvm', 'tcg'].includes(f.accel)) throw new InvalidArgumentError(`--accel ${f.accel}: expected auto, kvm or tcg`);
+  return {
+    minutes: f.minutes,
+    backends,
+    sequential: f.sequential === true,
+    freezeAfterS: f.freezeAfter,
+    healWaitS: f.healWait,
+    intervalS: Math.round(f.interval),
+    repair: f.repair,
+    json: f.json === true,
+    jsonOut: f.jsonOut,
+    accel: f.accel as AccelMode,
+    portBase: Math.round(f.portBase),
+  };
+}
+
+const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+async function main(): Promise<void> {
+  let o: SoakOptions;
+  try {
+    o = parseOptions(process.argv.slice(2));
+  } catch (e: unknown) {
+    const code = (e as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.help') return;
+    console.error(`bench:soak: ${(e as Error).message}`);
+    process.exitCode = 254;
+    return;
+  }
+  const startedAt = new Date().toISOString();
+  const loadBefore = load();
+  const others = scanOwned('', QEMU_PROGRAMS).length;
+  const header = [
+    `bench:soak  ${startedAt}  ${o.backends.join(', ')}  ${o.minutes} min each, ${o.sequential ? 'one after another' : 'side by side'}`,
+    `host: ${os.cpus().length} cores, load ${loadBefore}${others ? `, ${others} other qemu process(es) already running (their load counts)` : ''}`,
+    `load: ib_atomic_bw FETCH_AND_ADD node2 -> node1 on rxe0 (--run_infinitely, ${o.intervalS} s lines); probe: ping node1 -> node2 on data0 every 1 s;`,
+    `freeze: probe silent > ${o.freezeAfterS} s while SSH answers; heal wait ${o.healWaitS} s, then ${o.repair ? 're-create the rail (and restart the nodes if needed)' : 'no repair'}`,
+  ];
+  if (!o.json) console.log(header.join('\n'));
+  for (const l of header) log(l);
+
+  const abort = new AbortController();
+  const onSignal = (sig: string): void => {
+    if (abort.signal.aborted) process.exit(130);
+    log(`${sig}: ending the soak early and tearing the clusters down (again to force)`);
+    abort.abort();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  const runs = o.backends.map((b, i) => new BackendRun(b, i, o));
+  const leftovers: string[] = [];
+  try {
+    if (o.sequential) {
+      for (const r of runs) {
+        if (abort.signal.aborted) break;
+        if (await r.boot(abort.signal)) {
+          const t0 = Date.now();
+          await r.run(t0, t0 + o.minutes * 60_000, abort.signal);
+        }
+        leftovers.push(...(await r.teardown()));
+      }
+    } else {
+      // boot one after another (8 VMs booting at once on 2 cores would mostly time out), then
+      // load them all from the same moment
+      const ok: BackendRun[] = [];
+      for (const r of runs) if (!abort.signal.aborted && (await r.boot(abort.signal))) ok.push(r);
+      const t0 = Date.now();
+      log(`soak started: ${ok.map((r) => r.backend).join(', ')} until ${new Date(t0 + o.minutes * 60_000).toISOString()}`);
+      await Promise.all(ok.map((r) => r.run(t0, t0 + o.minutes * 60_000, abort.signal)));
+    }
+  } finally {
+    if (!o.sequential) for (const r of runs) leftovers.push(...(await r.teardown().catch((e: unknown) => [`${r.backend}: teardown failed: ${(e as Error).message}`])));
+  }
+  const figs = runs.map((r) => figures(r.result));
+  const loadAfter = load();
+  const doc = {
+    startedAt,
+    endedAt: new Date().toISOString(),
+    minutes: o.minutes,
+    mode: o.sequential ? 'sequential' : 'concurrent',
+    cores: os.cpus().length,
+    loadBefore,
+    loadAfter,
+    options: o,
+    anchor: 'vde',
+    backends: runs.map((r, i) => ({
+      ...figs[i],
+      bootSeconds: r.result.bootSeconds,
+      freezeEvents: r.result.freezes,
+      opsPerMinute: perMinute(r.result.samples, r.result.minutesRun).map((x) => Math.round(x)),
+    })),
+    leftovers,
+  };
+  if (o.jsonOut) fs.writeFileSync(o.jsonOut, JSON.stringify(doc, null, 2) + '\n');
+  if (o.json) {
+    console.log(JSON.stringify(doc, null, 2));
+  } else {
+    console.log('');
+    console.log(table(figs));
+    for (const r of runs) {
+      for (const [i, f] of r.result.freezes.entries()) {
+        const end = f.endMs === undefined ? 'never answered again' : `answered again at ${(f.endMs / 60_000).toFixed(1)} min${f.selfHealed ? ' by itself' : ''}`;
+        console.log(`${r.backend} freeze ${i + 1}: ${f.kind} silent from ${(f.sinceMs / 60_000).toFixed(1)} min, ${end}; repair: ${f.repair}`);
+      }
+    }
+    for (const r of runs) {
+      const pm = perMinute(r.result.samples, r.result.minutesRun).map((x) => Math.round(x));
+      console.log(`${r.backend} ops/s per minute: ${pm.join(' ')}`);
+    }
+    console.log(`load after: ${loadAfter}; ended ${new Date().toISOString()}`);
+    console.log(leftovers.length ? `LEFT BEHIND: ${leftovers.join(', ')}` : 'teardown: no qemu, netns or socket of the soak left');
+  }
+  if (leftovers.length) process.exitCode = 255;
+  if (abort.signal.aborted && !process.exitCode) process.exitCode = 130;
+  process.exit(); // SSH keep-alives of closed drivers must not hold the process
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench:soak failed: ${(e as Error).stack ?? e}`);
+  process.exit(255);
+});
