@@ -11,11 +11,13 @@ export interface HostPackage {
 
 export const HOST_PACKAGES: readonly HostPackage[] = [
   { name: 'qemu-system-x86', why: 'runs the node VMs' },
-  { name: 'vde2', why: 'vde_switch, the default data fabric' },
+  { name: 'vde2', why: 'vde_switch, the vde data fabric' },
   { name: 'busybox-static', why: 'the guest initramfs' },
   { name: 'kmod', why: 'depmod for the kernel cache, modprobe in the guests' },
   { name: 'xz-utils', why: 'unpacks the guest kernel image' },
-  { name: 'iproute2', why: 'ip, tc and rdma in the guests' },
+  { name: 'iproute2', why: 'ip, tc and rdma in the guests; the bridge fabric\'s netns, bridges and taps on the host' },
+  { name: 'util-linux', why: 'nsenter: the bridge fabric opens each tap inside its netns' },
+  { name: 'python3', why: 'the bridge fabric\'s qemu network helper (hands qemu its tap)' },
   { name: 'rdma-core', why: 'RDMA userspace in the guests' },
   { name: 'ibverbs-utils', why: 'ibv_devinfo in the guests' },
   { name: 'ibverbs-providers', why: 'librxe, the SoftRoCE verbs provider' },

@@ -126,6 +126,28 @@ export class LocalDriver implements NodeDriver {
     return recreateFabric(this, rail, o);
   }
 
+  /**
+   * Freeze a rail on purpose, silently (vde: SIGSTOP its switch; bridge: the bridge down, the
+   * taps up): for tests of the fabric watchdog and repair. Returns thaw; recreateFabric also
+   * ends it. InputError on a backend that cannot freeze (dgram, stream: the fabric is qemu's own).
+   */
+  async freezeRail(rail: number): Promise<() => Promise<void>> {
+    const { fabricBackend } = await import('./fabric');
+    const f = this.state.fabrics.find((x) => x.rail === rail);
+    if (!f) throw new InputError('cluster.noRail', `no fabric for rail ${rail} (rails: ${this.state.fabrics.map((x) => x.rail).join(', ')})`);
+    const b = fabricBackend(f.backend);
+    if (!b.freeze || !b.thaw) throw new InputError('cluster.cannotFreeze', `the ${f.backend} fabric cannot be frozen on purpose (it lives inside qemu)`);
+    await b.freeze(f);
+    const thaw = b.thaw.bind(b);
+    return async () => {
+      try {
+        await thaw(f);
+      } catch {
+        /* re-created meanwhile: nothing frozen is left */
+      }
+    };
+  }
+
   /** The node's qemu runs (false after a crash, a panic or a kill). */
   nodeAlive(node: string): boolean {
     const p = this.node(node).proc;

@@ -100,6 +100,15 @@ export const bridgeBackend: FabricBackend = {
     if (left.code === 0 && left.stdout.trim() === '') await delNetns(netns);
   },
 
+  /** The bridge down: its ports stop forwarding, while each tap (the guest's carrier) stays up. */
+  async freeze(rec: FabricRecord): Promise<void> {
+    await ip(rec.data.netns!, ['link', 'set', rec.data.bridge!, 'down'], `rail ${rec.rail}`);
+  },
+
+  async thaw(rec: FabricRecord): Promise<void> {
+    await ip(rec.data.netns!, ['link', 'set', rec.data.bridge!, 'up'], `rail ${rec.rail}`);
+  },
+
   async sweep(stateDir: string): Promise<void> {
     await delNetns(bridgeNetns(stateDir));
   },

@@ -55,6 +55,13 @@ export interface FabricBackend {
    * re-created rail needs its nodes restarted (their qemu cannot re-attach).
    */
   restart?(rec: FabricRecord, ctx: FabricContext): Promise<FabricRecord>;
+  /**
+   * Freeze the rail on purpose, silently (no carrier change in the guests): what a stuck
+   * fabric looks like, for tests of the watchdog and the repair. thaw() undoes it; a re-created
+   * rail is thawed anyway.
+   */
+  freeze?(rec: FabricRecord): Promise<void>;
+  thaw?(rec: FabricRecord): Promise<void>;
 }
 
 const BACKENDS: Record<string, FabricBackend> = { vde: vdeBackend, bridge: bridgeBackend, dgram: dgramBackend, stream: streamBackend };

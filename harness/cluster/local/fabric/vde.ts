@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../../../errors';
 import { which } from '../../../setup/run';
-import { identify } from '../procs';
+import { identify, isAlive } from '../procs';
 import type { FabricRecord } from '../state';
 import type { FabricBackend, FabricContext } from './index';
 
@@ -62,7 +62,21 @@ export const vdeBackend: FabricBackend = {
   netdev(rec: FabricRecord): string {
     return `vde,sock=${rec.data.sock}`;
   },
+
+  async freeze(rec: FabricRecord): Promise<void> {
+    signalSwitch(rec, 'SIGSTOP');
+  },
+
+  async thaw(rec: FabricRecord): Promise<void> {
+    signalSwitch(rec, 'SIGCONT');
+  },
 };
+
+function signalSwitch(rec: FabricRecord, sig: 'SIGSTOP' | 'SIGCONT'): void {
+  const p = rec.procs[0];
+  if (!p || !isAlive(p)) throw new InputError('cluster.fabricFailed', `rail ${rec.rail}: its vde_switch is not running`);
+  process.kill(p.pid, sig);
+}
 
 function readOr(f: string, dflt: string): string {
   try {
