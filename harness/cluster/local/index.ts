@@ -8,6 +8,7 @@ import { cachePaths, stateDir as defaultStateDir, type CachePaths } from '../../
 import { LocalDriver } from './driver';
 import { isAlive } from './procs';
 import { readState, type ClusterState } from './state';
+import { fabricAlive } from './fabric';
 
 export { clusterUp, ensureCluster, probePorts, type UpResult, type NodeTiming } from './up';
 export { clusterDown, type DownReport } from './down';
@@ -33,7 +34,7 @@ export function localStatus(dir: string = defaultStateDir()): LocalClusterStatus
   const state = readState(stateDir);
   const alive: Record<string, boolean> = {};
   for (const n of state?.nodes ?? []) alive[n.name] = n.proc !== undefined && isAlive(n.proc);
-  const fabricsAlive = (state?.fabrics ?? []).every((f) => f.procs.every(isAlive));
+  const fabricsAlive = (state?.fabrics ?? []).every(fabricAlive);
   const running = state?.phase === 'ready' && fabricsAlive && Object.values(alive).every(Boolean);
   return { stateDir, running, state, alive };
 }

@@ -17,7 +17,7 @@ import { identify, isAlive } from './procs';
 import { baseSpec, nodeRecords, nodeSpec } from './nodes';
 import { READY_MARK, SSHD_MARK, startQemu, tail } from './qemu';
 import { lockState, ownMarker, readState, writeState, type ClusterShape, type ClusterState, type FabricRecord, type NodeRecord } from './state';
-import type { FabricBackend } from './fabric';
+import { fabricAlive, type FabricBackend } from './fabric';
 
 export interface NodeTiming {
   name: string;
@@ -73,8 +73,7 @@ async function tryReuse(
   fits: (have: ClusterShape, want: ClusterShape) => boolean,
   commandAt: number,
 ): Promise<UpResult | undefined> {
-  const procs = [...s.nodes.map((n) => n.proc), ...s.fabrics.flatMap((f) => f.procs)];
-  const running = s.phase === 'ready' && procs.every((p) => p !== undefined && isAlive(p));
+  const running = s.phase === 'ready' && s.nodes.every((n) => n.proc !== undefined && isAlive(n.proc)) && s.fabrics.every(fabricAlive);
   if (running) {
     const want = { nodes: cfg.nodes, rails: cfg.rails };
     if (cfg.fabricExplicit && s.fabric !== cfg.fabric.name) {

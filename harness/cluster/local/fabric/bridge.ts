@@ -91,6 +91,10 @@ export const bridgeBackend: FabricBackend = {
     return `bridge,br=${rec.data.bridge},helper=${helper.replace(/,/g, ',,')}`;
   },
 
+  alive(rec: FabricRecord): boolean {
+    return rec.data.netns !== undefined && fs.existsSync(path.join('/run/netns', rec.data.netns));
+  },
+
   async stop(rec: FabricRecord): Promise<void> {
     // the last rail's stop removes the netns; the others only their bridge
     const netns = rec.data.netns;

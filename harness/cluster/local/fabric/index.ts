@@ -6,6 +6,7 @@
 //   dgram   UDP multicast on the host loopback, one group per rail; any number of nodes
 //   stream  a unix stream socket between two qemus; exactly 2 nodes (point-to-point)
 import { InputError } from '../../../errors';
+import { isAlive } from '../procs';
 import type { ClusterShape, FabricRecord } from '../state';
 import { bridgeBackend } from './bridge';
 import { dgramBackend } from './dgram';
@@ -43,6 +44,8 @@ export interface FabricBackend {
    * restarts loses its peer for good). Indexes; includes the given ones.
    */
   restartWith?(nodeIndexes: readonly number[], allNodes: readonly number[]): number[];
+  /** beyond its recorded processes living: is the rail still there (a netns someone deleted)? */
+  alive?(rec: FabricRecord): boolean;
   /** teardown beyond killing recorded processes and removing recorded paths */
   stop?(rec: FabricRecord): Promise<void>;
   /**
@@ -78,6 +81,13 @@ export function fabricBackend(name: string): FabricBackend {
 /** Every program any backend may run (down scans for all of them). */
 export function fabricPrograms(): string[] {
   return [...new Set(Object.values(BACKENDS).flatMap((b) => b.programs))];
+}
+
+/** The rail's processes live and the backend finds its parts in place. */
+export function fabricAlive(rec: FabricRecord): boolean {
+  if (!rec.procs.every(isAlive)) return false;
+  const b = BACKENDS[rec.backend];
+  return b?.alive ? b.alive(rec) : true;
 }
 
 /** Every backend's sweep for a state dir (down runs it whatever the state file says). */
