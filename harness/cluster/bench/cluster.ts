@@ -14,6 +14,7 @@ import { nodeRecords, nodeSpec } from '../local/nodes';
 import { killOwned, scanOwned, type OwnedProc } from '../local/procs';
 import { READY_MARK, startQemu, type Accel } from '../local/qemu';
 import { ownMarker, type FabricRecord } from '../local/state';
+import { fabricPrograms, sweepFabrics } from '../local/fabric';
 import type { AccelMode } from '../local/accel';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -72,7 +73,10 @@ async function bare(accel: Accel): Promise<number> {
     if (bad) throw new Error(`bare boot failed: ${bad.kind}`);
     return (Math.max(...res.map((r) => (r.kind === 'line' ? r.at : 0))) - t0) / 1000;
   } finally {
-    await killOwned([...procs, ...scanOwned(marker, ['qemu-system-x86_64', 'vde_switch'])]);
+    await killOwned([...procs, ...scanOwned(marker, ['qemu-system-x86_64', ...fabricPrograms()])]);
+    // a backend with parts beyond processes (the bridge's netns)
+    for (const f of fabrics) await cfg.fabric.stop?.(f);
+    await sweepFabrics(BARE_DIR);
     fs.rmSync(BARE_DIR, { recursive: true, force: true });
   }
 }
