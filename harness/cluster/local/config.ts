@@ -22,7 +22,7 @@ export interface UpOptions {
   /** default RDMA_CHAOS_STATE or /run/rdma-chaos/cluster */
   stateDir?: string;
   cache?: CachePaths;
-  /** node i gets sshPortBase + i on 127.0.0.1; default 22100 */
+  /** node i gets sshPortBase + i on 127.0.0.1; default RDMA_CHAOS_SSH_PORT_BASE or 22100 */
   sshPortBase?: number;
   /** per node: qemu start to READY, sshd answering and every port ACTIVE; default 180 s
    * under TCG, 60 s under KVM (where a boot takes a few seconds) */
@@ -90,7 +90,9 @@ export async function resolveUpConfig(o: UpOptions): Promise<UpConfig> {
   const rails = intIn('rails', o.rails ?? 2, 1, MAX_RAILS);
   const accel = o.accel ?? 'auto';
   if (!['auto', 'kvm', 'tcg'].includes(accel)) throw new InputError('cluster.badOption', `--accel ${accel}: expected auto, kvm or tcg`);
-  const sshPortBase = intIn('ssh-port-base', o.sshPortBase ?? DEFAULT_SSH_PORT_BASE, 1024, 65535 - nodes);
+  // RDMA_CHAOS_SSH_PORT_BASE: a second suite-style cluster (own RDMA_CHAOS_STATE) beside the usual one
+  const envBase = process.env.RDMA_CHAOS_SSH_PORT_BASE ? Number(process.env.RDMA_CHAOS_SSH_PORT_BASE) : undefined;
+  const sshPortBase = intIn('ssh-port-base', o.sshPortBase ?? envBase ?? DEFAULT_SSH_PORT_BASE, 1024, 65535 - nodes);
   const stateDir = path.resolve(o.stateDir ?? defaultStateDir());
   const cache = o.cache ?? cachePaths();
   // RDMA_CHAOS_FABRIC: run a whole suite on another backend without touching its code
