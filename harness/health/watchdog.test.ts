@@ -3,7 +3,7 @@ import type { FaultWindow } from './explain';
 import { judge, probeArgv, ringPaths, type ProbeTarget, type WatchFacts } from './watchdog';
 
 const S = 1e9;
-const OPTS = { intervalMs: 1000, failAfterMs: 8000, firstReplyMs: 30_000, unreachableAfterMs: 25_000, graceMs: 10_000 };
+const OPTS = { intervalMs: 1000, failAfterMs: 8000, firstReplyMs: 30_000, unreachableAfterMs: 25_000, graceMs: 10_000, confirmMs: 5000 };
 const NOW = 1_000_000; // wall ms
 
 const targets: ProbeTarget[] = ['node1', 'node2', 'node3'].map((node, i) => ({
@@ -62,8 +62,20 @@ describe('judge', () => {
     expect(t.rails).toEqual([0]);
     expect(t.nodes).toEqual([]);
     expect(t.unreachable).toEqual([]);
-    expect(t.reason).toBe('data rail 0 froze: no probe answered for 8 s, with no fault explaining it');
+    expect(t.reason).toBe('data rail 0 froze: no probe answered for 9 s, with no fault explaining it');
     expect(t.details).toHaveLength(3);
+  });
+
+  test('a rail whose paths cross the threshold at different times: one failed and the others quiet for half of it is a frozen rail', () => {
+    const t = judge(facts({ silent: { 'node1>node2@0': 8300, 'node2>node3@0': 5000, 'node3>node1@0': 4100 } }), OPTS)!;
+    expect(t.rails).toEqual([0]);
+    expect(t.nodes).toEqual([]);
+    expect(t.reason).toBe('data rail 0 froze: no probe answered for 4 s, with no fault explaining it');
+    expect(t.details).toEqual(['node1 -> node2 on rail 0: no reply for 8.3 s', 'node2 -> node3 on rail 0: no reply for 5.0 s', 'node3 -> node1 on rail 0: no reply for 4.1 s']);
+    // one path of the rail still answering: that is a node, not the rail
+    const n = judge(facts({ silent: { 'node1>node2@0': 8300, 'node2>node3@0': 5000, 'node3>node1@0': 2000 } }), OPTS)!;
+    expect(n.rails).toEqual([]);
+    expect(n.nodes).toEqual(['node1']);
   });
 
   test('silent for less than the threshold: not yet', () => {
@@ -122,6 +134,6 @@ describe('judge', () => {
   test('both rails frozen at once: both named', () => {
     const t = judge(facts({ silent: { ...railSilent(0, 9000), ...railSilent(1, 12_000) } }), OPTS)!;
     expect(t.rails).toEqual([0, 1]);
-    expect(t.reason).toMatch(/^data rails 0, 1 froze/);
+    expect(t.reason).toBe('data rails 0, 1 froze: no probe answered for 9 s, with no fault explaining it');
   });
 });

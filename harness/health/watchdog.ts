@@ -15,7 +15,7 @@ export interface ProbeTarget {
 export interface WatchdogOptions {
   /** ms between pings on a path; default 1000 */
   intervalMs?: number;
-  /** a path silent this long has failed; default 8000 */
+  /** a path silent this long has failed; default 12000 (a busy guest on a loaded 2-core host went 3-4 s between replies) */
   failAfterMs?: number;
   /**
    * a path that never answered yet (the watchdog just started) fails after this long instead;
@@ -26,6 +26,8 @@ export interface WatchdogOptions {
   unreachableAfterMs?: number;
   /** a fault healed this recently still explains a failure; default 10000 */
   graceMs?: number;
+  /** a failure must still hold this long later to trip (it then shows its whole extent); default 5000 */
+  confirmMs?: number;
 }
 
 export interface WatchdogDeps {
@@ -84,20 +86,25 @@ export interface WatchFacts {
 export function judge(f: WatchFacts, o: Required<WatchdogOptions>): Trip | undefined {
   const ex = { graceNs: o.graceMs * 1e6, failAfterMs: o.failAfterMs };
   const failing: ProbePath[] = [];
-  const details: string[] = [];
+  /** unexplained paths silent for half their threshold or more, with how long */
+  const quiet: { path: ProbePath; silentMs: number }[] = [];
   const evaluated: ProbePath[] = [];
   for (const p of f.paths) {
     if (p.sourceUpSinceMs === undefined) continue; // the source's probe is down: see `lost`
     evaluated.push(p.path);
     const ref = Math.max(p.lastReplyMs ?? 0, p.sourceUpSinceMs);
     const limit = p.lastReplyMs === undefined ? Math.max(o.failAfterMs, o.firstReplyMs) : o.failAfterMs;
-    if (f.nowMs - ref < limit) continue;
-    const { from, to, rail } = p.path;
+    const silentMs = f.nowMs - ref;
+    if (silentMs < limit / 2) continue;
+    const { from, to } = p.path;
     if (f.troubled.has(from) || f.troubled.has(to)) continue;
     if (explainPath(f.faults, p.path, f.nowNs, ex)) continue;
-    failing.push(p.path);
-    details.push(`${from} -> ${to} on rail ${rail}: no reply for ${((f.nowMs - ref) / 1000).toFixed(1)} s`);
+    quiet.push({ path: p.path, silentMs });
+    if (silentMs >= limit) failing.push(p.path);
   }
+  const same = (a: ProbePath, b: ProbePath): boolean => a.from === b.from && a.to === b.to && a.rail === b.rail;
+  const line = (q: { path: ProbePath; silentMs: number }): string => `${q.path.from} -> ${q.path.to} on rail ${q.path.rail}: no reply for ${(q.silentMs / 1000).toFixed(1)} s`;
+  const details = quiet.filter((q) => failing.some((p) => same(p, q.path))).map(line);
   const unreachable: string[] = [];
   for (const l of f.lost) {
     if (f.nowMs - l.sinceMs < o.unreachableAfterMs) continue;
@@ -107,10 +114,14 @@ export function judge(f: WatchFacts, o: Required<WatchdogOptions>): Trip | undef
   }
   if (failing.length === 0 && unreachable.length === 0) return undefined;
   const railsSeen = [...new Set(evaluated.map((p) => p.rail))].sort((a, b) => a - b);
+  // a rail froze when one of its paths failed and every other one went quiet too (replies on
+  // a loaded host come irregularly: its paths do not all cross the threshold at once)
   const rails = railsSeen.filter((r) => {
     const on = evaluated.filter((p) => p.rail === r);
-    return on.length > 0 && on.every((p) => failing.some((q) => q.from === p.from && q.to === p.to && q.rail === r));
+    return on.some((p) => failing.some((q) => same(p, q))) && on.every((p) => quiet.some((q) => same(p, q.path)));
   });
+  for (const q of quiet) if (rails.includes(q.path.rail) && !failing.some((p) => same(p, q.path))) details.push(line(q));
+  const railSilence = (r: number): number => Math.min(...quiet.filter((q) => q.path.rail === r).map((q) => q.silentMs));
   const rest = failing.filter((p) => !rails.includes(p.rail));
   const nodes = new Set<string>(unreachable);
   if (rest.length > 0) {
@@ -119,14 +130,14 @@ export function judge(f: WatchFacts, o: Required<WatchdogOptions>): Trip | undef
     for (const n of common ? [common] : rest.flatMap((p) => [p.from, p.to])) nodes.add(n);
   }
   const parts: string[] = [];
-  if (rails.length) parts.push(`data rail${rails.length > 1 ? 's' : ''} ${rails.join(', ')} froze: no probe answered for ${o.failAfterMs / 1000} s`);
+  if (rails.length) parts.push(`data rail${rails.length > 1 ? 's' : ''} ${rails.join(', ')} froze: no probe answered for ${Math.floor(Math.min(...rails.map(railSilence)) / 1000)} s`);
   const silentNodes = [...nodes].filter((n) => !unreachable.includes(n));
   if (silentNodes.length) parts.push(`${silentNodes.join(', ')} stopped answering probes on ${[...new Set(rest.map((p) => p.rail))].map((r) => `rail ${r}`).join(', ')}`);
   if (unreachable.length) parts.push(`${unreachable.join(', ')} stopped answering SSH`);
   return { rails, nodes: [...nodes], unreachable, reason: `${parts.join('; ')}, with no fault explaining it`, details };
 }
 
-const DEFAULTS: Required<WatchdogOptions> = { intervalMs: 1000, failAfterMs: 8000, firstReplyMs: 30_000, unreachableAfterMs: 25_000, graceMs: 10_000 };
+const DEFAULTS: Required<WatchdogOptions> = { intervalMs: 1000, failAfterMs: 12_000, firstReplyMs: 30_000, unreachableAfterMs: 25_000, graceMs: 10_000, confirmMs: 5000 };
 
 /** The ring: each node probes the next one on every rail both have. */
 export function ringPaths(targets: readonly ProbeTarget[]): (ProbePath & { ip: string; netdev: string })[] {
@@ -223,10 +234,20 @@ export class FabricWatchdog {
     };
   }
 
+  /** when judge first found a failure that has held since */
+  private suspectSince: number | undefined;
+
   private evaluate(): void {
     if (this.stopped || this.tripped) return;
     const trip = judge(this.facts(), this.options);
-    if (!trip) return;
+    if (!trip) {
+      this.suspectSince = undefined;
+      return;
+    }
+    // wait a little: the other paths of a frozen rail cross the threshold in the next seconds,
+    // and a path that answers again was only slow
+    this.suspectSince ??= Date.now();
+    if (Date.now() - this.suspectSince < this.options.confirmMs) return;
     this.tripped = trip;
     this.d.log(`watchdog: ${trip.reason}: ${trip.details.join('; ')}`);
     this.d.onTrip(trip);
