@@ -20,7 +20,7 @@ export { scanConsole, excerptOf, isKernelTrouble, kernelTime, type ConsoleLine, 
 export { activeDuring, cutsPath, explainNode, explainPath, activeIds, durationToMs, type FaultWindow, type ProbePath, type ExplainOptions } from './explain';
 export { ConsoleCapture, type CaptureOptions } from './capture';
 export { FabricWatchdog, judge, ringPaths, probeArgv, type ProbeTarget, type Trip, type WatchdogOptions, type WatchFacts } from './watchdog';
-export { canRestart, planRepair, repairCluster, verifyFabric, type NodeEnd, type RepairPlan, type RepairResult, type RestartingDriver } from './repair';
+export { canRestart, planRepair, repairCluster, verifyFabric, type FabricProblem, type NodeEnd, type RepairPlan, type RepairResult, type RestartingDriver } from './repair';
 
 export interface HealthOptions extends WatchdogOptions {
   /** run the fabric watchdog (default true; capture always runs) */

@@ -94,17 +94,29 @@ describe('repairCluster', () => {
     expect(r.actions).toEqual(['re-created rail 1', 'restarted node2', 'every rail answers again']);
   });
 
+  test('a frozen rail first taken for one silent node: restarting it does not help, so the rail is re-created', async () => {
+    const d = new FakeDriver();
+    d.broken = new Set(rail0);
+    d.fixes.rail = new Map([[0, rail0]]);
+    const r = await repairCluster(d, { rails: [], nodes: ['node1'] }, targets, () => undefined);
+    expect(d.calls).toEqual(['restart node1', 'recreate 0']);
+    expect(r).toEqual({ repaired: true, actions: ['restarted node1', 're-created rail 0 and restarted every node on it', 'every rail answers again'] });
+  });
+
   test('still failing after the first repair: every node is restarted once, then it says what still fails', async () => {
     const d = new FakeDriver();
     d.broken = new Set(['node2>10.78.0.3']);
     d.fixes.all = ['node2>10.78.0.3'];
+    d.nodesRestartedByRail = false;
     const r = await repairCluster(d, { rails: [], nodes: ['node3'] }, targets, () => undefined);
-    expect(d.calls).toEqual(['restart node3', 'restart node1,node2,node3']);
+    // rail 1 still failed: re-created in place, then every node restarted
+    expect(d.calls).toEqual(['restart node3', 'recreate 1', 'restart node1,node2,node3']);
     expect(r.repaired).toBe(true);
 
     const stuck = new FakeDriver();
     stuck.broken = new Set(['node2>10.78.0.3']);
-    const s = await repairCluster(stuck, { rails: [], nodes: ['node3'] }, targets, () => undefined);
+    const s = await repairCluster(stuck, { rails: [1], nodes: [] }, targets, () => undefined);
+    expect(stuck.calls).toEqual(['recreate 1', 'restart node1,node2,node3']);
     expect(s.repaired).toBe(false);
     expect(s.actions[s.actions.length - 1]).toBe('still failing: node2 -> node3 on rail 1');
   });
@@ -127,12 +139,12 @@ describe('repairCluster', () => {
 test('verifyFabric: one command per node with its ring paths; a timeout or an exec error is a failure', async () => {
   const d = new FakeDriver();
   d.broken = new Set(['node1>10.77.0.2']);
-  expect(await verifyFabric(d, targets)).toEqual(['node1 -> node2 on rail 0']);
+  expect(await verifyFabric(d, targets)).toEqual([{ text: 'node1 -> node2 on rail 0', rail: 0 }]);
   const dead = new FakeDriver();
   dead.exec = async (node: string) => {
     if (node === 'node2') throw new Error('node2: SSH connection refused');
     if (node === 'node3') return { code: null, stdout: '', stderr: '' };
     return { code: 0, stdout: '', stderr: '' };
   };
-  expect((await verifyFabric(dead, targets)).sort()).toEqual(['node2: node2: SSH connection refused', 'node3: verification timed out']);
+  expect((await verifyFabric(dead, targets)).map((b) => b.text).sort()).toEqual(['node2: node2: SSH connection refused', 'node3: verification timed out']);
 });

@@ -58,10 +58,16 @@ export interface RepairResult {
   actions: string[];
 }
 
-/** Every ring path answers at least one of three pings. Returns the paths that did not. */
-export async function verifyFabric(driver: NodeDriver, targets: readonly ProbeTarget[]): Promise<string[]> {
+/** A path that did not answer (with its rail), or a node that could not be asked. */
+export interface FabricProblem {
+  text: string;
+  rail?: number;
+}
+
+/** Every ring path answers at least one of three pings. Returns what did not. */
+export async function verifyFabric(driver: NodeDriver, targets: readonly ProbeTarget[]): Promise<FabricProblem[]> {
   const paths = ringPaths(targets);
-  const bad: string[] = [];
+  const bad: FabricProblem[] = [];
   await Promise.all(
     targets.map(async (t) => {
       const mine = paths.filter((p) => p.from === t.node);
@@ -70,10 +76,10 @@ export async function verifyFabric(driver: NodeDriver, targets: readonly ProbeTa
       const script = 'P=$(command -v ping || echo /.rc/bin/ping); r=0; while [ $# -ge 2 ]; do "$P" -c 3 -W 2 -I "$1" "$2" >/dev/null 2>&1 || { echo "fail $2"; r=1; }; shift 2; done; exit $r';
       try {
         const res = await driver.exec(t.node, ['sh', '-c', script, 'rc-verify', ...mine.flatMap((p) => [p.netdev, p.ip])], { timeoutMs: 60_000 });
-        for (const p of mine) if (res.code !== 0 && res.stdout.includes(`fail ${p.ip}\n`)) bad.push(`${p.from} -> ${p.to} on rail ${p.rail}`);
-        if (res.code === null) bad.push(`${t.node}: verification timed out`);
+        for (const p of mine) if (res.code !== 0 && res.stdout.includes(`fail ${p.ip}\n`)) bad.push({ text: `${p.from} -> ${p.to} on rail ${p.rail}`, rail: p.rail });
+        if (res.code === null) bad.push({ text: `${t.node}: verification timed out` });
       } catch (e: unknown) {
-        bad.push(`${t.node}: ${(e as Error).message}`);
+        bad.push({ text: `${t.node}: ${(e as Error).message}` });
       }
     }),
   );
@@ -99,14 +105,24 @@ export async function repairCluster(driver: NodeDriver, plan: RepairPlan, target
     }
     let bad = await verifyFabric(driver, targets);
     if (bad.length) {
-      // the fabric was not the (only) problem: a guest's NIC may be stuck too
-      log(`repair: still failing after the first repair (${bad.join('; ')}): restarting every node`);
-      await driver.restartNodes(targets.map((t) => t.node), o);
-      actions.push('restarted every node');
+      // the first diagnosis was incomplete: re-create every rail still failing that was not
+      // re-created yet (a frozen fabric first seen as one silent node), and restart every node
+      const rails = [...new Set(bad.flatMap((b) => (b.rail !== undefined && !plan.rails.includes(b.rail) ? [b.rail] : [])))].sort((a, b) => a - b);
+      log(`repair: still failing after the first repair (${bad.map((b) => b.text).join('; ')}): ${rails.length ? `re-creating rail ${rails.join(', ')} and ` : ''}restarting every node`);
+      let restarted = false;
+      for (const rail of rails) {
+        const r = await driver.recreateFabric(rail, o);
+        actions.push(`re-created rail ${rail}${r.nodesRestarted ? ' and restarted every node on it' : ''}`);
+        restarted ||= r.nodesRestarted;
+      }
+      if (!restarted) {
+        await driver.restartNodes(targets.map((t) => t.node), o);
+        actions.push('restarted every node');
+      }
       bad = await verifyFabric(driver, targets);
     }
     if (bad.length) {
-      actions.push(`still failing: ${bad.join('; ')}`);
+      actions.push(`still failing: ${bad.map((b) => b.text).join('; ')}`);
       return { repaired: false, actions };
     }
     actions.push('every rail answers again');
