@@ -28,6 +28,8 @@ export interface BackendSoak {
   freezes: Freeze[];
   /** longest silence of the probe that did not reach the freeze threshold, s */
   longestGapS: number;
+  /** perftest ended on its own (an error completion, a lost handshake) and was started again */
+  loadRestarts?: { atMs: number; why: string }[];
   /** the backend could not be soaked (boot failed, ...) */
   error?: string;
   bootSeconds?: number;
@@ -45,6 +47,7 @@ export interface SoakFigures {
   /** the slowest complete minute (a minute with no report counts 0) */
   opsMinPerMinute: number;
   longestGapS: number;
+  loadRestarts: number;
   error?: string;
 }
 
@@ -87,6 +90,7 @@ export function figures(r: BackendSoak): SoakFigures {
     opsMean: runMs > 0 && covered > 0 ? weighted / runMs : 0,
     opsMinPerMinute: minutes.length ? Math.min(...minutes) : 0,
     longestGapS: r.longestGapS,
+    loadRestarts: r.loadRestarts?.length ?? 0,
     error: r.error,
   };
 }
@@ -95,9 +99,9 @@ export function figures(r: BackendSoak): SoakFigures {
 export function table(rows: readonly SoakFigures[], anchor = 'vde'): string {
   const sorted = [...rows].sort((a, b) => (a.backend === anchor ? -1 : b.backend === anchor ? 1 : 0));
   const base = rows.find((r) => r.backend === anchor);
-  const head = ['backend', 'minutes run', 'first freeze', 'freezes', 'frozen s', 'ops/s mean', 'vs anchor', 'ops/s min/minute', 'longest probe gap s'];
+  const head = ['backend', 'minutes run', 'first freeze', 'freezes', 'frozen s', 'ops/s mean', 'vs anchor', 'ops/s min/minute', 'longest probe gap s', 'load restarts'];
   const lines = sorted.map((r) => {
-    if (r.error) return [r.backend, '-', '-', '-', '-', '-', '-', '-', `failed: ${r.error}`];
+    if (r.error) return [r.backend, '-', '-', '-', '-', '-', '-', '-', '-', `failed: ${r.error}`];
     const first = r.firstFreezeMin === undefined ? `no freeze in ${fmtMin(r.minutesRun)} min` : `after ${fmtMin(r.firstFreezeMin)} min`;
     const vs = base && base.opsMean > 0 && !base.error ? `${(r.opsMean / base.opsMean).toFixed(2)}x` : '-';
     return [
@@ -110,6 +114,7 @@ export function table(rows: readonly SoakFigures[], anchor = 'vde'): string {
       vs,
       r.opsMinPerMinute.toFixed(0),
       r.longestGapS.toFixed(1),
+      String(r.loadRestarts),
     ];
   });
   const all = [head, ...lines];

@@ -292,6 +292,8 @@ class BackendRun {
     this.load = [srv, cli];
     let buf = '';
     let lastLines: string[] = [];
+    let errText = '';
+    cli.stderr.on('data', (b: Buffer) => (errText = (errText + b.toString('utf8')).slice(-400)));
     cli.stdout.on('data', (b: Buffer) => {
       if (gen !== this.loadGen) return;
       buf += b.toString('utf8');
@@ -308,6 +310,7 @@ class BackendRun {
     const restart = (why: string): void => {
       if (gen !== this.loadGen || this.stopping) return;
       this.say(`load ended (${why}); restarting it`);
+      (this.result.loadRestarts ??= []).push({ atMs: Date.now() - this.t0, why });
       void (async () => {
         await sleep(5000);
         while (this.busy && !this.stopping) await sleep(1000);
@@ -319,7 +322,7 @@ class BackendRun {
       })();
     };
     cli.exited.then(
-      (r) => restart(`perftest client exit ${r.code}: ${[...r.stderr.trim().split('\n').slice(-1), ...lastLines].filter(Boolean).join(' / ')}`),
+      (r) => restart(`perftest client exit ${r.code}: ${[...(r.stderr || errText).trim().split('\n').slice(-2), ...lastLines].filter(Boolean).join(' / ')}`),
       (e: unknown) => restart(String(e)),
     );
   }
@@ -454,6 +457,7 @@ async function main(): Promise<void> {
       ...figs[i],
       bootSeconds: r.result.bootSeconds,
       freezeEvents: r.result.freezes,
+      loadRestartEvents: r.result.loadRestarts ?? [],
       opsPerMinute: perMinute(r.result.samples, r.result.minutesRun).map((x) => Math.round(x)),
     })),
     leftovers,

@@ -1,6 +1,7 @@
 // Acceptance 2: `cluster down` leaves no process and no socket of the cluster behind, after a
 // normal `up` and after the controller was SIGKILLed in the middle of booting. Each case boots
-// its own one-node, two-rail cluster in a private state dir (two vde_switches, one qemu).
+// its own one-node, two-rail cluster in a private state dir on the vde fabric (two vde_switches,
+// one qemu: processes to orphan and to find). The other backends' down: fabric/fabric.test.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../main';
@@ -29,7 +30,7 @@ describe('cluster down', () => {
   it('after up: no qemu, no vde_switch, no socket remains; a second down finds nothing', async () => {
     const dir = testStateDir('down');
     dirs.push(dir);
-    const up = await cli('cluster', 'up', '--nodes', '1', '--rails', '2', '--state-dir', dir, '--ssh-port-base', '22300');
+    const up = await cli('cluster', 'up', '--nodes', '1', '--rails', '2', '--fabric', 'vde', '--state-dir', dir, '--ssh-port-base', '22300');
     expect(up.err).not.toContain('internal error');
     expect(up.code).toBe(0);
     expect(up.out).toMatch(/node1\s+127\.0\.0\.1:22301\s+data0 10\.77\.0\.1\/24\s+data1 10\.78\.0\.1\/24\s+rxe0:ACTIVE rxe1:ACTIVE\s+ready/);
@@ -60,7 +61,7 @@ describe('cluster down', () => {
   it('after the controller is SIGKILLed mid-boot, down still stops everything it started', async () => {
     const dir = testStateDir('kill');
     dirs.push(dir);
-    const child = spawnCli(['cluster', 'up', '--nodes', '1', '--rails', '2', '--accel', 'tcg', '--state-dir', dir, '--ssh-port-base', '22320']);
+    const child = spawnCli(['cluster', 'up', '--nodes', '1', '--rails', '2', '--accel', 'tcg', '--fabric', 'vde', '--state-dir', dir, '--ssh-port-base', '22320']);
     let stderr = '';
     child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, sig) => resolve(sig)));
