@@ -29,10 +29,7 @@ export async function startAgents(driver: NodeDriver, plan: RunPlan, hooks: Agen
   try {
     await Promise.all(
       plan.nodes.map(async (node, i) => {
-        const c = await AgentClient.start({ driver, node, processBase: (i + 1) * PROCESS_SPAN, leaseMs });
-        agents.set(node, c);
-        c.on('history', (events: HistoryEvent[]) => hooks.history(node, events, c.clock.uncertaintyNs));
-        c.on('event', (ev: { ev: string }) => hooks.log(node, JSON.stringify(ev)));
+        agents.set(node, await startAgent(driver, node, (i + 1) * PROCESS_SPAN, hooks, leaseMs));
       }),
     );
   } catch (e) {
@@ -56,6 +53,14 @@ export async function startAgents(driver: NodeDriver, plan: RunPlan, hooks: Agen
   return { agents, targets };
 }
 
+/** one agent, its history and events going to the run's hooks */
+export async function startAgent(driver: NodeDriver, node: string, processBase: number, hooks: AgentHooks, leaseMs: number): Promise<AgentClient> {
+  const c = await AgentClient.start({ driver, node, processBase, leaseMs });
+  c.on('history', (events: HistoryEvent[]) => hooks.history(node, events, c.clock.uncertaintyNs));
+  c.on('event', (ev: { ev: string }) => hooks.log(node, JSON.stringify(ev)));
+  return c;
+}
+
 export function qpSettings(plan: RunPlan): QpSettingsWire {
   const q = plan.campaign.qp;
   return { timeout: q.timeout, retryCnt: q.retry_cnt, rnrRetry: q.rnr_retry, maxRdAtomic: q.max_rd_atomic, maxDestRdAtomic: 128, minRnrTimer: q.min_rnr_timer };
@@ -69,20 +74,24 @@ export async function wireWorkloads(plan: RunPlan, agents: ReadonlyMap<string, A
       if (!target.regions.has(region)) await target.registerMemory(region, Math.max(8, Math.ceil(size / 8) * 8));
     }
   }
-  const settings = qpSettings(plan);
-  const rails = Array.from({ length: plan.campaign.cluster.rails }, (_, i) => i);
   const done = new Set<string>();
-  for (const w of plan.workloads) {
-    for (const client of w.clients) {
-      const pair = `${client}>${w.target}`;
-      if (done.has(pair)) continue;
-      done.add(pair);
-      await connectPeers(agents.get(client)!, agents.get(w.target)!, {
-        rails,
-        settings,
-        sendDepth: Math.min(4096, w.spec.depth * w.spec.concurrency * 2),
-        recvDepth: w.spec.workload === 'send-stream' ? 512 : 0,
-      });
-    }
-  }
+  for (const w of plan.workloads) for (const client of w.clients) await connectPair(plan, w, client, agents, done);
+}
+
+/** connects a (restarted) client's agent to the target of every workload it runs */
+export async function wireClient(plan: RunPlan, client: string, agents: ReadonlyMap<string, AgentClient>): Promise<void> {
+  const done = new Set<string>();
+  for (const w of plan.workloads) if (w.clients.includes(client)) await connectPair(plan, w, client, agents, done);
+}
+
+async function connectPair(plan: RunPlan, w: RunPlan['workloads'][number], client: string, agents: ReadonlyMap<string, AgentClient>, done: Set<string>): Promise<void> {
+  const pair = `${client}>${w.target}`;
+  if (done.has(pair)) return;
+  done.add(pair);
+  await connectPeers(agents.get(client)!, agents.get(w.target)!, {
+    rails: Array.from({ length: plan.campaign.cluster.rails }, (_, i) => i),
+    settings: qpSettings(plan),
+    sendDepth: Math.min(4096, w.spec.depth * w.spec.concurrency * 2),
+    recvDepth: w.spec.workload === 'send-stream' ? 512 : 0,
+  });
 }

@@ -67,7 +67,8 @@ async function panicNode(driver: NodeDriver, node: string): Promise<void> {
   if (failed) throw new Error(`crash method panic on ${node}: ${failed}`);
 }
 
-export function controllerOps(driver: NodeDriver, agents: ReadonlyMap<string, AgentClient>): ControllerOps {
+/** `onRestarted`: after a node restart (the crash fault's recovery), e.g. a new agent on it */
+export function controllerOps(driver: NodeDriver, agents: ReadonlyMap<string, AgentClient>, onRestarted?: (node: string) => Promise<void>): ControllerOps {
   const d = driver as NodeDriver & RestartableDriver;
   return {
     pullCable: (node, rail) => driver.pullCable(node, rail),
@@ -80,6 +81,7 @@ export function controllerOps(driver: NodeDriver, agents: ReadonlyMap<string, Ag
     restartNode: async (node) => {
       if (!d.restartNode) throw new InputError('fault.unsupported', `the ${driver.kind} driver cannot restart nodes`);
       await d.restartNode(node);
+      await onRestarted?.(node);
     },
     signalAgent: async (node, signal) => {
       const pid = agents.get(node)?.pid;

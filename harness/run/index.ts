@@ -14,12 +14,13 @@ import { RunHealth, type HealthOptions } from '../health';
 import { HistoryWriter } from '../history/jsonl';
 import type { HistoryEvent } from '../history/schema';
 import { RUN_FILES, type RunCounterSample, type RunResults } from '../store/results';
-import { startAgents, wireWorkloads } from './agents';
+import { startAgents, wireWorkloads, type AgentHooks } from './agents';
 import { checkRunDir, type RunMeta } from './check';
 import { acquireCluster, controllerOps, type RunCluster } from './cluster';
 import { Nemesis } from './nemesis';
 import { startProgress } from './progress';
 import { createRunDir, type RunDir } from './rundir';
+import { AgentRevival } from './revive';
 import { finalSnapshot } from './snapshot';
 import { runWorker, type WorkerStats } from './workers';
 
@@ -145,29 +146,27 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
     },
     o.health,
   );
+  let revival: AgentRevival | undefined;
   try {
     health.start();
-    const started = await startAgents(
-      cluster.driver,
-      plan,
-      {
-        // widen each op by the clock-sync uncertainty: a cross-node order the clocks cannot
-        // vouch for is not asserted (no false violations from clock error)
-        history: (_node, events, u) => {
-          metrics?.events(events);
-          const slack = Number.isFinite(u) ? Math.ceil(u) + 1_000_000 : 5_000_000;
-          for (const e of events) {
-            if (e.key !== undefined) touched.add(String(e.key));
-            if (e.time !== undefined) e.time = e.type === 'invoke' ? Math.max(0, e.time - slack) : e.time + slack;
-            if (e.type !== 'invoke') opsDone++;
-          }
-          record(events);
-        },
-        log: (node, line) => rd.agentLog(node, line),
+    const hooks: AgentHooks = {
+      // widen each op by the clock-sync uncertainty: a cross-node order the clocks cannot
+      // vouch for is not asserted (no false violations from clock error)
+      history: (_node, events, u) => {
+        metrics?.events(events);
+        const slack = Number.isFinite(u) ? Math.ceil(u) + 1_000_000 : 5_000_000;
+        for (const e of events) {
+          if (e.key !== undefined) touched.add(String(e.key));
+          if (e.time !== undefined) e.time = e.type === 'invoke' ? Math.max(0, e.time - slack) : e.time + slack;
+          if (e.type !== 'invoke') opsDone++;
+        }
+        record(events);
       },
-      o.leaseMs ?? 10_000,
-    );
+      log: (node, line) => rd.agentLog(node, line),
+    };
+    const started = await startAgents(cluster.driver, plan, hooks, o.leaseMs ?? 10_000);
     agents = started.agents;
+    revival = new AgentRevival({ driver: cluster.driver, plan, agents, hooks, leaseMs: o.leaseMs ?? 10_000, log: (l) => rd.log(l) });
     rd.log(`agents up on ${[...agents.keys()].join(', ')}`);
     health.watch([...started.targets.values()].map((t) => ({ node: t.node, rails: t.rails })));
     await wireWorkloads(plan, agents);
@@ -197,11 +196,30 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
       metrics?.events(events);
       record(events);
     };
-    nemesis = new Nemesis({ agents, ops: controllerOps(cluster.driver, agents), targets: started.targets, record: recordNemesis, log: (l) => rd.log(l), now });
+    const rv = revival;
+    nemesis = new Nemesis({ agents, ops: controllerOps(cluster.driver, agents, (node) => rv.revive(node)), targets: started.targets, record: recordNemesis, log: (l) => rd.log(l), now });
     await sampleCounters();
 
     const t0 = Date.now();
-    const deadline = t0 + plan.durationMs;
+    // The workload runs for the campaign's duration, and for as long after the nemesis' last
+    // change as the plan has after it: on a loaded TCG host a fault change can take seconds
+    // to take effect, and a schedule that lags must still play out under load (capped at
+    // twice the duration).
+    let end = t0 + plan.durationMs;
+    const cap = t0 + 2 * plan.durationMs;
+    const changes = plan.faults.flatMap((f) => (Number.isFinite(f.stopMs) ? [f.startMs, f.stopMs] : [f.startMs]));
+    const tailMs = Math.max(0, plan.durationMs - Math.max(0, ...changes));
+    let changesLeft = changes.length;
+    const changed = (): void => {
+      if (--changesLeft > 0) return;
+      const lagged = Math.min(Date.now() + tailMs, cap);
+      if (lagged <= end) return;
+      if (lagged - end > 1000) notes.push(`the fault schedule lagged ${((lagged - end) / 1000).toFixed(1)} s behind the plan: the workload ran that much longer`);
+      rd.log(`nemesis ${((lagged - end) / 1000).toFixed(1)} s behind the plan: workload extended`);
+      end = lagged;
+    };
+    // while changes are still due, the workload goes on
+    const deadline = (): number => (changesLeft > 0 ? Math.min(Math.max(end, Date.now() + 1000), cap) : end);
     // the nemesis acts in plan order, one change at a time; a counter sample follows each change
     // off the chain (reading counters in a loaded guest takes seconds: faults must not wait)
     let chain: Promise<void> = Promise.resolve();
@@ -221,7 +239,8 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
           chain = chain
             .then(act)
             .then(() => void samples.push(sampleCounters()))
-            .catch((e: unknown) => rd.log(`nemesis: ${(e as Error).message}`));
+            .catch((e: unknown) => rd.log(`nemesis: ${(e as Error).message}`))
+            .finally(changed);
         }, Math.max(0, at)),
       );
     };
@@ -237,7 +256,10 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
       stats = await Promise.all(
         plan.workloads.flatMap((w) =>
           w.clients.map((node) =>
-            runWorker({ w, node, agent: agents.get(node)!, policy: plan.campaign.policy, opTimeoutMs, regions: w.regions, deadline, signal: stop.signal, log: (l) => rd.log(l) }),
+            runWorker({
+              w, node, agent: agents.get(node)!, policy: plan.campaign.policy, opTimeoutMs, regions: w.regions, deadline, signal: stop.signal, log: (l) => rd.log(l),
+              nextAgent: (dead) => rv.next(node, dead, deadline, stop.signal),
+            }),
           ),
         ),
       );
@@ -247,6 +269,8 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
       for (const t of timers) clearTimeout(t);
       clearInterval(sampler);
       await chain;
+      // a restart still in the chain got its agent: later faults on that node act on it
+      revival.close();
       await Promise.all(samples);
     }
     for (const s of stats) rd.log(`worker ${s.workload}@${s.node}: ${s.slices} slices, ${s.ops} ops (${s.ok} ok, ${s.info} info, ${s.fail} fail), ${s.failovers} failovers${s.error ? `, stopped: ${s.error}` : ''}`);
@@ -266,6 +290,7 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
     }
     clean = nemesis.records().every((f) => f.phase === 'NotInjected');
   } finally {
+    revival?.close();
     if (nemesis) await nemesis.healAll().catch((e: unknown) => rd.log(`heal failed: ${(e as Error).message}`));
     await Promise.all([...agents.values()].map((a) => a.shutdown().catch((e: unknown) => rd.log(`${a.node}: shutdown: ${(e as Error).message}`))));
     writer.sync();

@@ -26,9 +26,12 @@ export interface WorkerOptions {
   policy: Policy;
   opTimeoutMs: number;
   regions: Record<string, number>;
-  deadline: number;
+  /** ms since the epoch; may move later while the run goes (a lagging nemesis) */
+  deadline(): number;
   signal: AbortSignal;
   log(line: string): void;
+  /** the agent died (its node crashed): the node's next agent, or undefined to stop */
+  nextAgent?(dead: AgentClient): Promise<AgentClient | undefined>;
 }
 
 /** ops per slice: half a second of work at the asked rate; small for reactive patterns */
@@ -40,7 +43,8 @@ export function sliceSize(w: PlannedWorkload, processesHere: number): number {
 }
 
 export async function runWorker(o: WorkerOptions): Promise<WorkerStats> {
-  const { w, node, agent } = o;
+  const { w, node } = o;
+  let agent = o.agent;
   const pkg = workloadPackage(w.spec.workload);
   const procs = w.processes.filter((p) => p.node === node);
   const gens: Generator[] = procs.map((p) => pkg.generator(w.spec, { seed: p.seed, index: p.index, count: p.count, node, target: w.target, regions: o.regions }));
@@ -49,7 +53,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerStats> {
   const per = Math.max(1, Math.floor(size / gens.length));
   // each generator sees the completions of its own ops from the last slice
   let lastFor: HistoryEvent[][] = gens.map(() => []);
-  while (Date.now() < o.deadline && !o.signal.aborted) {
+  while (Date.now() < o.deadline() && !o.signal.aborted) {
     const ops: OpDescriptor[] = [];
     const owner: number[] = [];
     gens.forEach((g, gi) => {
@@ -77,6 +81,15 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerStats> {
       stats.fail += r.fail;
       stats.failovers += r.failovers;
     } catch (e: unknown) {
+      // a crashed client node: its ops in flight are already recorded as info; carry on with
+      // the agent its restart brings (the generators keep their state)
+      const next = (e as { code?: string }).code === 'agent.gone' && o.nextAgent ? await o.nextAgent(agent) : undefined;
+      if (next) {
+        o.log(`worker ${w.spec.workload}@${node}: its agent was lost (${(e as Error).message}); continuing on the node's new agent`);
+        agent = next;
+        lastFor = gens.map(() => []);
+        continue;
+      }
       stats.error = (e as Error).message;
       o.log(`worker ${w.spec.workload}@${node}: ${stats.error}`);
       break;
