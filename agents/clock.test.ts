@@ -46,3 +46,33 @@ test('the mapping slews to a new estimate instead of stepping, and gets there', 
   const target = t - (agent0 + 80 * MS) + 100 * MS + 500;
   expect(Math.abs(c.toLocal(BigInt(t)) - target)).toBeLessThan(1 * MS);
 });
+
+test('every converted time is within uncertaintyNs of the truth, also while slewing and for events from seconds back', () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({ dt: fc.integer({ min: 0, max: 300 * MS }), back: fc.integer({ min: 0, max: 5000 * MS }), rtt: fc.integer({ min: 1 * MS, max: 300 * MS }), where: fc.double({ min: 0, max: 1, noNaN: true }), sample: fc.boolean() }),
+        { minLength: 5, maxLength: 200 },
+      ),
+      (steps) => {
+        const c = new ClockSync();
+        const trueOffset = 7_000 * MS; // agent = controller + trueOffset; the guest clock does not drift
+        let local = 100_000 * MS;
+        for (const s of steps) {
+          local += s.dt;
+          if (s.sample) {
+            // the agent read its clock somewhere inside the round trip
+            const t0 = local - s.rtt;
+            c.sample(BigInt(t0), BigInt(local), BigInt(Math.round(t0 + s.where * s.rtt) + trueOffset));
+          }
+          if (!c.synced) continue;
+          for (const l of [local, Math.max(0, local - s.back)]) {
+            const got = c.toLocal(BigInt(l + trueOffset));
+            expect(Math.abs(got - l)).toBeLessThanOrEqual(c.uncertaintyNs + 1);
+          }
+        }
+      },
+    ),
+    { numRuns: 200 },
+  );
+});

@@ -15,6 +15,11 @@ const MAX_SLEW = 0.1;
 const SEGMENT_NS = 10_000_000;
 /** how fast a slewing segment aims to close the gap to the estimate */
 const CATCH_UP_NS = 100_000_000;
+/**
+ * how long an anchor's error bound counts: an op's invoke is converted when its completion
+ * arrives, seconds later, on anchors made with the estimate of back then
+ */
+const BOUND_WINDOW_NS = 30_000_000_000;
 
 export class ClockSync {
   private offset: bigint | undefined;
@@ -25,6 +30,8 @@ export class ClockSync {
   private agentAt: number[] = [];
   private localAt: number[] = [];
   private slope = 1;
+  /** per anchor (agent ns), how far its mapped time may be from the truth; decreasing in bound */
+  private bounds: { at: number; ns: number }[] = [];
 
   /** t0/t1: controller hrtime around the request; agentNs: the agent's clock in the reply */
   sample(t0: bigint, t1: bigint, agentNs: bigint): void {
@@ -41,9 +48,25 @@ export class ClockSync {
     return this.offset !== undefined;
   }
 
-  /** half the round trip of the sample in use, in ns */
+  /**
+   * How far a time converted now may be from the truth, in ns: half the round trip of the
+   * sample in use, plus how far the mapping still is from the estimate (it slews, never
+   * steps), and at least the bound of any anchor of the last 30 s (older events are converted
+   * on those). A better sample that moved the estimate by 100 ms while the uncertainty fell to
+   * a few ms made a false linearizability violation between two nodes' ops.
+   */
   get uncertaintyNs(): number {
-    return this.bestRtt < 0n ? Infinity : Number(this.bestRtt / 2n);
+    if (this.bestRtt < 0n) return Infinity;
+    const n = this.agentAt.length;
+    const now = Number(this.bestRtt / 2n) + (n ? Math.abs(this.estimate(this.agentAt[n - 1]!) - this.localAt[n - 1]!) : 0);
+    return Math.max(now, this.bounds[0]?.ns ?? 0);
+  }
+
+  private noteBound(at: number, mapped: number): void {
+    const ns = Number(this.bestRtt < 0n ? 0n : this.bestRtt / 2n) + Math.abs(this.estimate(at) - mapped);
+    while (this.bounds.length && this.bounds[this.bounds.length - 1]!.ns <= ns) this.bounds.pop();
+    this.bounds.push({ at, ns });
+    while (this.bounds.length && this.bounds[0]!.at < at - BOUND_WINDOW_NS) this.bounds.shift();
   }
 
   /** where the current estimate puts agent time `t` */
@@ -58,6 +81,7 @@ export class ClockSync {
     if (n === 0) {
       this.agentAt.push(t);
       this.localAt.push(this.estimate(t));
+      this.noteBound(t, this.localAt[0]!);
       return clamp0(this.localAt[0]!);
     }
     const lastA = this.agentAt[n - 1]!;
@@ -69,6 +93,7 @@ export class ClockSync {
         // next segment at the estimate
         this.agentAt.push(t);
         this.localAt.push(v);
+        this.noteBound(t, v);
         const gap = this.estimate(t) - v;
         this.slope = Math.min(1 + MAX_SLEW, Math.max(1 - MAX_SLEW, 1 + gap / CATCH_UP_NS));
       }
