@@ -194,8 +194,11 @@ export class FabricWatchdog {
     this.timer.unref();
   }
 
+  private stoppedAt: number | undefined;
+
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stoppedAt ??= Date.now();
     if (this.timer) clearInterval(this.timer);
     for (const p of this.probes.values()) p.proc?.detach();
     for (const w of this.wakers) w();
@@ -204,7 +207,8 @@ export class FabricWatchdog {
 
   /** per path: replies and the longest silence, for the controller log and the soak bench */
   summary(): { path: ProbePath; replies: number; longestSilenceMs: number }[] {
-    const now = Date.now();
+    // silence after the probes were stopped is not the fabric's
+    const now = this.stoppedAt ?? Date.now();
     return this.paths.map((p) => ({
       path: { from: p.from, to: p.to, rail: p.rail },
       replies: p.replies,
