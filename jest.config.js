@@ -7,8 +7,10 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  // Slow suites that need the shared SoftRoCE cluster run serially in one worker.
-  maxWorkers: 2,
+  // One file at a time: the cluster files hold the shared SoftRoCE cluster for minutes (the
+  // campaigns for ~10), and a second worker's cluster file would only wait for it and time out;
+  // the unit files are a few minutes of the total either way.
+  maxWorkers: 1,
   // The shared local SoftRoCE cluster: booted once by the first test that needs it, taken
   // down at the end if this run booted it (harness/cluster/test-support/shared-cluster.ts).
   globalSetup: '<rootDir>/harness/cluster/test-support/cluster-setup.ts',

@@ -8,6 +8,9 @@ import { ChaosError } from '../../errors';
 import { leftovers, startSshHosts, type SshHosts } from '../test-support';
 import { openSshDriver, type SshDriver } from './driver';
 
+// sshd in a netns answers slowly when the 2-core host is busy with VMs: no case depends on speed
+jest.setTimeout(60_000);
+
 let hosts: SshHosts;
 const drivers: SshDriver[] = [];
 

@@ -7,7 +7,7 @@
 //
 // One test file at a time holds the cluster (from acquire to release): each node has one
 // emulated vCPU, and two files loading the same node made both slow enough to time out and
-// leave faults behind for the next. The other jest worker meanwhile runs tests without VMs.
+// leave faults behind for the next. jest runs one file at a time (jest.config.js) for this reason.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NodeDriver } from '../driver';
