@@ -1,8 +1,11 @@
 // Native histories are JSON Lines, one HistoryEvent per line. Reading validates every line
-// against the schema and reports the first problem as `file:line: what`.
+// against the schema and reports the first problem as `file:line: what`. Most lines take the
+// fast path of fast-event.ts; any line it does not know goes through JSON.parse and the
+// validator compiled from the zod schema, which alone word what is wrong.
 import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
-import { inputAt } from '../errors';
+import { InputError, inputAt } from '../errors';
+import { fastPathEnabled, parseEventFast, ScratchEvent } from './fast-event';
 import { HistoryEvent } from './schema';
 import { eventProblem } from './validate';
 
@@ -18,7 +21,7 @@ export function readTextLines(file: string, buf?: Buffer): string[] {
   try {
     data = buf ?? fs.readFileSync(file);
   } catch (e: unknown) {
-    throw inputAt('history.unreadable', file, undefined, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((e as Error).message));
+    throw unreadable(file, e);
   }
   checkText(file, data);
   const text = data.toString('utf8');
@@ -82,42 +85,156 @@ function parseEvent(file: string, text: string, lineNo: number): HistoryEvent | 
 }
 
 /**
- * Reads a JSONL history straight from its bytes, a line at a time: no string of the whole
- * file and no array of lines, which for a 1M-op history would cost hundreds of MB.
+ * Reads a JSONL history a chunk at a time: no copy of the whole file, no string of it and no
+ * array of lines, which for a 1M-op history would cost hundreds of MB.
  */
 export function readHistoryJsonl(file: string): ParsedHistory {
   const events: HistoryEvent[] = [];
   const lineNos: number[] = [];
-  forEachJsonlEvent(file, readBytes(file), (e, line) => {
+  forEachJsonlEventInFile(file, (e, line) => {
     events.push(e);
     lineNos.push(line);
   });
   return { events, lines: lineNos };
 }
 
-export function readBytes(file: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (e: unknown) {
-    throw inputAt('history.unreadable', file, undefined, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((e as Error).message));
-  }
+function unreadable(file: string, e: unknown): InputError {
+  return inputAt('history.unreadable', file, undefined, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((e as Error).message));
+}
+
+type EachEvent = (e: HistoryEvent, line: number) => void;
+
+export interface EachEventOptions {
+  /**
+   * `each` may get one object reused from line to line (with absent fields undefined), valid
+   * only during the call: for a consumer that copies what it keeps, like the Pairer
+   */
+  transient?: boolean;
+  /** every line through JSON.parse and the schema validator (to compare with the fast path) */
+  slowOnly?: boolean;
 }
 
 /** Calls `each` with every event of a JSONL buffer, validated, with its line number. */
-export function forEachJsonlEvent(file: string, data: Buffer, each: (e: HistoryEvent, line: number) => void): void {
-  checkText(file, data);
-  let start = 0;
-  let line = 1;
-  while (start < data.length) {
-    let end = data.indexOf(10, start);
-    if (end < 0) end = data.length;
-    if (end > start) {
-      const e = parseEvent(file, data.toString('utf8', start, end), line);
-      if (e) each(e, line);
-    }
-    start = end + 1;
-    line++;
+export function forEachJsonlEvent(file: string, data: Buffer, each: EachEvent, o: EachEventOptions = {}): void {
+  const scan = new LineScan(file, each, o);
+  scan.region(data, 0, data.length);
+  scan.finish();
+}
+
+/**
+ * Calls `each` with every event of a JSONL file, validated, with its line number, reading the
+ * file `chunkBytes` at a time (a longer line grows the buffer).
+ */
+export function forEachJsonlEventInFile(file: string, each: EachEvent, o: EachEventOptions & { chunkBytes?: number } = {}): void {
+  const chunkBytes = o.chunkBytes ?? 4 << 20;
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e: unknown) {
+    throw unreadable(file, e);
   }
+  const scan = new LineScan(file, each, o);
+  try {
+    let buf = Buffer.allocUnsafe(Math.max(16, chunkBytes));
+    let filled = 0;
+    for (;;) {
+      if (filled === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, filled);
+        buf = bigger;
+      }
+      let n: number;
+      try {
+        n = fs.readSync(fd, buf, filled, buf.length - filled, null);
+      } catch (e: unknown) {
+        throw unreadable(file, e);
+      }
+      filled += n;
+      if (n === 0) {
+        if (filled > 0) scan.region(buf, 0, filled);
+        break;
+      }
+      // whole lines only: a UTF-8 sequence never holds a newline byte, so checks per region
+      // see what a check of the whole file would
+      const cut = buf.lastIndexOf(10, filled - 1) + 1;
+      if (cut === 0) continue;
+      scan.region(buf, 0, cut);
+      buf.copyWithin(0, cut, filled);
+      filled -= cut;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  scan.finish();
+}
+
+/**
+ * Lines of a JSONL history, fed a region of whole lines at a time. Problems rank as they would
+ * had the whole file been checked before parsing: the first NUL byte anywhere, then the first
+ * line of invalid UTF-8 anywhere, then the first bad line. So after a problem the rest of the
+ * file is still scanned for binary data, but nothing more is parsed.
+ */
+class LineScan {
+  /** number of the next line */
+  private line = 1;
+  private badUtf8: InputError | undefined;
+  private failure: { error: unknown } | undefined;
+  private readonly scratch: ScratchEvent | undefined;
+  private readonly transient: boolean;
+  constructor(
+    private readonly file: string,
+    private readonly each: EachEvent,
+    o: EachEventOptions,
+  ) {
+    this.scratch = fastPathEnabled() && o.slowOnly !== true ? new ScratchEvent() : undefined;
+    this.transient = o.transient === true;
+  }
+
+  region(buf: Buffer, start: number, end: number): void {
+    const r = buf.subarray(start, end);
+    const nul = r.indexOf(0);
+    if (nul >= 0) throw inputAt('history.binary', this.file, this.line + countNewlines(r, nul), 'binary data (NUL byte), not a text history');
+    if (!isUtf8(r)) {
+      this.badUtf8 ??= inputAt('history.binary', this.file, this.line + firstBadUtf8Line(r) - 1, 'invalid UTF-8, not a text history');
+    }
+    if (this.badUtf8 !== undefined || this.failure !== undefined) {
+      this.line += countNewlines(r, r.length);
+      return;
+    }
+    let line = this.line;
+    let s = start;
+    try {
+      while (s < end) {
+        let e = buf.indexOf(10, s);
+        if (e < 0 || e > end) e = end;
+        if (e > s) {
+          const x = this.scratch;
+          if (x !== undefined && parseEventFast(buf, s, e, x)) this.each(this.transient ? x : x.materialize(), line);
+          else {
+            const ev = parseEvent(this.file, buf.toString('utf8', s, e), line);
+            if (ev) this.each(ev, line);
+          }
+        }
+        s = e + 1;
+        line++;
+      }
+    } catch (e: unknown) {
+      this.failure = { error: e };
+      line = this.line + countNewlines(r, r.length);
+    }
+    this.line = line;
+  }
+
+  finish(): void {
+    if (this.badUtf8) throw this.badUtf8;
+    if (this.failure) throw this.failure.error;
+  }
+}
+
+function countNewlines(data: Buffer, upTo: number): number {
+  let n = 0;
+  for (let i = data.indexOf(10); i >= 0 && i < upTo; i = data.indexOf(10, i + 1)) n++;
+  return n;
 }
 
 /**

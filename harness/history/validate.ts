@@ -8,10 +8,15 @@ import { HistoryEvent } from './schema';
 
 let compiled: ValidateFunction | undefined;
 
+/** the event schema as JSON Schema, generated afresh from the zod definition */
+export function historyJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(HistoryEvent, { target: 'draft-7' }) as Record<string, unknown>;
+}
+
 function validator(): ValidateFunction {
   if (!compiled) {
     const ajv = new Ajv({ allErrors: false, strict: false });
-    compiled = ajv.compile(z.toJSONSchema(HistoryEvent, { target: 'draft-7' }));
+    compiled = ajv.compile(historyJsonSchema());
   }
   return compiled;
 }

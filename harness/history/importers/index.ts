@@ -2,7 +2,7 @@
 // model the format's own tool checked it with.
 import * as fs from 'node:fs';
 import { InputError, inputAt } from '../../errors';
-import { forEachJsonlEvent, parseJsonl, readBytes, readHistoryJsonl, readTextLines } from '../jsonl';
+import { forEachJsonlEventInFile, parseJsonl, readHistoryJsonl, readTextLines } from '../jsonl';
 import { Pairer, pairEvents, type OpHistory } from '../ops';
 import type { HistoryEvent } from '../schema';
 import { looksLikeEtcd, parseJepsenEtcd } from './jepsen-etcd';
@@ -73,13 +73,12 @@ export interface LoadedOps extends OpHistory {
  */
 export function loadOps(file: string, format?: HistoryFormat): LoadedOps {
   if (format === 'native' || (format === undefined && looksNative(file))) {
-    const data = readBytes(file);
     const pairer = new Pairer(file);
     let lastTime = -1;
     let lastInvoke = true;
     let ordered = true;
     try {
-      forEachJsonlEvent(file, data, (e, line) => {
+      forEachJsonlEventInFile(file, (e, line) => {
         if (e.time !== undefined) {
           const inv = e.type === 'invoke';
           if (e.time < lastTime || (e.time === lastTime && inv && !lastInvoke)) throw OUT_OF_ORDER;
@@ -88,7 +87,7 @@ export function loadOps(file: string, format?: HistoryFormat): LoadedOps {
         }
         // untimed events are taken in file order, which is the order we are reading
         pairer.push(e, line);
-      });
+      }, { transient: true });
     } catch (e: unknown) {
       if (e !== OUT_OF_ORDER) throw e;
       ordered = false;

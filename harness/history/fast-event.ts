@@ -1,0 +1,566 @@
+// A fast path for reading native history lines: parses the common shape of an event straight
+// from the bytes, validating as it goes, and answers "don't know" for anything else. A
+// don't-know line goes through JSON.parse + the schema validator, which stay the only judges of
+// what is wrong with a line. So the fast path may only ever accept: a line it accepts must be
+// valid JSON, a valid event under the zod schema, and read as exactly what JSON.parse gives.
+// It knows printable-ASCII strings without escapes, integers (no fraction or exponent, safe),
+// true/false/null, arrays and objects in value/result, and the rdma object; nemesis events
+// (process "nemesis", fault) always take the slow path.
+//
+// The schema is defined once, in zod (schema.ts). This parser is written for one version of
+// it, pinned by a fingerprint of the JSON Schema zod generates: if schema.ts changes, the fast
+// path switches itself off (every line takes the slow path) and fast-event.test.ts fails until
+// this file is brought in line and the fingerprint updated.
+import { createHash } from 'node:crypto';
+import { EventType, OpF, type HistoryEvent, type Json, type RdmaMeta } from './schema';
+import { historyJsonSchema } from './validate';
+
+/** sha256 of JSON.stringify(historyJsonSchema()) for the schema this parser implements */
+export const FAST_SCHEMA_SHA256 = 'fbc8772e53bdeee27636df827a44edb3ef0bf978ce293530987f4ac0e1b20bbb';
+
+export function schemaFingerprint(): string {
+  return createHash('sha256').update(JSON.stringify(historyJsonSchema())).digest('hex');
+}
+
+let enabled: boolean | undefined;
+
+/** false when the zod schema is not the one this parser was written for */
+export function fastPathEnabled(): boolean {
+  enabled ??= schemaFingerprint() === FAST_SCHEMA_SHA256;
+  return enabled;
+}
+
+// Every helper takes the buffer and a position and returns the position after what it read,
+// or -1 when the fast path does not know; what it read goes into `got` (an object field, not
+// a closure variable: stores stay cheap). Numbers are the exception: int() returns the number
+// (NaN: don't know) and puts the position in got.p, because a number kept in an object field
+// of its own would be boxed, and every op would get its own copy of each of its numbers.
+// Every byte test is written as "is in the accepted set", so a read past the buffer
+// (undefined) always bails.
+const got: { p: number; s: string; v: Json; rdma: RdmaMeta } = { p: 0, s: '', v: null, rdma: {} };
+
+const MAX_DEPTH = 32;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+type Bytes = Buffer & { latin1Slice?: (start: number, end: number) => string };
+// Buffer's own latin1Slice skips toString's argument handling; it is not in the typings
+const latin1: (buf: Bytes, start: number, end: number) => string =
+  typeof (Buffer.prototype as Bytes).latin1Slice === 'function' ? (buf, s, e) => buf.latin1Slice!(s, e) : (buf, s, e) => buf.toString('latin1', s, e);
+
+/** JSON whitespace (a line never holds a newline) */
+function skipWs(b: Buffer, p: number): number {
+  let c = b[p]!;
+  while (c === 32 || c === 9 || c === 13) c = b[++p]!;
+  return p;
+}
+
+/** the closing quote of a string of printable ASCII without escapes, or -1; b[s] follows the opening quote */
+function strEnd(b: Buffer, s: number): number {
+  for (;;) {
+    const c = b[s]!;
+    if (c === 34) return s;
+    if (!(c >= 32 && c <= 126) || c === 92) return -1;
+    s++;
+  }
+}
+
+/** b[p] is the opening quote; the string goes to got.s */
+function str(b: Buffer, p: number): number {
+  const q = strEnd(b, p + 1);
+  if (q < 0) return -1;
+  got.s = intern(b, p + 1, q);
+  return q + 1;
+}
+
+// Short strings (node names, error names, keys) repeat on most lines: one copy of each.
+const INTERN_SLOTS = 1024;
+const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+
+function intern(b: Buffer, s: number, e: number): string {
+  const len = e - s;
+  if (len > 24) return latin1(b, s, e);
+  let h = len;
+  for (let i = s; i < e; i++) h = (h * 31 + b[i]!) | 0;
+  const slot = h & (INTERN_SLOTS - 1);
+  const hit = interned[slot];
+  if (hit !== undefined && hit.length === len) {
+    let same = true;
+    for (let i = 0; i < len; i++) {
+      if (hit.charCodeAt(i) !== b[s + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return hit;
+  }
+  const fresh = latin1(b, s, e);
+  interned[slot] = fresh;
+  return fresh;
+}
+
+/** a JSON integer (no fraction, no exponent, not -0) that is a safe integer, or NaN; the position after it goes to got.p */
+function int(b: Buffer, p: number): number {
+  let c = b[p]!;
+  let neg = false;
+  if (c === 45) {
+    neg = true;
+    c = b[++p]!;
+  }
+  if (c === 48) {
+    c = b[++p]!;
+    if (neg || c === 46 || c === 101 || c === 69 || (c >= 48 && c <= 57)) return NaN;
+    got.p = p;
+    return 0;
+  }
+  if (!(c >= 49 && c <= 57)) return NaN;
+  let n = c - 48;
+  let digits = 1;
+  c = b[++p]!;
+  while (c >= 48 && c <= 57) {
+    n = n * 10 + (c - 48);
+    digits++;
+    c = b[++p]!;
+  }
+  // up to 16 digits every partial sum below 2^53 is exact, and a true value above
+  // MAX_SAFE rounds to at least 2^53, so this test is exact
+  if (c === 46 || c === 101 || c === 69 || digits > 16 || n > MAX_SAFE) return NaN;
+  got.p = p;
+  return neg ? -n : n;
+}
+
+function nonNegInt(b: Buffer, p: number): number {
+  const c = b[p]!;
+  return c >= 48 && c <= 57 ? int(b, p) : NaN;
+}
+
+/** true or false, into got.v */
+function bool(b: Buffer, p: number): number {
+  const c = b[p]!;
+  if (c === 116) {
+    if (b[p + 1] === 114 && b[p + 2] === 117 && b[p + 3] === 101) {
+      got.v = true;
+      return p + 4;
+    }
+  } else if (c === 102) {
+    if (b[p + 1] === 97 && b[p + 2] === 108 && b[p + 3] === 115 && b[p + 4] === 101) {
+      got.v = false;
+      return p + 5;
+    }
+  }
+  return -1;
+}
+
+/** any JSON value (the schema's Json) into got.v; b[p] is its first byte */
+function json(b: Buffer, p: number, depth: number): number {
+  const c = b[p]!;
+  if ((c >= 48 && c <= 57) || c === 45) {
+    const n = int(b, p);
+    if (Number.isNaN(n)) return -1;
+    got.v = n;
+    return got.p;
+  }
+  if (c === 34) {
+    p = str(b, p);
+    got.v = got.s;
+    return p;
+  }
+  if (c === 123) return depth < MAX_DEPTH ? jsonObject(b, p, depth + 1) : -1;
+  if (c === 91) return depth < MAX_DEPTH ? jsonArray(b, p, depth + 1) : -1;
+  if (c === 116 || c === 102) return bool(b, p);
+  if (c === 110 && b[p + 1] === 117 && b[p + 2] === 108 && b[p + 3] === 108) {
+    got.v = null;
+    return p + 4;
+  }
+  return -1;
+}
+
+function jsonArray(b: Buffer, p: number, depth: number): number {
+  const out: Json[] = [];
+  p = skipWs(b, p + 1);
+  if (b[p] === 93) {
+    got.v = out;
+    return p + 1;
+  }
+  for (;;) {
+    p = json(b, p, depth);
+    if (p < 0) return -1;
+    out.push(got.v);
+    p = skipWs(b, p);
+    const c = b[p];
+    if (c === 93) {
+      got.v = out;
+      return p + 1;
+    }
+    if (c !== 44) return -1;
+    p = skipWs(b, p + 1);
+  }
+}
+
+function jsonObject(b: Buffer, p: number, depth: number): number {
+  const out: { [k: string]: Json } = {};
+  p = skipWs(b, p + 1);
+  if (b[p] === 125) {
+    got.v = out;
+    return p + 1;
+  }
+  for (;;) {
+    if (b[p] !== 34) return -1;
+    p = str(b, p);
+    const k = got.s;
+    // JSON.parse makes "__proto__" an own property; an assignment would set the prototype
+    if (p < 0 || k === '__proto__') return -1;
+    p = skipWs(b, p);
+    if (b[p] !== 58) return -1;
+    p = json(b, skipWs(b, p + 1), depth);
+    if (p < 0) return -1;
+    out[k] = got.v; // a repeated key: the last one wins, as in JSON.parse
+    p = skipWs(b, p);
+    const c = b[p];
+    if (c === 125) {
+      got.v = out;
+      return p + 1;
+    }
+    if (c !== 44) return -1;
+    p = skipWs(b, p + 1);
+  }
+}
+
+/**
+ * A fixed set of names matched on their bytes, without allocating: a hash of the bytes picks
+ * the one candidate, whose bytes are then compared.
+ */
+class Names {
+  private readonly slot = new Int8Array(64);
+  private readonly bytes: Uint8Array[];
+  /** a multiplier that gives every name its own slot (0: none found, nothing matches) */
+  private seed = 0;
+  constructor(readonly names: readonly string[]) {
+    this.bytes = names.map((n) => Buffer.from(n, 'latin1'));
+    for (let seed = 0x9e3779b1 | 0, tries = 0; tries < 10000 && this.seed === 0; tries++, seed = (seed + 0x6d2b79f6) | 0) {
+      this.slot.fill(-1);
+      this.seed = seed;
+      for (const [i, n] of this.bytes.entries()) {
+        const h = this.hash(n, 0, n.length);
+        if (this.slot[h] !== -1) {
+          this.seed = 0;
+          break;
+        }
+        this.slot[h] = i;
+      }
+    }
+  }
+  private hash(b: Uint8Array, s: number, e: number): number {
+    const len = e - s;
+    return Math.imul(((len * 31 + b[s]!) * 31 + (len > 1 ? b[s + 1]! : 0)) * 31 + b[e - 1]!, this.seed) >>> 26;
+  }
+  /** if name i, quoted, starts at b[p]: the position after its closing quote, else -1 */
+  isAt(b: Buffer, p: number, i: number): number {
+    const name = this.bytes[i]!;
+    const s = p + 1;
+    for (let j = 0; j < name.length; j++) if (name[j] !== b[s + j]) return -1;
+    return b[s + name.length] === 34 ? s + name.length + 1 : -1;
+  }
+  /** the index of the name whose quoted bytes start at b[p], or -1; the position after the closing quote goes to got.p */
+  match(b: Buffer, p: number): number {
+    const s = p + 1;
+    const q = strEnd(b, s);
+    if (q <= s || this.seed === 0) return -1;
+    const i = this.slot[this.hash(b, s, q)]!;
+    if (i < 0) return -1;
+    const name = this.bytes[i]!;
+    if (name.length !== q - s) return -1;
+    for (let j = 0; j < name.length; j++) if (name[j] !== b[s + j]) return -1;
+    got.p = q + 1;
+    return i;
+  }
+}
+
+const TYPES = new Names(EventType.options);
+const FS = new Names(OpF.options);
+
+const EVENT_FIELDS = ['type', 'process', 'f', 'node', 'key', 'value', 'result', 'error', 'time', 'rdma', 'fault', 'final'] as const;
+const EVENT_NAMES = new Names(EVENT_FIELDS);
+const F_TYPE = 0;
+const F_PROCESS = 1;
+const F_F = 2;
+const F_NODE = 3;
+const F_KEY = 4;
+const F_VALUE = 5;
+const F_RESULT = 6;
+const F_ERROR = 7;
+const F_TIME = 8;
+const F_RDMA = 9;
+const F_FINAL = 11;
+const REQUIRED = (1 << F_TYPE) | (1 << F_PROCESS) | (1 << F_F);
+/** by event type (4: not seen yet) and member (12: none yet), the member that followed last time */
+const NEXT = new Int8Array(5 * 13).fill(-1);
+/** the type and f of the last line that had them */
+let lastType = 0;
+let lastF = 0;
+
+const RDMA_NAMES = new Names(['rail', 'nic', 'qpn', 'psn', 'epoch', 'wrId', 'repost']);
+/** by member (7: none yet), the member that followed last time */
+const RDMA_NEXT = new Int8Array(8).fill(-1);
+
+/** the rdma object into got.rdma; b[p] is its opening brace */
+function rdmaObject(b: Buffer, p: number): number {
+  const out: RdmaMeta = {};
+  let seen = 0;
+  p = skipWs(b, p + 1);
+  if (b[p] === 125) {
+    got.rdma = out;
+    return p + 1;
+  }
+  let prev = 7;
+  for (;;) {
+    if (b[p] !== 34) return -1;
+    const guess = RDMA_NEXT[prev]!;
+    let k = guess >= 0 ? RDMA_NAMES.isAt(b, p, guess) : -1;
+    if (k >= 0) {
+      p = k;
+      k = guess;
+    } else {
+      k = RDMA_NAMES.match(b, p);
+      if (k < 0) return -1; // unknown key: slow path
+      RDMA_NEXT[prev] = k;
+      p = got.p;
+    }
+    if (seen & (1 << k)) return -1; // repeated key: slow path
+    seen |= 1 << k;
+    prev = k;
+    p = skipWs(b, p);
+    if (b[p] !== 58) return -1;
+    p = skipWs(b, p + 1);
+    const c = b[p];
+    switch (k) {
+      case 0:
+        out.rail = nonNegInt(b, p);
+        p = got.p;
+        if (Number.isNaN(out.rail)) return -1;
+        break;
+      case 1:
+        p = c === 34 ? str(b, p) : -1;
+        out.nic = got.s;
+        break;
+      case 2:
+        out.qpn = nonNegInt(b, p);
+        p = got.p;
+        if (Number.isNaN(out.qpn)) return -1;
+        break;
+      case 3: {
+        if (c !== 91) return -1;
+        const first = nonNegInt(b, skipWs(b, p + 1));
+        if (Number.isNaN(first)) return -1;
+        p = skipWs(b, got.p);
+        if (b[p] !== 44) return -1;
+        const last = nonNegInt(b, skipWs(b, p + 1));
+        if (Number.isNaN(last)) return -1;
+        p = skipWs(b, got.p);
+        if (b[p] !== 93) return -1;
+        p++;
+        out.psn = [first, last];
+        break;
+      }
+      case 4:
+        out.epoch = nonNegInt(b, p);
+        p = got.p;
+        if (Number.isNaN(out.epoch)) return -1;
+        break;
+      case 5:
+        if (c === 34) {
+          // the schema's pattern ^\d+$
+          const q = strEnd(b, p + 1);
+          if (q <= p + 1) return -1;
+          for (let i = p + 1; i < q; i++) if (!(b[i]! >= 48 && b[i]! <= 57)) return -1;
+          out.wrId = latin1(b, p + 1, q);
+          p = q + 1;
+        } else {
+          const n = nonNegInt(b, p);
+          if (Number.isNaN(n)) return -1;
+          out.wrId = n;
+          p = got.p;
+        }
+        break;
+      case 6:
+        p = bool(b, p);
+        out.repost = got.v as boolean;
+        break;
+      default:
+        return -1;
+    }
+    if (p < 0) return -1;
+    p = skipWs(b, p);
+    const d = b[p];
+    if (d === 125) {
+      got.rdma = out;
+      return p + 1;
+    }
+    if (d !== 44) return -1;
+    p = skipWs(b, p + 1);
+  }
+}
+
+/**
+ * One event read by the fast path, reused from line to line: the fields of the line just read
+ * are set, every other one is undefined.
+ */
+export class ScratchEvent {
+  type: HistoryEvent['type'] = 'invoke';
+  process: number | 'nemesis' = 0;
+  f: HistoryEvent['f'] = 'read';
+  node: string | undefined = undefined;
+  key: string | number | undefined = undefined;
+  value: Json | undefined = undefined;
+  result: Json | undefined = undefined;
+  error: string | undefined = undefined;
+  time: number | undefined = undefined;
+  rdma: RdmaMeta | undefined = undefined;
+  fault: undefined = undefined;
+  final: boolean | undefined = undefined;
+  /** field numbers (EVENT_FIELDS) in line order, 4 bits each, the first one highest */
+  order = 0;
+  fields = 0;
+
+  /** a plain event object, as JSON.parse would have made it */
+  materialize(): HistoryEvent {
+    const ks: number[] = [];
+    for (let o = this.order, i = 0; i < this.fields; i++, o = Math.floor(o / 16)) ks.push(o % 16);
+    const e: Record<string, unknown> = {};
+    for (let i = ks.length - 1; i >= 0; i--) {
+      const name = EVENT_FIELDS[ks[i]!]!;
+      e[name] = this[name];
+    }
+    return e as unknown as HistoryEvent;
+  }
+}
+
+/**
+ * Reads the event on bytes [start, end) of `b` (one line, no newline inside) into `e`. False
+ * when the fast path does not know: the caller must then take the slow path, which decides.
+ */
+export function parseEventFast(b: Buffer, start: number, end: number, e: ScratchEvent): boolean {
+  e.node = e.key = e.value = e.result = e.error = e.time = e.rdma = e.final = undefined;
+  let p = skipWs(b, start);
+  if (b[p] !== 123) return false;
+  p = skipWs(b, p + 1);
+  let seen = 0;
+  let order = 0;
+  let fields = 0;
+  let prev = 12; // the member before: none yet
+  let type = 4; // none yet
+  for (;;) {
+    if (b[p] !== 34) return false; // also the empty object: it lacks the required fields
+    // Lines repeat a few shapes: first try the member that followed `prev` last time.
+    const guess = NEXT[type * 13 + prev]!;
+    let k = guess >= 0 ? EVENT_NAMES.isAt(b, p, guess) : -1;
+    if (k >= 0) {
+      p = k;
+      k = guess;
+    } else {
+      k = EVENT_NAMES.match(b, p);
+      if (k < 0) return false; // unknown key: slow path
+      NEXT[type * 13 + prev] = k;
+      p = got.p;
+    }
+    if (seen & (1 << k)) return false; // repeated key: slow path
+    seen |= 1 << k;
+    prev = k;
+    order = order * 16 + k;
+    fields++;
+    p = skipWs(b, p);
+    if (b[p] !== 58) return false;
+    p = skipWs(b, p + 1);
+    const c = b[p];
+    switch (k) {
+      case F_TYPE: {
+        if (c !== 34) return false;
+        let q = TYPES.isAt(b, p, lastType);
+        if (q < 0) {
+          const i = TYPES.match(b, p);
+          if (i < 0) return false;
+          lastType = i;
+          q = got.p;
+        }
+        e.type = TYPES.names[lastType] as HistoryEvent['type'];
+        type = lastType;
+        p = q;
+        break;
+      }
+      case F_PROCESS: {
+        const n = nonNegInt(b, p); // "nemesis" events carry a fault: slow path
+        if (Number.isNaN(n)) return false;
+        e.process = n;
+        p = got.p;
+        break;
+      }
+      case F_F: {
+        if (c !== 34) return false;
+        let q = FS.isAt(b, p, lastF);
+        if (q < 0) {
+          const i = FS.match(b, p);
+          if (i < 0) return false;
+          lastF = i;
+          q = got.p;
+        }
+        e.f = FS.names[lastF] as HistoryEvent['f'];
+        p = q;
+        break;
+      }
+      case F_NODE:
+        p = c === 34 ? str(b, p) : -1;
+        e.node = got.s;
+        break;
+      case F_KEY:
+        if (c === 34) {
+          p = str(b, p);
+          e.key = got.s;
+        } else {
+          const n = int(b, p);
+          if (Number.isNaN(n)) return false;
+          e.key = n;
+          p = got.p;
+        }
+        break;
+      case F_VALUE:
+        p = json(b, p, 0);
+        e.value = got.v;
+        break;
+      case F_RESULT:
+        p = json(b, p, 0);
+        e.result = got.v;
+        break;
+      case F_ERROR:
+        p = c === 34 ? str(b, p) : -1;
+        e.error = got.s;
+        break;
+      case F_TIME: {
+        const n = nonNegInt(b, p);
+        if (Number.isNaN(n)) return false;
+        e.time = n;
+        p = got.p;
+        break;
+      }
+      case F_RDMA:
+        p = c === 123 ? rdmaObject(b, p) : -1;
+        e.rdma = got.rdma;
+        break;
+      case F_FINAL:
+        p = bool(b, p);
+        e.final = got.v as boolean;
+        break;
+      default: // fault
+        return false;
+    }
+    if (p < 0) return false;
+    p = skipWs(b, p);
+    const d = b[p];
+    if (d === 125) {
+      p = skipWs(b, p + 1);
+      e.order = order;
+      e.fields = fields;
+      return p === end && (seen & REQUIRED) === REQUIRED;
+    }
+    if (d !== 44) return false;
+    p = skipWs(b, p + 1);
+  }
+}
