@@ -75,7 +75,9 @@ export function pairEvents(events: readonly HistoryEvent[], opts: PairOptions): 
  */
 export class Pairer {
   private readonly ops: Operation[] = [];
-  private readonly pending = new Map<number, Operation>();
+  /** the open op of each process: an array for small process ids, a map beyond */
+  private readonly pendingSmall: (Operation | undefined)[] = [];
+  private readonly pendingBig = new Map<number, Operation>();
   private readonly faults = new Map<string, FaultWindow>();
   private rank = 0;
   constructor(private readonly file: string) {}
@@ -85,33 +87,57 @@ export class Pairer {
     this.pushAt(e, this.rank++, line);
   }
 
-  /** an event with its real-time rank given (events arrive in file order) */
+  /**
+   * An event with its real-time rank given (events arrive in file order). Nothing of `e`
+   * itself is kept, only its field values, so a reader may reuse the object.
+   */
   pushAt(e: HistoryEvent, rank: number, line: number | undefined): void {
     if (e.process === 'nemesis') {
       recordFault(e, rank, this.faults, this.file, line);
       return;
     }
     const p = e.process;
-    const open = this.pending.get(p);
+    const small = p < SMALL_PROCESS;
+    const open = small ? this.pendingSmall[p] : this.pendingBig.get(p);
     if (e.type === 'invoke') {
       if (open) {
         throw inputAt('history.doubleInvoke', this.file, line, `process ${p} invokes ${e.f} while its ${open.f} (line ${open.callLine}) has no completion`);
       }
-      const op: Operation = { id: this.ops.length, process: p, f: e.f, status: 'info', call: rank, ret: Infinity };
-      if (line !== undefined) op.callLine = line;
+      // Every op has every field (undefined when absent): one shape, one allocation. The
+      // fields that take numbers from the event start undefined and are set after: V8 then
+      // keeps them as plain slots, where a field that has only ever held numbers gets a
+      // separately allocated box in every op.
+      const op: Operation = {
+        id: this.ops.length,
+        process: p,
+        f: e.f,
+        key: undefined,
+        node: e.node,
+        value: undefined,
+        result: undefined,
+        status: 'info',
+        error: undefined,
+        call: rank,
+        ret: Infinity,
+        callTime: undefined,
+        retTime: undefined,
+        callLine: line,
+        retLine: undefined,
+        rdma: e.rdma,
+        final: e.final ? true : undefined,
+      };
       if (e.key !== undefined) op.key = e.key;
-      if (e.node !== undefined) op.node = e.node;
       if (e.value !== undefined) op.value = e.value;
       if (e.time !== undefined) op.callTime = e.time;
-      if (e.rdma !== undefined) op.rdma = e.rdma;
-      if (e.final) op.final = true;
       this.ops.push(op);
-      this.pending.set(p, op);
+      if (small) this.pendingSmall[p] = op;
+      else this.pendingBig.set(p, op);
       return;
     }
     if (!open) throw inputAt('history.orphanCompletion', this.file, line, `${e.type} ${e.f} for process ${p}, which has no pending invoke`);
     if (open.f !== e.f) throw inputAt('history.mismatchedCompletion', this.file, line, `${e.type} ${e.f} completes process ${p}'s ${open.f} (line ${open.callLine})`);
-    this.pending.delete(p);
+    if (small) this.pendingSmall[p] = undefined;
+    else this.pendingBig.delete(p);
     open.status = e.type;
     if (line !== undefined) open.retLine = line;
     if (e.time !== undefined) open.retTime = e.time;
@@ -130,6 +156,9 @@ export class Pairer {
     return { ops: this.ops, faults: [...this.faults.values()] };
   }
 }
+
+/** process ids below this index an array; real histories number processes from 0 */
+const SMALL_PROCESS = 1 << 16;
 
 /** Event indices in real-time order: by time when every client event has one, else file order. */
 function realTimeOrder(events: readonly HistoryEvent[]): number[] {
