@@ -22,21 +22,24 @@ export function checkAtMostOnce(ops: readonly Operation[], o: AtMostOnceOptions 
   const t0 = performance.now();
   const initial = o.initial ?? 0;
   const byKind = { fadd: new Map() as KeyOps, reg: new Map() as KeyOps, queue: new Map() as KeyOps };
-  const add = (m: KeyOps, op: Operation): void => {
-    const k = op.key === undefined ? '' : String(op.key);
-    let l = m.get(k);
-    if (!l) m.set(k, (l = []));
-    l.push(op);
-  };
-  const kinds = new Map<string, 'fadd' | 'reg' | 'queue'>();
-  for (const op of ops) {
-    if (op.f === 'fadd') kinds.set(keyOf(op), 'fadd');
-    else if (op.f === 'send' || op.f === 'recv') kinds.set(keyOf(op), 'queue');
-    else if ((op.f === 'cas' || op.f === 'write') && !kinds.has(keyOf(op))) kinds.set(keyOf(op), 'reg');
+  // each op's key as a string once (a 1M-op history has 1M of them)
+  const keys: string[] = new Array<string>(ops.length);
+  const kinds = new Map<string, KeyOps>();
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    const k = keyOf(op);
+    keys[i] = k;
+    if (op.f === 'fadd') kinds.set(k, byKind.fadd);
+    else if (op.f === 'send' || op.f === 'recv') kinds.set(k, byKind.queue);
+    else if ((op.f === 'cas' || op.f === 'write') && !kinds.has(k)) kinds.set(k, byKind.reg);
   }
-  for (const op of ops) {
-    const kind = kinds.get(keyOf(op));
-    if (kind) add(byKind[kind], op);
+  for (let i = 0; i < ops.length; i++) {
+    const k = keys[i]!;
+    const m = kinds.get(k);
+    if (m === undefined) continue;
+    const l = m.get(k);
+    if (l) l.push(ops[i]!);
+    else m.set(k, [ops[i]!]);
   }
   const violations: Violation[] = [];
   const notes: string[] = [];
@@ -53,7 +56,7 @@ export function checkAtMostOnce(ops: readonly Operation[], o: AtMostOnceOptions 
 }
 
 function keyOf(op: Operation): string {
-  return op.key === undefined ? '' : String(op.key);
+  return op.key === undefined ? '' : typeof op.key === 'string' ? op.key : String(op.key);
 }
 
 function num(v: Json | undefined): number | undefined {
