@@ -1,7 +1,9 @@
 // npm run bench:at-most-once — writes a 1,000,000-op FADD history (2M events, 16 processes,
 // base-4 deltas per key, some indeterminate ops, one planted duplicate), then times
 // `rdma-chaos check`'s at-most-once pass on it in a fresh process: read + parse + pair + check,
-// with the process's peak RSS. Target: under 10 s and 1 GB.
+// with the process's peak RSS and CPU time. Target: under 10 s and 1 GB. The host is shared,
+// so it also prints the load average and an anchor: JSON.parse of every line alone, in a
+// process of its own.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -54,14 +56,21 @@ function main(): void {
     generate(file);
     console.log(`generated ${N.toLocaleString()} FADD ops (${(fs.statSync(file).size / 1e6).toFixed(0)} MB) in ${((Date.now() - g0) / 1000).toFixed(1)} s`);
     const runner = path.join(__dirname, 'at-most-once-run.js');
+    const load0 = os.loadavg()[0]!;
     const r = spawnSync(process.execPath, ['--max-old-space-size=1024', runner, file], { encoding: 'utf8' });
+    const load1 = os.loadavg()[0]!;
     if (r.status !== 0) {
       console.log(r.stdout, r.stderr);
       process.exitCode = 1;
       return;
     }
-    const m = JSON.parse(r.stdout) as { parseMs: number; checkMs: number; totalMs: number; rssMB: number; verdict: string; violations: string[] };
-    console.log(`at-most-once on ${N.toLocaleString()} ops: total ${(m.totalMs / 1000).toFixed(2)} s (read+parse+pair ${(m.parseMs / 1000).toFixed(2)} s, check ${(m.checkMs / 1000).toFixed(2)} s), peak RSS ${m.rssMB.toFixed(0)} MB   target: < 10 s and < 1024 MB`);
+    const m = JSON.parse(r.stdout) as { parseMs: number; checkMs: number; totalMs: number; cpuMs: number; rssMB: number; verdict: string; violations: string[] };
+    const a = spawnSync(process.execPath, [runner, file, '--anchor'], { encoding: 'utf8' });
+    const anchor = a.status === 0 ? `${((JSON.parse(a.stdout) as { ms: number }).ms / 1000).toFixed(2)} s` : 'failed';
+    const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+    console.log(`at-most-once on ${N.toLocaleString()} ops: total ${s(m.totalMs)} (read+parse+pair ${s(m.parseMs)}, check ${s(m.checkMs)}), CPU ${s(m.cpuMs)}, peak RSS ${m.rssMB.toFixed(0)} MB   target: < 10 s and < 1024 MB`);
+    console.log(`anchor: JSON.parse of every line alone (no validation, no pairing) ${anchor}`);
+    console.log(`load average (1 min) ${load0.toFixed(2)} before, ${load1.toFixed(2)} after, on ${os.cpus().length} cores`);
     console.log(`verdict ${m.verdict}: ${m.violations.join(' | ')}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
