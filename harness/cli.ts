@@ -79,7 +79,7 @@ Examples:
 
   const cluster = program
     .command('cluster')
-    .description('the local SoftRoCE cluster: qemu VMs with the real rdma_rxe, one vde_switch per rail')
+    .description('the local SoftRoCE cluster: qemu VMs with the real rdma_rxe, one virtual L2 fabric per rail (default: a Linux bridge in a netns)')
     .enablePositionalOptions()
     .addHelpText(
       'after',
@@ -102,7 +102,7 @@ Examples:
     .addOption(new Option('--accel <accel>', 'auto tries KVM with a short boot watchdog, then TCG').choices(['auto', 'kvm', 'tcg']).default('auto'))
     .option('--ssh-port-base <port>', 'node i gets 127.0.0.1:<port>+i', parseCount)
     .option('--boot-timeout <seconds>', 'give up on a node after this long', parseSeconds)
-    .option('--fabric <backend>', 'data fabric: vde (vde_switch), bridge (taps on a bridge in a netns), dgram (UDP multicast), stream (2 nodes only)')
+    .option('--fabric <backend>', 'data fabric: bridge (default: taps on a Linux bridge in a netns), vde (vde_switch), dgram (UDP multicast), stream (2 nodes only)')
     .option('--memory <MiB>', 'memory per node', parseCount)
     .addOption(stateDirOption())
     .option('--json', 'print the nodes as JSON')

@@ -70,7 +70,13 @@ export interface FabricBackend {
 const BACKENDS: Record<string, FabricBackend> = { vde: vdeBackend, bridge: bridgeBackend, dgram: dgramBackend, stream: streamBackend };
 
 export const FABRIC_NAMES = Object.keys(BACKENDS);
-export const DEFAULT_FABRIC = 'vde';
+/**
+ * bridge, from npm run bench:soak (harness/cluster/bench/SOAK-RESULTS.md): alone at ~2-3k FADD/s
+ * the vde rail froze after 4.2 min (guest TX queue never drained: NETDEV WATCHDOG), the bridge
+ * ran 10 min and, side by side with the others, 30 min without a freeze at the same ops/s. A
+ * bridge rail is also re-created in place (the taps re-enslaved) where vde restarts every node.
+ */
+export const DEFAULT_FABRIC = 'bridge';
 
 export function fabricBackend(name: string): FabricBackend {
   const b = BACKENDS[name];
