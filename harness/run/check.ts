@@ -6,11 +6,8 @@ import * as path from 'node:path';
 import { checkHistory, type Verdict } from '../checkers';
 import type { Campaign } from '../campaign';
 import { loadOps } from '../history/importers';
-import { RUN_FILES, RunResults, type CounterDelta, type FaultRecord, type Finding, type WorkloadStats } from '../store/results';
+import { RUN_FILES, RunResults, SERIOUS_FINDINGS, type CounterDelta, type FaultRecord, type Finding, type WorkloadStats } from '../store/results';
 import { checksToRecords, counterDeltas, counterWindows, readCounterSamples, timeBase, workloadStats } from '../../reports';
-
-/** Findings that mean a node's kernel died or wedged during the run (a valid verdict becomes unknown). */
-export const SERIOUS_FINDINGS: ReadonlySet<Finding['kind']> = new Set(['kernel-panic', 'kernel-oops', 'kernel-bug', 'soft-lockup', 'rcu-stall', 'hung-task']);
 
 export interface RunMeta {
   campaign: Campaign;

@@ -55,6 +55,9 @@ export const Finding = z.object({
   activeFaults: z.array(z.string()),
 });
 
+/** Findings that mean a node's kernel died or wedged during the run: a valid verdict becomes unknown. */
+export const SERIOUS_FINDINGS: ReadonlySet<z.infer<typeof Finding>['kind']> = new Set(['kernel-panic', 'kernel-oops', 'kernel-bug', 'soft-lockup', 'rcu-stall', 'hung-task']);
+
 export const FaultRecord = z.object({
   id: z.string(),
   kind: z.string(),

@@ -84,3 +84,19 @@ test('over the detail threshold the timeline aggregates but keeps every violatin
     for (const id of v.ops) expect(tl.contexts[k]!.ops.id).toContain(id);
   });
 });
+
+test('no violation but verdict unknown: the summary says why (the testbed broke, or a node\'s kernel died), not that a check could not decide', () => {
+  const infra = path.join(tmp, 'why-infra');
+  makeSyntheticRun({ dir: infra, ops: 400, plant: [], infrastructureFault: 'rail 0 froze' });
+  const a = renderReport(loadRun(infra));
+  expect(a).toContain('No violation, but the verdict is unknown: the testbed broke during the run (see the infrastructure fault above).');
+
+  const oops = path.join(tmp, 'why-oops');
+  const r = makeSyntheticRun({ dir: oops, ops: 400, plant: [], kernelOops: true });
+  expect(r.results.checks.every((c) => c.verdict === 'valid')).toBe(true);
+  // as the run loop stores it: a kernel oops makes a valid verdict unknown
+  fs.writeFileSync(path.join(oops, 'results.json'), JSON.stringify({ ...r.results, verdict: 'unknown' }));
+  const b = renderReport(loadRun(oops));
+  expect(b).toContain('No violation, but the verdict is unknown: kernel-oops on ');
+  expect(b).not.toContain('not every check could decide');
+});

@@ -1,7 +1,7 @@
 // The report's static sections, rendered here so they read without any script: the banner,
 // findings, summary, counters, violation details and the campaign. Every value goes through esc.
 import type { Operation } from '../../harness/history';
-import type { Finding, RunResults } from '../../harness/store/results';
+import { SERIOUS_FINDINGS, type Finding, type RunResults } from '../../harness/store/results';
 import { esc, shortJson } from '../escape';
 import type { TimeBase } from '../metrics';
 import type { PatternMatch } from '../patterns';
@@ -64,7 +64,7 @@ export function summaryHtml(r: RunResults, views: ViolationView[], notes: string
   }
   const sentences = views.length
     ? `<ol class="sentences">${views.map((x) => `<li><a href="#violation-${x.n}">${x.match.pattern ? `<span class="pattern">${esc(x.match.pattern)}</span> ` : ''}${esc(x.v.message)}</a></li>`).join('')}</ol>`
-    : `<p>${r.verdict === 'valid' ? 'No violation: every check passed.' : 'No violation was found, but not every check could decide.'}</p>`;
+    : `<p>${noViolation(r)}</p>`;
   const checks = `<table class="checks"><thead><tr><th>check</th><th>verdict</th><th>violations</th><th>time</th><th>summary</th></tr></thead><tbody>${r.checks
     .map((c) => `<tr><td>${esc(c.checker)}</td><td class="v-${esc(c.verdict)}">${esc(c.verdict)}</td><td>${c.violations.length}</td><td>${c.ms.toFixed(1)} ms</td><td>${esc(c.summary)}</td></tr>`)
     .join('')}</tbody></table>`;
@@ -78,6 +78,16 @@ export function summaryHtml(r: RunResults, views: ViolationView[], notes: string
 ${r.infrastructureFault ? '<p class="infra-note">Verdict unknown because of an infrastructure fault (see above).</p>' : ''}${expected}
 <dl class="meta">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>
 <h3>Violations</h3>${sentences}<h3>Checks</h3>${checks}${stats ? `<h3>Workloads</h3>${stats}` : ''}${allNotes.length ? `<ul class="notes">${allNotes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}</section>`;
+}
+
+/** The summary's sentence when no violation was found: why the verdict is what it is. */
+function noViolation(r: RunResults): string {
+  if (r.verdict === 'valid') return 'No violation: every check passed.';
+  const allPassed = r.checks.length > 0 && r.checks.every((c) => c.verdict === 'valid');
+  if (allPassed && r.infrastructureFault) return 'No violation, but the verdict is unknown: the testbed broke during the run (see the infrastructure fault above).';
+  const serious = r.findings.filter((f) => SERIOUS_FINDINGS.has(f.kind));
+  if (allPassed && serious.length) return `No violation, but the verdict is unknown: ${esc([...new Set(serious.map((f) => `${f.kind} on ${f.node}`))].join(', '))} during the run (see the findings above).`;
+  return 'No violation was found, but not every check could decide.';
 }
 
 export function countersHtml(r: RunResults, tb: TimeBase): string {
