@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { runCli } from '../main';
+import { cli } from '../test-support/cli';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-check-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -13,13 +13,6 @@ const write = (name: string, data: string | Buffer): string => {
   fs.writeFileSync(f, data);
   return f;
 };
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
 
 const ev = (o: object): string => JSON.stringify(o) + '\n';
 const good = write('good.jsonl', ev({ type: 'invoke', process: 0, f: 'write', key: 'r', value: 1 }) + ev({ type: 'ok', process: 0, f: 'write', key: 'r', value: 1 }) + ev({ type: 'invoke', process: 1, f: 'read', key: 'r' }) + ev({ type: 'ok', process: 1, f: 'read', key: 'r', result: 1 }));

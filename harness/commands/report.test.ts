@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../main';
+import { cli } from '../test-support/cli';
 import { junitProblems } from '../../reports/junit';
 import { makeSyntheticRun } from '../../reports/test-support/synthetic';
 
@@ -14,13 +14,6 @@ beforeAll(() => {
   makeSyntheticRun({ dir: run, ops: 1500, campaign: 'shift-fadd' });
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } });
-  return { code, out: out.join(''), err: err.join('') };
-}
 
 test('writes report.html, JUnit XML and the JSON summary; exits 0 whatever the verdict', async () => {
   const junit = path.join(tmp, 'junit.xml');

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../main';
+import { cli } from '../test-support/cli';
 import { findStaticBusybox } from './initramfs';
 import { readKernelManifest } from './kernel';
 import { cachePaths } from './paths';
@@ -13,13 +13,6 @@ import { setupKernel, type SetupItem } from './index';
 
 jest.setTimeout(10 * 60_000);
 const ROOT = path.resolve(__dirname, '../..');
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
 
 /** The CLI from source as an unprivileged user. */
 function asNobody(...args: string[]): { status: number | null; stdout: string; stderr: string } {

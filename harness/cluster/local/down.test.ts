@@ -4,20 +4,13 @@
 // one qemu: processes to orphan and to find). The other backends' down: fabric/fabric.test.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runCli } from '../../main';
+import { cli } from '../../test-support/cli';
 import { ensureSetup } from '../test-support/shared-cluster';
 import { leftovers, removeTestCluster, spawnCli, testStateDir, waitUntil } from '../test-support/local';
 import { readState, stateFile } from './state';
 import { isAlive } from './procs';
 
 jest.setTimeout(10 * 60_000);
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
 
 describe('cluster down', () => {
   // these cases boot VMs: on a fresh machine, setup may not have run yet

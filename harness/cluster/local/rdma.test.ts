@@ -1,17 +1,10 @@
 // Acceptance 1: a local cluster (the suite's shared one: 2 nodes, 2 rails) has rxe0 and rxe1
 // ACTIVE on every node, and `rdma-chaos cluster exec` runs perftest's ib_atomic_bw between two
 // nodes over each rail, real RC atomics through the kernel's rdma_rxe.
-import { runCli } from '../../main';
+import { cli } from '../../test-support/cli';
 import { acquireSharedCluster, type SharedCluster } from '../test-support/shared-cluster';
 
 jest.setTimeout(15 * 60_000);
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
 
 let c: SharedCluster;
 beforeAll(async () => {

@@ -1,19 +1,12 @@
 // One state dir, found by every shell: a second `cluster up` of the same shape reuses the
 // running cluster, another shape is refused without touching it, and openDriver('local')
 // reaches the same VMs.
-import { runCli } from '../../main';
+import { cli } from '../../test-support/cli';
 import { openDriver } from '../index';
 import { acquireSharedCluster, type SharedCluster } from '../test-support/shared-cluster';
 import { readState } from './state';
 
 jest.setTimeout(15 * 60_000);
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
 
 let c: SharedCluster;
 beforeAll(async () => {

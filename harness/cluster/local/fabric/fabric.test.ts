@@ -5,7 +5,7 @@
 // its cluster for another fabric; a bridge cluster whose controller was SIGKILLed mid-boot is
 // cleaned up by down; the stream backend refuses shapes it cannot serve.
 import * as fs from 'node:fs';
-import { runCli } from '../../../main';
+import { cli } from '../../../test-support/cli';
 import type { LocalDriver } from '../driver';
 import { openLocalDriver } from '../index';
 import { ensureSetup } from '../../test-support/shared-cluster';
@@ -14,13 +14,6 @@ import { readState } from '../state';
 import { bridgeNetns } from './bridge';
 
 jest.setTimeout(20 * 60_000);
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
 
 const netnsExists = (dir: string): boolean => fs.existsSync(`/run/netns/${bridgeNetns(dir)}`);
 
