@@ -24,11 +24,16 @@ export class Lease {
   }
 
   start(): void {
+    const expired = (): boolean => Date.now() - this.last > this.ttlMs - this.reserveMs;
     this.timer = setInterval(() => {
-      if (Date.now() - this.last > this.ttlMs - this.reserveMs) {
+      if (!expired()) return;
+      // After the process was not scheduled for a while (a starved TCG guest), timers run before
+      // the event loop reads the renewals that arrived meanwhile: look again after that I/O.
+      setImmediate(() => {
+        if (this.timer === undefined || !expired()) return;
         this.stop();
         this.onExpire();
-      }
+      });
     }, Math.max(10, Math.min(100, this.ttlMs / 20)));
     this.timer.unref();
   }
