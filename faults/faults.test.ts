@@ -1,7 +1,7 @@
 // Every agent-side fault's rules are real: loaded into nftables (or checked by tc/ip argv
 // shape) in a scratch network namespace on this host, then removed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { faultPackage, FAULT_KINDS, type TargetInfo } from '.';
+import { faultPackage, FAULT_KINDS, type ControllerOps, type TargetInfo } from '.';
 import { seededRate } from './nft';
 
 const target: TargetInfo = {
@@ -71,5 +71,34 @@ describe('agent-side fault rules', () => {
       ['tc', 'qdisc', 'replace', 'dev', 'data0', 'root', 'netem', 'delay', '20ms', '5ms'],
       ['tc', 'qdisc', 'replace', 'dev', 'data1', 'root', 'netem', 'delay', '20ms', '5ms'],
     ]);
+  });
+});
+
+describe('controller-side faults', () => {
+  /** records which controller power a fault used */
+  const recorder = (): { calls: string[]; ops: ControllerOps } => {
+    const calls: string[] = [];
+    const rec = (name: string) => async (...a: unknown[]) => void calls.push(`${name} ${a.join(' ')}`);
+    return {
+      calls,
+      ops: { pullCable: rec('pullCable'), restoreCable: rec('restoreCable'), crashNode: rec('crashNode'), panicNode: rec('panicNode'), restartNode: rec('restartNode'), signalAgent: rec('signalAgent') },
+    };
+  };
+
+  it('crash kills the VM by default and restarts it; method panic panics the kernel; restart: false leaves it down', async () => {
+    const pkg = faultPackage('crash', {});
+    if (pkg.side !== 'controller') throw new Error('controller fault');
+    for (const [params, want] of [
+      [{}, ['crashNode node2', 'restartNode node2']],
+      [{ method: 'panic' }, ['panicNode node2', 'restartNode node2']],
+      [{ method: 'panic', restart: false }, ['panicNode node2']],
+    ] as const) {
+      const r = recorder();
+      const p = pkg.params.parse(params);
+      await pkg.apply(r.ops, target, p);
+      await pkg.recover(r.ops, target, p);
+      expect(r.calls).toEqual(want);
+    }
+    expect(() => pkg.params.parse({ method: 'reboot' })).toThrow();
   });
 });
