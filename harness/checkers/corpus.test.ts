@@ -1,7 +1,10 @@
 // Every history of the shared corpus gets its known verdict from `rdma-chaos check`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { loadHistory } from '../history/importers';
+import { pairEvents } from '../history/ops';
 import { runCli } from '../main';
+import { checkHistory } from '.';
 
 const CORPUS = path.resolve(__dirname, '../../../shared/corpus');
 const rows = fs
@@ -34,4 +37,12 @@ describe('the shared corpus', () => {
       expect(Number.isInteger(g.ops)).toBe(true);
     }
   }, 300_000);
+
+  it('decides c50-bad unpartitioned (the whole map as one state, no split by key): invalid', () => {
+    const file = path.join(CORPUS, 'porcupine/kv/c50-bad.txt');
+    const h = loadHistory(file);
+    const c = checkHistory(pairEvents(h.events, { file, lines: h.lines }).ops, { format: h.format, partition: false, explain: false, timeoutMs: 60_000 });
+    expect(c.results.map((r) => r.checker)).toEqual(['linearizable (kv-nopart)']);
+    expect(c.verdict).toBe('invalid');
+  }, 120_000);
 });

@@ -23,6 +23,12 @@ export interface Model<S, P> {
    * p returns). The search then abandons the node at once.
    */
   unreachable?(s: S, p: P, pending: readonly P[]): boolean;
+  /**
+   * Optional, with `unreachable`: the part of the state p reads or writes (a key), as a small
+   * integer. A step then can only make reads with its own footprint unreachable, and only ops
+   * with that footprint matter to them, so the search checks those reads, all of them.
+   */
+  footprint?(p: P): number;
   /** independent sub-histories (P-compositionality); absent means one partition */
   partition?(ops: readonly Operation[]): Operation[][];
   describeState(s: S): string;

@@ -8,7 +8,10 @@
 //  - equal indeterminate ops (same f, key, argument) form a class; members are taken in call
 //    order, only one is tried at a node, and the memo compares class counts by dominance
 //    (fewer used leaves more available);
-//  - the memo key is a Zobrist hash of the ok set, updated in O(1) per step.
+//  - the memo key is a Zobrist hash of the ok set, updated in O(1) per step;
+//  - a node where some pending ok read can no longer become legal fails at once (the model's
+//    conservative `unreachable`); with footprints (keys), after each write every pending read
+//    of the written key is checked, however far its return, and only those.
 // All bookkeeping lives in typed arrays: a search allocates almost nothing per step.
 // The search is resumable (`run(steps)`) so a caller can interleave partitions on one thread
 // and stop at the first violation, as Porcupine's parallel check does.
@@ -65,6 +68,8 @@ export class WglSearch<S, P> {
   private readonly stState: S[] = [];
   private candStack: Int32Array;
   private readonly classMark: Uint32Array;
+  /** the model's footprint of each entry, when it has them */
+  private readonly fp: Int32Array | undefined;
   private generation = 0;
   private state: S;
   // the deepest point reached, for explanations
@@ -124,6 +129,7 @@ export class WglSearch<S, P> {
     this.stEnd = new Int32Array(n + 2);
     this.stFlags = new Uint8Array(n + 2);
     this.candStack = new Int32Array(Math.max(64, 4 * n));
+    this.fp = model.footprint && model.unreachable ? Int32Array.from(entries, (e) => model.footprint!(e.p)) : undefined;
     this.state = model.init();
     this.longestState = this.state;
     this.openNode(-1, 0, this.state, 0);
@@ -232,12 +238,14 @@ export class WglSearch<S, P> {
       }
       cands[j] = i;
     }
-    if (forcedRead >= 0) {
+    if (this.fp !== undefined && op >= 0 && !readOnly[op] && this.deadReadOf(this.fp[op]!)) {
+      end = from; // a pending read can never become legal from here: this node fails
+    } else if (forcedRead >= 0) {
       cands[from] = forcedRead;
       end = from + 1;
       flags |= 1;
-    } else if (model.unreachable && this.deadRead()) {
-      end = from; // a pending read can never become legal from here: this node fails
+    } else if (this.fp === undefined && model.unreachable && this.deadRead()) {
+      end = from;
     }
     this.stFrom[d] = from;
     this.stIdx[d] = from;
@@ -268,6 +276,26 @@ export class WglSearch<S, P> {
       }
       const r = (node - 2) >> 1;
       if (readOnly[r] && known[r] && this.model.unreachable!(this.state, entries[r]!.p, pending)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Is some pending ok read with footprint `f` impossible now? Only the last step changed the
+   * state, within its footprint, so only those reads can have become impossible; each is
+   * checked against the unlinearized ops of that footprint called before its return.
+   */
+  private deadReadOf(f: number): boolean {
+    const { next, readOnly, known, entries, fp } = this;
+    const pending: P[] = [];
+    for (let node = next[HEAD]!; node !== NIL; node = next[node]!) {
+      const i = (node - 1) >> 1;
+      if ((node & 1) === 1) {
+        if (!readOnly[i] && fp![i] === f) pending.push(entries[i]!.p);
+        continue;
+      }
+      const r = (node - 2) >> 1;
+      if (readOnly[r] && known[r] && fp![r] === f && this.model.unreachable!(this.state, entries[r]!.p, pending)) return true;
     }
     return false;
   }

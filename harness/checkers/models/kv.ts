@@ -59,6 +59,17 @@ function prepareKv(op: Operation, known: boolean, key: number, vals: Values): In
   throw badValue(op, 'is not an operation of the kv model');
 }
 
+/**
+ * Can a key holding `cur` come to hold `want` through `pending` ops? Appends only extend a
+ * value, so `want` must extend `cur`, or the value of some pending put on that key. A
+ * necessary condition only: it never calls a reachable value unreachable.
+ */
+function canBecome(cur: string, want: string, key: number, pending: readonly Input[]): boolean {
+  if (want.startsWith(cur)) return true;
+  for (const q of pending) if (q.f === 'put' && q.key === key && want.startsWith(q.v!)) return true;
+  return false;
+}
+
 export function kvModel(): Model<number, Input> {
   const vals = new Values();
   return {
@@ -73,11 +84,11 @@ export function kvModel(): Model<number, Input> {
     },
     key: (s) => s,
     readOnly: (p) => p.f === 'get',
-    // appends only extend the value: unless a put may come first, it must already be a prefix
+    // appends only extend the value: what a read sees starts with the value now, or with the
+    // value of a put that may still come first
     unreachable(s: number, p: Input, pending: readonly Input[]): boolean {
       if (p.v === undefined || p.id === s) return false;
-      if (pending.some((q) => q.f === 'put')) return false;
-      return !p.v.startsWith(vals.strings[s]!);
+      return !canBecome(vals.strings[s]!, p.v, p.key, pending);
     },
     partition: partitionByKey,
     describeState: (s) => JSON.stringify(vals.strings[s]),
@@ -119,9 +130,9 @@ export function kvNoPartitionModel(): Model<readonly number[], Input> {
     unreachable(s: readonly number[], p: Input, pending: readonly Input[]): boolean {
       const cur = s[p.key]!;
       if (p.v === undefined || p.id === cur) return false;
-      if (pending.some((q) => q.f === 'put' && q.key === p.key)) return false;
-      return !p.v.startsWith(vals.strings[cur]!);
+      return !canBecome(vals.strings[cur]!, p.v, p.key, pending);
     },
+    footprint: (p) => p.key,
     describeState: (s) => '{' + s.map((id, k) => `${JSON.stringify(keyNames[k])} ${JSON.stringify(vals.strings[id])}`).join(', ') + '}',
   };
 }
