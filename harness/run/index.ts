@@ -20,6 +20,7 @@ import { acquireCluster, controllerOps, type RunCluster } from './cluster';
 import { Nemesis } from './nemesis';
 import { startProgress } from './progress';
 import { createRunDir, type RunDir } from './rundir';
+import { FaultSchedule } from './schedule';
 import { AgentRevival } from './revive';
 import { finalSnapshot } from './snapshot';
 import { runWorker, type WorkerStats } from './workers';
@@ -200,31 +201,27 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
     nemesis = new Nemesis({ agents, ops: controllerOps(cluster.driver, agents, (node) => rv.revive(node)), targets: started.targets, record: recordNemesis, log: (l) => rd.log(l), now });
     await sampleCounters();
 
-    const t0 = Date.now();
-    // The workload runs for the campaign's duration, and for as long after the nemesis' last
-    // change as the plan has after it: on a loaded TCG host a fault change can take seconds
-    // to take effect, and a schedule that lags must still play out under load (capped at
-    // twice the duration).
-    let end = t0 + plan.durationMs;
-    const cap = t0 + 2 * plan.durationMs;
-    const changes = plan.faults.flatMap((f) => (Number.isFinite(f.stopMs) ? [f.startMs, f.stopMs] : [f.startMs]));
-    const tailMs = Math.max(0, plan.durationMs - Math.max(0, ...changes));
-    let changesLeft = changes.length;
-    const changed = (): void => {
-      if (--changesLeft > 0) return;
-      const lagged = Math.min(Date.now() + tailMs, cap);
-      if (lagged <= end) return;
-      if (lagged - end > 1000) notes.push(`the fault schedule lagged ${((lagged - end) / 1000).toFixed(1)} s behind the plan: the workload ran that much longer`);
-      rd.log(`nemesis ${((lagged - end) / 1000).toFixed(1)} s behind the plan: workload extended`);
-      end = lagged;
-    };
-    // while changes are still due, the workload goes on
-    const deadline = (): number => (changesLeft > 0 ? Math.min(Math.max(end, Date.now() + 1000), cap) : end);
-    // the nemesis acts in plan order, one change at a time; a counter sample follows each change
-    // off the chain (reading counters in a loaded guest takes seconds: faults must not wait)
-    let chain: Promise<void> = Promise.resolve();
     const samples: Promise<void>[] = [];
-    const timers: NodeJS.Timeout[] = [];
+    const t0 = Date.now();
+    // The nemesis plays the plan one change at a time; a change that took effect late moves the
+    // later ones by its lateness (schedule.ts). The workload runs for the campaign's duration,
+    // and while changes are due, and for as long after the last change as the plan has after
+    // it: a lagging schedule still plays out under load (capped at twice the duration).
+    const schedule = new FaultSchedule(plan.faults, {
+      start: (f) => nemesis!.start(f),
+      stop: (id) => nemesis!.stop(id),
+      // a counter sample follows each change, off the schedule (reading counters in a loaded
+      // guest takes seconds: faults must not wait)
+      after: () => void samples.push(sampleCounters()),
+      log: (l) => rd.log(l),
+    });
+    const cap = t0 + 2 * plan.durationMs;
+    const lastPlanned = Math.max(0, ...plan.faults.flatMap((f) => (Number.isFinite(f.stopMs) ? [f.startMs, f.stopMs] : [f.startMs])));
+    const tailMs = Math.max(0, plan.durationMs - lastPlanned);
+    const deadline = (): number => {
+      const end = Math.max(t0 + plan.durationMs, schedule.lastAt !== undefined ? schedule.lastAt + tailMs : 0);
+      return Math.min(schedule.pending > 0 ? Math.max(end, Date.now() + 1000) : end, cap);
+    };
     // and every second: a fault window's counters are read between the samples nearest its
     // edges (with samples only after each change, a window began at the run's first sample)
     let sampling: Promise<void> | undefined;
@@ -233,21 +230,7 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
       sampling = sampleCounters().finally(() => (sampling = undefined));
       samples.push(sampling);
     }, 1000);
-    const queue = (at: number, act: () => Promise<void>): void => {
-      timers.push(
-        setTimeout(() => {
-          chain = chain
-            .then(act)
-            .then(() => void samples.push(sampleCounters()))
-            .catch((e: unknown) => rd.log(`nemesis: ${(e as Error).message}`))
-            .finally(changed);
-        }, Math.max(0, at)),
-      );
-    };
-    for (const f of plan.faults) {
-      queue(f.startMs, () => nemesis!.start(f));
-      if (Number.isFinite(f.stopMs)) queue(f.stopMs, () => nemesis!.stop(f.id));
-    }
+    const played = schedule.run(t0);
     const stopProgress = startProgress(ctx.stderr, { ops: () => opsDone, activeFaults: () => nemesis!.activeIds }, t0, plan.durationMs);
     let stats: WorkerStats[] = [];
     workersRunning = true;
@@ -266,13 +249,16 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
     } finally {
       workersRunning = false;
       stopProgress();
-      for (const t of timers) clearTimeout(t);
+      schedule.halt();
       clearInterval(sampler);
-      await chain;
-      // a restart still in the chain got its agent: later faults on that node act on it
+      await played;
+      // a restart the schedule was making got its agent: healing acts on it
       revival.close();
       await Promise.all(samples);
     }
+    const ranMs = Date.now() - t0;
+    if (schedule.lagMs > 0) notes.push(`the fault schedule ran ${(schedule.lagMs / 1000).toFixed(1)} s behind the plan (changes took effect late on a loaded host): the workload ran ${(ranMs / 1000).toFixed(1)} s`);
+    if (schedule.pending > 0) notes.push(`${schedule.pending} of ${schedule.total} planned fault changes were not made before the run ended`);
     for (const s of stats) rd.log(`worker ${s.workload}@${s.node}: ${s.slices} slices, ${s.ops} ops (${s.ok} ok, ${s.info} info, ${s.fail} fail), ${s.failovers} failovers${s.error ? `, stopped: ${s.error}` : ''}`);
     for (const s of stats) if (s.error) notes.push(`worker ${s.workload}@${s.node} stopped early: ${s.error}`);
     if (stop.signal.aborted) notes.push(`interrupted after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
