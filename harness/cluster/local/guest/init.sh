@@ -52,9 +52,10 @@ mount -t overlay -o lowerdir=/.rc/lower/etc,upperdir=/.rc/ovl/etc/u,workdir=/.rc
 mkdir -p "/usr/lib/modules/$KV"
 mount -t 9p -o $O,ro,cache=loose mods "/usr/lib/modules/$KV" || say "9p modules FAILED"
 mount -t 9p -o $O,cache=mmap shared /srv/rdma-chaos || say "9p shared FAILED"
-if [ -n "$PROJ" ]; then mkdir -p "$PROJ" && mount -t 9p -o $O,ro,cache=loose proj "$PROJ" || say "9p $PROJ FAILED"; fi
 mount -t tmpfs -o mode=755 run /run
 mount -t tmpfs -o mode=1777 tmp /tmp
+# after /run and /tmp: a checkout under /tmp must not be hidden by their tmpfs
+if [ -n "$PROJ" ]; then mkdir -p "$PROJ" && mount -t 9p -o $O,ro,cache=loose proj "$PROJ" || say "9p $PROJ FAILED"; fi
 mkdir -p /dev/pts /dev/shm /run/sshd /run/lock
 mount -t devpts devpts /dev/pts
 mount -t tmpfs shm /dev/shm
