@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { NodeDriver, RemoteProcess } from '../cluster/driver';
 import type { ConsoleLine } from './detectors';
 import { kernelTime } from './detectors';
+import { Naps } from './naps';
 
 export interface CaptureOptions {
   driver: NodeDriver;
@@ -87,7 +88,7 @@ export class ConsoleCapture {
   private readonly tasks: Promise<void>[] = [];
   private readonly procs = new Map<string, RemoteProcess>();
   private timer: NodeJS.Timeout | undefined;
-  private readonly wakers = new Set<() => void>();
+  private readonly naps = new Naps();
 
   constructor(private readonly o: CaptureOptions) {}
 
@@ -118,7 +119,7 @@ export class ConsoleCapture {
     if (this.timer) clearInterval(this.timer);
     this.readConsoles(); // what the consoles got up to now
     for (const p of this.procs.values()) p.detach();
-    for (const w of this.wakers) w();
+    this.naps.wakeAll();
     await Promise.all(this.tasks);
     for (const l of this.logs.values()) l.close();
   }
@@ -171,7 +172,7 @@ export class ConsoleCapture {
           this.o.log(`${node}: no kernel log capture: ${(e as Error).message}`);
           return;
         }
-        await this.sleep(2000); // rebooting: try again
+        await this.naps.sleep(2000); // rebooting: try again
         continue;
       }
       this.procs.set(node, p);
@@ -202,21 +203,10 @@ export class ConsoleCapture {
         this.o.log(`${node}: no kernel log capture: dmesg exited ${r.code}: ${err.trim().split('\n').pop() ?? ''}`);
         return;
       }
-      await this.sleep(2000);
+      await this.naps.sleep(2000);
     }
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(t);
-        this.wakers.delete(done);
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      this.wakers.add(done);
-    });
-  }
 }
 
 function sizeOf(file: string): number {

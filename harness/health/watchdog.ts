@@ -6,6 +6,7 @@
 // at all, is a wedged node. The decision is the pure `judge`; this class only gathers facts.
 import type { NodeDriver, RemoteProcess } from '../cluster/driver';
 import { explainNode, explainPath, type FaultWindow, type ProbePath } from './explain';
+import { Naps } from './naps';
 
 export interface ProbeTarget {
   node: string;
@@ -201,7 +202,7 @@ export class FabricWatchdog {
     this.stoppedAt ??= Date.now();
     if (this.timer) clearInterval(this.timer);
     for (const p of this.probes.values()) p.proc?.detach();
-    for (const w of this.wakers) w();
+    this.naps.wakeAll();
     await Promise.all(this.loops);
   }
 
@@ -278,7 +279,7 @@ export class FabricWatchdog {
         st.upSince = undefined;
         st.lostSince ??= Date.now();
         st.lostWhy = (e as Error).message;
-        await this.sleep(2000);
+        await this.naps.sleep(2000);
         continue;
       }
       if (this.stopped) {
@@ -306,21 +307,10 @@ export class FabricWatchdog {
       st.upSince = undefined;
       st.lostSince = Date.now();
       st.lostWhy = `probe session ended (${r.signal ?? `exit ${r.code}`})`;
-      await this.sleep(1000);
+      await this.naps.sleep(1000);
     }
   }
 
-  private readonly wakers = new Set<() => void>();
+  private readonly naps = new Naps();
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(t);
-        this.wakers.delete(done);
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      this.wakers.add(done);
-    });
-  }
 }
