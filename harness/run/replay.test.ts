@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { FAULT_KINDS } from '../../faults';
 import type { PlanJson } from '../campaign';
 import { ExitCode } from '../errors';
-import { runCli } from '../main';
+import { cli } from '../test-support/cli';
 import { resolveCampaign } from '.';
 import { createRunDir } from './rundir';
 
@@ -23,15 +23,8 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
-
 async function plan(args: string[]): Promise<PlanJson> {
-  const r = await cli(['run', ...args, '--dry-run', '--json']);
+  const r = await cli('run', ...args, '--dry-run', '--json');
   expect(r).toMatchObject({ code: ExitCode.valid, err: '' });
   return JSON.parse(r.out) as PlanJson;
 }
@@ -80,7 +73,7 @@ test('each shift campaign replays to its own plan', async () => {
 });
 
 test('the text plan lists every fault window', async () => {
-  const r = await cli(['run', RANDOM, '--dry-run']);
+  const r = await cli('run', RANDOM, '--dry-run');
   expect(r.code).toBe(ExitCode.valid);
   const p = await plan([RANDOM]);
   expect(r.out).toContain(`campaign random-10m, seed ${p.seed}`);
@@ -88,17 +81,17 @@ test('the text plan lists every fault window', async () => {
 });
 
 test('bad run options are refused before anything starts', async () => {
-  const bad = await cli(['run', RANDOM, '--dry-run', '--influx', 'http://chaos:hunter2@127.0.0.1:8086/db']);
+  const bad = await cli('run', RANDOM, '--dry-run', '--influx', 'http://chaos:hunter2@127.0.0.1:8086/db');
   expect(bad.code).toBe(ExitCode.badInput);
   expect(bad.err).toContain('influx.credentialsInUrl');
   expect(bad.err).not.toContain('hunter2');
-  expect((await cli(['run', RANDOM, '--dry-run', '--influx', 'not a url'])).code).toBe(ExitCode.badInput);
-  const junit = await cli(['run', RANDOM, '--junit', path.join(tmp, 'no/such/dir/junit.xml')]);
+  expect((await cli('run', RANDOM, '--dry-run', '--influx', 'not a url')).code).toBe(ExitCode.badInput);
+  const junit = await cli('run', RANDOM, '--junit', path.join(tmp, 'no/such/dir/junit.xml'));
   expect(junit.code).toBe(ExitCode.badInput);
   expect(junit.err).toContain('--junit');
-  const both = await cli(['run', RANDOM, '--replay', tmp]);
+  const both = await cli('run', RANDOM, '--replay', tmp);
   expect(both.code).toBe(ExitCode.badInput);
-  const notARun = await cli(['run', '--replay', tmp, '--dry-run']);
+  const notARun = await cli('run', '--replay', tmp, '--dry-run');
   expect(notARun.code).toBe(ExitCode.badInput);
   expect(notARun.err).toContain('not a run directory');
 });
