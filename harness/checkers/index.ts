@@ -53,9 +53,11 @@ export function checkHistory(ops: readonly Operation[], o: CheckOptions): Histor
   if (wants('stream') && ops.some((op) => op.f === 'send' || op.f === 'recv')) results.push(checkStreams(ops));
 
   const groups = !wants('linearizability') ? new Map<string, Operation[]>() : o.model ? new Map([[o.model, ops.slice()]]) : groupByWorkload(o.format, ops);
+  let left = groups.size;
   for (const [name, group] of groups) {
     const model = getModel(name, { partition: o.partition !== false });
-    const opts: Parameters<typeof checkLinearizability>[2] = { timeoutMs: Math.max(1, deadline - Date.now()), partition: o.partition !== false };
+    // each model its share of what is left: one that gives up does not leave the next none
+    const opts: Parameters<typeof checkLinearizability>[2] = { timeoutMs: Math.max(1, (deadline - Date.now()) / left--), partition: o.partition !== false };
     if (o.explain !== undefined) opts.explain = o.explain;
     if (o.signal) opts.signal = o.signal;
     results.push(checkLinearizability(model, group, opts));

@@ -29,6 +29,12 @@ export interface Model<S, P> {
    * with that footprint matter to them, so the search checks those reads, all of them.
    */
   footprint?(p: P): number;
+  /**
+   * Optional, must be sound: which indeterminate ops may be left out because whether they took
+   * effect can change no verdict (e.g. a write of a unique value nobody ever observed). Gets
+   * every prepared op of a partition; returns true for each op to drop.
+   */
+  droppable?(ops: readonly { p: P; known: boolean }[]): boolean[];
   /** independent sub-histories (P-compositionality); absent means one partition */
   partition?(ops: readonly Operation[]): Operation[][];
   describeState(s: S): string;

@@ -29,6 +29,9 @@ export function prepareEntries<S, P>(model: Model<S, P>, ops: readonly Operation
     }
     out.push({ op, p, known, readOnly: ro, cls });
   }
-  return out;
+  if (!model.droppable) return out;
+  // each dropped op is one branch fewer at every point of the search after its call
+  const drop = model.droppable(out);
+  return out.filter((_, i) => !drop[i]);
 }
 

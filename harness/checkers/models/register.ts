@@ -69,10 +69,47 @@ function makeRegister(name: string, description: string, withCas: boolean, o: Re
     },
     key: (s) => (typeof s === 'string' ? 's' + s : s === null ? 'nil' : s),
     readOnly: (p) => p.f === 'read',
+    droppable: (ops) => unobservedWrites(ops, initial, (s) => m.key(s)),
     describeState: (s) => (s === null ? 'nil' : JSON.stringify(s)),
   };
   if (o.partition ?? true) m.partition = partitionByKey;
   return m;
+}
+
+/**
+ * Indeterminate writes (and CASes) of a value no other op ever sees. Whether one took effect
+ * changes nothing anyone observed, so dropping it keeps the verdict: in a linearization where
+ * it took effect, the ops between it and the next write saw its value v, and none can need v
+ * (no ok read returned v, no ok CAS returned or expected v, no CAS from v at all, nobody else
+ * writes v); with v gone they see the prior value instead, except indeterminate CASes from
+ * that value, which may then as well not take effect. A CAS that reported only "false"
+ * (etcd) observes an inequality with the prior value: with any of those, nothing is dropped.
+ * A 10-minute faulted RDMA run leaves dozens of such ops (the ACK lost, the value overwritten
+ * unread), and each one doubled the search at every later point.
+ */
+function unobservedWrites(ops: readonly { p: Input; known: boolean }[], initial: Scalar, key: (s: Scalar) => string | number): boolean[] {
+  const drop = new Array<boolean>(ops.length).fill(false);
+  if (ops.some((o) => o.p.f === 'cas' && o.p.out === false)) return drop;
+  const seen = new Set<string | number>([key(initial)]);
+  const writers = new Map<string | number, number>();
+  for (const { p, known } of ops) {
+    if (p.f === 'read') {
+      if (known && p.v !== UNKNOWN) seen.add(key(p.v));
+      continue;
+    }
+    if (p.f === 'cas') {
+      seen.add(key(p.from));
+      if (known && p.out !== UNKNOWN && typeof p.out !== 'boolean') seen.add(key(p.out));
+    }
+    const v = key(p.f === 'write' ? p.v : p.to);
+    writers.set(v, (writers.get(v) ?? 0) + 1);
+  }
+  ops.forEach(({ p, known }, i) => {
+    if (known || p.f === 'read') return;
+    const v = key(p.f === 'write' ? p.v : p.to);
+    drop[i] = !seen.has(v) && writers.get(v) === 1;
+  });
+  return drop;
 }
 
 export function registerModel(o: RegisterOptions = {}): Model<Scalar, Input> {
