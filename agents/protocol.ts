@@ -154,6 +154,8 @@ export const SliceResult = z.object({
   failovers: z.number(),
   epoch: z.number(),
   rail: z.number(),
+  /** false: no QP toward the peer can carry the next slice (every rail broken); reconnect first */
+  usable: z.boolean(),
   /** agent clock: first post and last completion of the slice */
   firstPostNs: U64String,
   lastDoneNs: U64String,

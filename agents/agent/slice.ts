@@ -88,7 +88,10 @@ export class SliceRunner {
         if (r.unresolved.length === 0 && r.notPosted.length === 0) break;
         if (this.aborted) {
           for (const i of r.unresolved) this.records.finish(i, 'info');
-          break; // unposted ops were never invoked: nothing to record
+          // a re-post that never went out is still the op posted before: indeterminate; the
+          // ops never posted at all were never invoked: nothing to record
+          for (const i of r.notPosted) if (this.records.invoked[i]) this.records.finish(i, 'info');
+          break;
         }
         conn.refreshState();
         if (conn.state === 'connected' && r.unresolved.length === 0) {
@@ -367,17 +370,27 @@ export class SliceRunner {
     }
   }
 
-  /** ops never handed to the device: invoked and failed at once, one fresh process for all */
+  /**
+   * ops not handed to the device this time. One never posted before is invoked and failed at
+   * once (one fresh process for all); a re-post that could not go out keeps its first invoke
+   * and is indeterminate: the earlier posting may have executed (its ACK lost).
+   */
   private failUnposted(idxs: number[], error: string, conn: Connection): void {
     if (idxs.length === 0) return;
     const rec = this.records;
-    const p = this.state.allocProcesses(1);
+    let p = -1;
     let t = process.hrtime.bigint();
     const a: Attempt = { rail: conn.rail.rail, qpn: conn.qp.qpn, psn: PSN_UNKNOWN, epoch: this.ch.epoch };
     for (const i of idxs) {
-      rec.invoke(i, p, t, a);
-      rec.attempt(i, t + 1n, a, error);
-      rec.finish(i, 'fail');
+      if (rec.invoked[i]) {
+        rec.attempt(i, t, a, error);
+        rec.finish(i, 'info');
+      } else {
+        if (p < 0) p = this.state.allocProcesses(1);
+        rec.invoke(i, p, t, a);
+        rec.attempt(i, t + 1n, a, error);
+        rec.finish(i, 'fail');
+      }
       t += 2n;
     }
   }
@@ -397,6 +410,7 @@ export class SliceRunner {
       failovers: this.failovers,
       epoch: this.ch.epoch,
       rail: conn?.rail.rail ?? this.ch.current ?? -1,
+      usable: conn !== undefined,
       firstPostNs: (this.firstPost < 0n ? 0n : this.firstPost).toString(),
       lastDoneNs: this.lastDone.toString(),
     };
