@@ -1,6 +1,6 @@
 // Starting the agents of a run and wiring them: memory on each workload's target, one RC QP
 // pair per rail between each client and its target (set up through the controller).
-import { AgentClient, connectPeers, type QpSettingsWire } from '../../agents';
+import { AgentClient, connectPeers, type PeerOptions, type QpSettingsWire } from '../../agents';
 import type { TargetInfo } from '../../faults';
 import type { RunPlan } from '../campaign';
 import type { NodeDriver } from '../cluster/driver';
@@ -88,10 +88,21 @@ async function connectPair(plan: RunPlan, w: RunPlan['workloads'][number], clien
   const pair = `${client}>${w.target}`;
   if (done.has(pair)) return;
   done.add(pair);
-  await connectPeers(agents.get(client)!, agents.get(w.target)!, {
+  await connectPeers(agents.get(client)!, agents.get(w.target)!, peerOptions(plan, w));
+}
+
+/** new QPs on every rail between a workload's client agent and its target, replacing broken ones */
+export async function reconnectClient(plan: RunPlan, w: RunPlan['workloads'][number], client: AgentClient, agents: ReadonlyMap<string, AgentClient>): Promise<void> {
+  const target = agents.get(w.target);
+  if (!target) throw new Error(`no agent on ${w.target}`);
+  await connectPeers(client, target, peerOptions(plan, w));
+}
+
+function peerOptions(plan: RunPlan, w: RunPlan['workloads'][number]): PeerOptions {
+  return {
     rails: Array.from({ length: plan.campaign.cluster.rails }, (_, i) => i),
     settings: qpSettings(plan),
     sendDepth: Math.min(4096, w.spec.depth * w.spec.concurrency * 2),
     recvDepth: w.spec.workload === 'send-stream' ? 512 : 0,
-  });
+  };
 }

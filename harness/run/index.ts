@@ -14,7 +14,7 @@ import { RunHealth, type HealthOptions } from '../health';
 import { HistoryWriter } from '../history/jsonl';
 import type { HistoryEvent } from '../history/schema';
 import { RUN_FILES, type RunCounterSample, type RunResults } from '../store/results';
-import { startAgents, wireWorkloads, type AgentHooks } from './agents';
+import { reconnectClient, startAgents, wireWorkloads, type AgentHooks } from './agents';
 import { checkRunDir, type RunMeta } from './check';
 import { acquireCluster, controllerOps, type RunCluster } from './cluster';
 import { Nemesis } from './nemesis';
@@ -242,6 +242,7 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
             runWorker({
               w, node, agent: agents.get(node)!, policy: plan.campaign.policy, opTimeoutMs, regions: w.regions, deadline, signal: stop.signal, log: (l) => rd.log(l),
               nextAgent: (dead) => rv.next(node, dead, deadline, stop.signal),
+              reconnect: (a) => reconnectClient(plan, w, a, agents),
             }),
           ),
         ),

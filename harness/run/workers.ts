@@ -32,7 +32,12 @@ export interface WorkerOptions {
   log(line: string): void;
   /** the agent died (its node crashed): the node's next agent, or undefined to stop */
   nextAgent?(dead: AgentClient): Promise<AgentClient | undefined>;
+  /** every QP toward the target broke (both rails faulted): new QPs on every rail, as at the start */
+  reconnect?(agent: AgentClient): Promise<void>;
 }
+
+/** at most one reconnect a second: with a fault still in effect, new QPs break again at once */
+const RECONNECT_GAP_MS = 1000;
 
 /** ops per slice: half a second of work at the asked rate; small for reactive patterns */
 export function sliceSize(w: PlannedWorkload, processesHere: number): number {
@@ -53,6 +58,9 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerStats> {
   const per = Math.max(1, Math.floor(size / gens.length));
   // each generator sees the completions of its own ops from the last slice
   let lastFor: HistoryEvent[][] = gens.map(() => []);
+  let reconnects = 0;
+  let reconnectErrors = 0;
+  let lastReconnect = 0;
   while (Date.now() < o.deadline() && !o.signal.aborted) {
     const ops: OpDescriptor[] = [];
     const owner: number[] = [];
@@ -80,6 +88,21 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerStats> {
       stats.info += r.info;
       stats.fail += r.fail;
       stats.failovers += r.failovers;
+      if (!r.usable && o.reconnect) {
+        // like a Jepsen client reopening its connection: without it every later op of the run
+        // would fail at the post, and the workload would be over at the first double fault
+        await pause(lastReconnect + RECONNECT_GAP_MS - Date.now(), o.signal);
+        lastReconnect = Date.now();
+        try {
+          await o.reconnect(agent);
+          reconnects++;
+          if (reconnects === 1 || reconnects % 10 === 0) o.log(`worker ${w.spec.workload}@${node}: no usable QP toward ${w.target} after slice ${r.slice}: reconnected on every rail (${reconnects} time(s) so far)`);
+        } catch (e: unknown) {
+          // a gone client agent shows at the next slice; a gone target ends nothing here
+          reconnectErrors++;
+          if (reconnectErrors === 1 || reconnectErrors % 10 === 0) o.log(`worker ${w.spec.workload}@${node}: reconnecting to ${w.target} failed (${reconnectErrors} time(s)): ${(e as Error).message}`);
+        }
+      }
     } catch (e: unknown) {
       // a crashed client node: its ops in flight are already recorded as info; carry on with
       // the agent its restart brings (the generators keep their state)
@@ -97,6 +120,19 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerStats> {
     lastFor = splitByOwner(agent.history.slice(before), ops, owner, gens.length);
   }
   return stats;
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((ok) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      ok();
+    }
+    signal.addEventListener('abort', done);
+  });
 }
 
 /**
