@@ -35,6 +35,11 @@ export interface Model<S, P> {
    * every prepared op of a partition; returns true for each op to drop.
    */
   droppable?(ops: readonly { p: P; known: boolean }[]): boolean[];
+  /**
+   * Optional, must be sound: the index of an ok op that is illegal in every state any order
+   * of these ops can reach (it read a value nobody wrote), so no search is needed to refute.
+   */
+  neverLegal?(ops: readonly { p: P; known: boolean }[]): number | undefined;
   /** independent sub-histories (P-compositionality); absent means one partition */
   partition?(ops: readonly Operation[]): Operation[][];
   describeState(s: S): string;

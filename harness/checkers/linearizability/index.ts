@@ -37,6 +37,13 @@ export function checkLinearizability(model: AnyModel, ops: readonly Operation[],
   let live = parts.slice();
   let slice = 64;
   let failed: { part: Part; outcome: Extract<WglOutcome<unknown>, { verdict: 'invalid' }> } | undefined;
+  // an op the model refutes outright (a read of a value nobody wrote) needs no search
+  for (const p of model.neverLegal ? parts : []) {
+    const i = model.neverLegal!(p.entries);
+    if (i === undefined) continue;
+    failed = { part: p, outcome: { verdict: 'invalid', longest: [], state: model.init(), blocked: i } };
+    break;
+  }
   while (live.length > 0 && !failed) {
     if (Date.now() > budget.deadline || budget.cancelled()) break;
     const still: Part[] = [];
