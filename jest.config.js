@@ -15,4 +15,5 @@ module.exports = {
   // down at the end if this run booted it (harness/cluster/test-support/shared-cluster.ts).
   globalSetup: '<rootDir>/harness/cluster/test-support/cluster-setup.ts',
   globalTeardown: '<rootDir>/harness/cluster/test-support/cluster-teardown.ts',
+  reporters: ['default', '<rootDir>/harness/test-support/failure-digest.js'],
 };

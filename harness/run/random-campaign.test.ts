@@ -1,0 +1,120 @@
+// Issue 5 acceptance 6: the 10-minute random campaign (every fault kind, seeded, 3 nodes) runs
+// for real on the shared cluster, finishes, heals everything and leaves a history the checkers
+// decide (valid or invalid, never unknown). `run --replay RUN_DIR` gives back the same schedule:
+// the plan rebuilt from the stored run directory equals the plan the run executed, and the
+// faults the run recorded are that plan's, in its order. (A second 10-minute run to compare
+// would cost CI time without checking more: the schedule is the plan.)
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FAULT_KINDS } from '../../faults';
+import { acquireSharedCluster, type SharedCluster } from '../cluster/test-support/shared-cluster';
+import type { PlanJson } from '../campaign';
+import { ExitCode } from '../errors';
+import type { HistoryEvent } from '../history/schema';
+import { runCli } from '../main';
+import { RUN_FILES, type RunResults } from '../store/results';
+import { historyIntegrity, nodeState, waitHealed, type NodeState } from './test-support/healed';
+
+jest.setTimeout(40 * 60_000);
+
+const ROOT = path.resolve(__dirname, '../..');
+const CAMPAIGN = path.join(ROOT, 'campaigns/random-10m.yaml');
+// a 10-minute history is hundreds of MB: kept only when the test fails
+const STORE = path.join(os.tmpdir(), `rc-random-${process.pid}`);
+let passed = false;
+
+let cluster: SharedCluster;
+const baseline = new Map<string, NodeState>();
+
+beforeAll(async () => {
+  fs.rmSync(STORE, { recursive: true, force: true });
+  fs.mkdirSync(STORE, { recursive: true });
+  cluster = await acquireSharedCluster({ nodes: 3, rails: 2 });
+  for (const n of cluster.nodes) baseline.set(n, await nodeState(cluster.driver, n));
+
+  // the shared cluster is held by one test file at a time: waiting for it is not this file's time
+}, 75 * 60_000);
+
+afterAll(async () => {
+  await cluster?.release();
+  if (passed) fs.rmSync(STORE, { recursive: true, force: true });
+  else process.stderr.write(`random-10m: run kept in ${STORE}\n`);
+});
+
+async function cli(args: string[], logFile?: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const log = logFile ? fs.createWriteStream(logFile) : undefined;
+  const code = await runCli(args, {
+    stdout: { write: (s: string) => (out += s) },
+    stderr: {
+      write: (s: string) => {
+        err += s;
+        return log?.write(s) ?? true;
+      },
+    },
+  });
+  log?.end();
+  return { code, out, err };
+}
+
+test('random-10m: finishes, heals, the checkers decide, and the run dir replays the same schedule', async () => {
+  const planned = await cli(['run', CAMPAIGN, '--dry-run', '--json']);
+  expect(planned.code).toBe(ExitCode.valid);
+  const plan = JSON.parse(planned.out) as PlanJson;
+  expect(new Set(plan.faults.map((f) => f.kind))).toEqual(new Set(FAULT_KINDS));
+  expect(plan.nodes).toHaveLength(3);
+
+  const r = await cli(['run', CAMPAIGN, '--store', STORE, '--json'], path.join(STORE, 'run.stderr.log'));
+  const last = r.out.trim().split('\n').pop() ?? '';
+  if (!last.startsWith('{')) throw new Error(`no JSON summary (exit ${r.code}):\n${r.err.slice(-4000)}`);
+  const dir = (JSON.parse(last) as { dir: string }).dir;
+  const results = JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.results), 'utf8')) as RunResults;
+
+  // decided: valid or invalid, by every check, and the exit code says which
+  const decided = { verdict: results.verdict, checks: results.checks.map((c) => [c.checker, c.verdict === 'unknown' ? `unknown: ${c.summary}` : 'decided']), infrastructureFault: results.infrastructureFault?.reason };
+  expect(decided).toEqual({ verdict: expect.stringMatching(/^(valid|invalid)$/), checks: results.checks.map((c) => [c.checker, 'decided']), infrastructureFault: undefined });
+  expect(r.code).toBe(results.verdict === 'valid' ? ExitCode.valid : ExitCode.invalid);
+  expect(results.seed).toBe(plan.seed);
+
+  // every planned fault was applied and healed, in the plan's order
+  expect(results.clean).toBe(true);
+  expect(results.faults.map((f) => [f.id, f.kind, f.targets.join(','), f.phase, f.start !== undefined])).toEqual(plan.faults.map((f) => [f.id, f.kind, f.target, 'NotInjected', true]));
+  const starts: string[] = [];
+  const doneAt = new Map<string, number[]>();
+  for (const line of fs.readFileSync(path.join(dir, RUN_FILES.history), 'utf8').split('\n')) {
+    if (!line) continue;
+    const e = JSON.parse(line) as HistoryEvent;
+    if (e.process === 'nemesis') {
+      if (e.type === 'invoke' && e.f === 'start') starts.push(e.fault!.id);
+    } else if (e.type !== 'invoke' && !e.final && e.time !== undefined) {
+      const region = String(e.key).split('@')[0]!;
+      (doneAt.get(region) ?? doneAt.set(region, []).get(region)!).push(e.time);
+    }
+  }
+  expect(starts).toEqual(plan.faults.map((f) => f.id));
+  expect(historyIntegrity(path.join(dir, RUN_FILES.history)).problems).toEqual([]);
+  // both workloads ran through the ten minutes: crashed clients came back with new agents and
+  // their workers went on issuing ops to the end (whether the failover policy got them through
+  // is the history's business, judged by the checkers)
+  expect((results.notes ?? []).filter((n) => /stopped early|interrupted/.test(n))).toEqual([]);
+  expect([...doneAt.keys()].sort()).toEqual(['cas', 'counter']);
+  const end = Math.max(...[...doneAt.values()].flat());
+  for (const [region, times] of doneAt) {
+    expect({ region, opsInLastMinute: times.filter((t) => t > end - 60e9).length > 100 }).toEqual({ region, opsInLastMinute: true });
+  }
+
+  // every crashed client got a new agent after its restart
+  const log = fs.readFileSync(path.join(dir, RUN_FILES.controllerLog), 'utf8');
+  expect((log.match(/new agent after its restart/g) ?? []).length).toBe(plan.faults.filter((f) => f.kind === 'crash').length);
+
+  // nothing left behind on any node (crashed nodes came back)
+  expect(await waitHealed(cluster.driver, cluster.nodes, baseline)).toEqual({});
+
+  // --replay RUN_DIR rebuilds exactly the schedule that ran
+  const replay = await cli(['run', '--replay', dir, '--dry-run', '--json']);
+  expect(replay.code).toBe(ExitCode.valid);
+  expect(JSON.parse(replay.out)).toEqual(plan);
+  passed = true;
+});
