@@ -156,7 +156,12 @@ void BatchWorker::Execute(const ExecutionProgress& progress) {
         s.swap = op.value;
         s.imm = op.imm;
         s.fence = (op.flags & kFlagFence) != 0;
-        if (op.op == kOpWrite || op.op == kOpWriteImm || op.op == kOpSend || op.op == kOpSendImm) {
+        if (op.op == kOpRead || op.op == kOpFetchAdd || op.op == kOpCmpSwap) {
+          // slots are reused: a success completion that brought no data must not show the
+          // previous op's result as this one's (seen once under netem jitter), but a value
+          // no op wrote, which the checkers flag
+          memset(local, 0xff, 8);
+        } else if (op.op == kOpWrite || op.op == kOpWriteImm || op.op == kOpSend || op.op == kOpSendImm) {
           // the payload is the 64-bit value repeated: any prefix identifies the op
           for (uint32_t b = 0; b < s.length; b += 8) memcpy(local + b, &op.value, std::min<uint32_t>(8, s.length - b));
         }
