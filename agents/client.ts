@@ -9,6 +9,7 @@ import type { HistoryEvent } from '../harness/history/schema';
 import { ClockSync } from './clock';
 import { opsToHistory, recvsToHistory, unreportedToHistory, type SliceContext } from './history';
 import { encodeOps, type OpDescriptor } from './ops';
+import { onLines } from './wire';
 import {
   AgentEvent, RESULTS, Response, type FaultSpec, type InfoResult, type Method, type ParamsOf, type Policy, type ResultOf,
 } from './protocol';
@@ -151,16 +152,7 @@ export class AgentClient extends EventEmitter {
   }
 
   private attach(p: RemoteProcess): void {
-    let buf = '';
-    p.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line.trim()) this.onLine(line);
-      }
-    });
+    onLines(p.stdout, (line) => this.onLine(line));
     p.stderr.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-65536);
     });

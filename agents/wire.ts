@@ -88,3 +88,17 @@ export function u64Json(v: bigint): number | string {
 
 /** decimal string for a u64 on the wire */
 export const U64String = z.string().regex(/^\d{1,20}$/, 'a decimal u64');
+
+/** calls `line` for each non-blank line of a JSON-lines stream, however its chunks split them */
+export function onLines(stream: { on(ev: 'data', cb: (d: Buffer) => void): unknown }, line: (l: string) => void): void {
+  let buf = '';
+  stream.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const l = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (l.trim()) line(l);
+    }
+  });
+}

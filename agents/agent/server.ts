@@ -8,6 +8,7 @@ import { FaultManager } from './faults';
 import type { GuardianLink } from './guardian';
 import { handlers, type HandlerContext } from './handlers';
 import { Lease } from './lease';
+import { onLines } from '../wire';
 import { Receiver } from './recv';
 import type { SliceRunner } from './slice';
 import { NodeState } from './state';
@@ -40,16 +41,7 @@ export class AgentServer {
 
   start(): void {
     this.lease.start();
-    let buf = '';
-    this.o.input.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line.trim()) this.onLine(line);
-      }
-    });
+    onLines(this.o.input, (line) => this.onLine(line));
     this.o.input.on('end', () => void this.shutdown('eof'));
     this.o.input.on('error', () => void this.shutdown('eof'));
     this.o.output.on('error', () => {
