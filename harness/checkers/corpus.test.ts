@@ -45,4 +45,12 @@ describe('the shared corpus', () => {
     expect(c.results.map((r) => r.checker)).toEqual(['linearizable (kv-nopart)']);
     expect(c.verdict).toBe('invalid');
   }, 120_000);
+
+  it('decides c50-ok unpartitioned: valid, searched per key and certified on the whole map', () => {
+    const file = path.join(CORPUS, 'porcupine/kv/c50-ok.txt');
+    const h = loadHistory(file);
+    const c = checkHistory(pairEvents(h.events, { file, lines: h.lines }).ops, { format: h.format, partition: false, explain: false, timeoutMs: 60_000 });
+    expect(c.results.map((r) => [r.checker, r.verdict])).toEqual([['linearizable (kv-nopart)', 'valid']]);
+    expect(c.results[0]!.summary).toMatch(/searched per key: 10 keys; per-key orders merged into one order of the whole state and replayed through it/);
+  }, 120_000);
 });

@@ -98,7 +98,9 @@ function main(): void {
     const { ops, format } = load(f);
     const c = checkHistory(ops, { format, partition: false, explain: false, timeoutMs: budget });
     const ok = verdictMatches(f, c.verdict);
-    console.log(`${`${f.replace('porcupine/kv/', '')} unpartitioned`.padEnd(34)} ${fmt(c.ms).padStart(10)} ${'gave up'.padStart(12)} ${'(120 s)'.padStart(12)}   verdict ${c.verdict}${ok ? '' : ` (expected ${expected.get(f)})`}; target < 60 s`);
+    // how it was decided: per-key searches certified on the whole map, or the whole-map search
+    const how = /searched per key/.test(c.results[0]?.summary ?? '') ? 'per-key searches, merged order replayed through the whole map' : c.verdict === 'invalid' ? 'a key with no linearization' : 'whole-map search';
+    console.log(`${`${f.replace('porcupine/kv/', '')} unpartitioned`.padEnd(34)} ${fmt(c.ms).padStart(10)} ${'gave up'.padStart(12)} ${'(120 s)'.padStart(12)}   verdict ${c.verdict}${ok ? '' : ` (expected ${expected.get(f)})`} (${how}); target < 60 s`);
   }
 }
 
