@@ -157,9 +157,9 @@ void BatchWorker::Execute(const ExecutionProgress& progress) {
         s.imm = op.imm;
         s.fence = (op.flags & kFlagFence) != 0;
         if (op.op == kOpRead || op.op == kOpFetchAdd || op.op == kOpCmpSwap) {
-          // slots are reused: a success completion that brought no data must not show the
-          // previous op's result as this one's (seen once under netem jitter), but a value
-          // no op wrote, which the checkers flag
+          // slots are reused: until the response lands a slot holds an earlier op's result,
+          // so a success completion that brought no data would show a plausible stale value;
+          // with the poison it shows a value no op wrote, which the checkers flag
           memset(local, 0xff, 8);
         } else if (op.op == kOpWrite || op.op == kOpWriteImm || op.op == kOpSend || op.op == kOpSendImm) {
           // the payload is the 64-bit value repeated: any prefix identifies the op
