@@ -2,6 +2,7 @@
 // does it, with reductions that keep the answer exact:
 //  - candidates are tried in order of their return: what must be linearized soonest goes
 //    first, and ops pending for a long time are not linearized early on a guess;
+//  - a process's ops are taken in its program order (an ok op before the process's next call);
 //  - a legal read-only op is taken at once and alone: that child dominates its siblings, so
 //    when it fails its parent fails too;
 //  - indeterminate ops have no return entry: they may be linearized after their call, or never;
@@ -68,6 +69,8 @@ export class WglSearch<S, P> {
   private readonly stState: S[] = [];
   private candStack: Int32Array;
   private readonly classMark: Uint32Array;
+  /** per entry: the previous ok entry of its process, or -1 */
+  private readonly pred: Int32Array;
   /** the model's footprint of each entry, when it has them */
   private readonly fp: Int32Array | undefined;
   private generation = 0;
@@ -130,6 +133,15 @@ export class WglSearch<S, P> {
     this.stFlags = new Uint8Array(n + 2);
     this.candStack = new Int32Array(Math.max(64, 4 * n));
     this.fp = model.footprint && model.unreachable ? Int32Array.from(entries, (e) => model.footprint!(e.p)) : undefined;
+    // program order: a process's ok op took effect before it returned, which was before the
+    // process invoked its next op, whatever the clocks say (intervals widened by clock
+    // uncertainty overlap one another: 100+ at a time in real CAS runs, for 3 processes)
+    const lastOk = new Map<number, number>();
+    this.pred = new Int32Array(n).fill(-1);
+    entries.forEach((e, i) => {
+      this.pred[i] = lastOk.get(e.op.process) ?? -1;
+      if (e.known) lastOk.set(e.op.process, i);
+    });
     this.state = model.init();
     this.longestState = this.state;
     this.openNode(-1, 0, this.state, 0);
@@ -209,7 +221,7 @@ export class WglSearch<S, P> {
     const from = d === 0 ? 0 : this.stEnd[d - 1]!;
     if (from + this.n + 1 > this.candStack.length) this.candStack = grow(this.candStack, from + this.n + 1);
     const cands = this.candStack;
-    const { next, readOnly, cls, ret, call, model, entries } = this;
+    const { next, readOnly, cls, ret, call, model, entries, pred, bits } = this;
     let end = from;
     let firstReturn = -1;
     let forcedRead = -1;
@@ -220,6 +232,8 @@ export class WglSearch<S, P> {
         break;
       }
       const i = (node - 1) >> 1;
+      const before = pred[i]!;
+      if (before >= 0 && (bits[before >>> 5]! & (1 << (before & 31))) === 0) continue; // its process's last ok op first
       if (readOnly[i]) {
         // an illegal read stays illegal until the state changes; a legal one is taken alone
         if (forcedRead < 0 && model.step(this.state, entries[i]!.p) !== undefined) forcedRead = i;

@@ -1,5 +1,5 @@
 // A brute-force linearizability oracle for property tests: tries every order that respects
-// real time, with each indeterminate op either placed (after its call) or left out. No memo,
+// real time and each process's program order, with each indeterminate op either placed (after its call) or left out. No memo,
 // no reductions, nothing shared with the search but the model's step function.
 import type { Operation } from '../../history/ops';
 import type { AnyModel } from '../model';
@@ -15,6 +15,8 @@ function brutePart(model: AnyModel, ops: readonly Operation[]): boolean {
   const n = live.length;
   const placed = new Array<boolean>(n).fill(false);
   const mustPlace = live.map((op) => op.status === 'ok');
+  // program order: an op goes after its process's earlier ok ops
+  const earlier = live.map((op, i) => live.flatMap((o, j) => (j < i && o.process === op.process && o.status === 'ok' ? [j] : [])));
   const go = (state: unknown, lastCall: number): boolean => {
     // done when every ok op is placed; unplaced info ops never took effect
     if (mustPlace.every((m, i) => !m || placed[i])) return true;
@@ -24,7 +26,7 @@ function brutePart(model: AnyModel, ops: readonly Operation[]): boolean {
       // op may go next only if no unplaced ok op returned before op was called
       let ok = true;
       for (let j = 0; j < n && ok; j++) if (!placed[j] && j !== i && mustPlace[j] && live[j]!.ret < op.call) ok = false;
-      if (!ok) continue;
+      if (!ok || earlier[i]!.some((j) => !placed[j])) continue;
       // nor after an op that was called once this op had returned
       if (op.ret < lastCall) continue;
       const ns = model.step(state, prepared[i]);
