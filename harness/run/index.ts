@@ -242,7 +242,8 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
             runWorker({
               w, node, agent: agents.get(node)!, policy: plan.campaign.policy, opTimeoutMs, regions: w.regions, deadline, signal: stop.signal, log: (l) => rd.log(l),
               nextAgent: (dead) => rv.next(node, dead, deadline, stop.signal),
-              reconnect: (a) => reconnectClient(plan, w, a, agents),
+              // `none` is no recovery at all: once its QP broke, availability stays down
+              ...(plan.campaign.policy === 'none' ? {} : { reconnect: (a: AgentClient) => reconnectClient(plan, w, a, agents) }),
             }),
           ),
         ),

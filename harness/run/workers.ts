@@ -32,7 +32,7 @@ export interface WorkerOptions {
   log(line: string): void;
   /** the agent died (its node crashed): the node's next agent, or undefined to stop */
   nextAgent?(dead: AgentClient): Promise<AgentClient | undefined>;
-  /** every QP toward the target broke (both rails faulted): new QPs on every rail, as at the start */
+  /** every QP toward the target broke (both rails faulted): new QPs on every rail, as at the start; absent under policy none */
   reconnect?(agent: AgentClient): Promise<void>;
 }
 
