@@ -3,7 +3,7 @@
 // resets it with CAS(tag_j -> 0): the ABA pattern under which a replayed CAS succeeds twice.
 import { mulberry32 } from '../../harness/rng';
 import type { OpDescriptor } from '../../agents/ops';
-import { okResults } from '../results';
+import { okResults, u64Of } from '../results';
 import { wordSnapshot, type WorkloadPackage } from '../types';
 
 const REGION = 'cas';
@@ -34,6 +34,7 @@ export const casRegister: WorkloadPackage = {
     let mine = BASE; // the last value this process wrote, when it chains without a partner
     let seen = BASE; // resetter: the register's value as its last CAS found it
     let partnerNext = 0; // resetter: the partner op whose tag it expects next
+    let reset = true; // setter: the register was back at BASE when last looked at
     return {
       next(max, last) {
         // a CAS returns the old value: the resetter follows the register instead of guessing
@@ -41,15 +42,26 @@ export const casRegister: WorkloadPackage = {
           seen = old;
           if (old >> 32n === BigInt(partner + 1)) partnerNext = Number(old & 0xffffffffn);
         }
+        // the setter CASes only once it has read BASE back: a CAS it sends then succeeds, so
+        // the one in flight at a fault did swap (with blind CASes 85% failed, the third party
+        // being no faster than the setter, and the double success showed in few runs)
+        if (spec.reset && setter) {
+          for (const e of last) if (e.type !== 'invoke') reset = e.type === 'ok' && e.f === 'read' && u64Of(e.result) === BASE;
+        }
         const ops: OpDescriptor[] = [];
         for (let n = 0; n < max; n++) {
           const offset = (spec.reset ? key : Math.floor(rng() * keys)) * 8;
+          if (spec.reset && setter && !reset) {
+            ops.push({ f: 'read', region: REGION, offset, len: 8 });
+            continue;
+          }
           if (spec.reads > 0 && rng() < spec.reads) {
             ops.push({ f: 'read', region: REGION, offset, len: 8 });
             continue;
           }
           if (spec.reset && setter) {
             ops.push({ f: 'cas', region: REGION, offset, expect: BASE, value: tag(ctx.index, j++) });
+            reset = false; // polls again until the third party has reset it
           } else if (spec.reset) {
             // reset what is there if it is the partner's; else the partner's next value
             const expect = seen !== BASE && seen >> 32n === BigInt(partner + 1) ? seen : tag(partner, partnerNext);
