@@ -98,7 +98,10 @@ describe('fabric backends', () => {
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     expect(netnsExists(dir)).toBe(true);
-    expect(leftovers(dir).processes).toHaveLength(1); // the VM outlived its controller
+    // the VM outlived its controller (a qemu child forked for the tap helper, before its exec,
+    // scans as a second qemu for a moment)
+    await waitUntil(10_000, 'one qemu left', () => leftovers(dir).processes.length === 1);
+    expect(leftovers(dir).processes).toHaveLength(1);
 
     const down = await cli('cluster', 'down', '--state-dir', dir);
     expect(down).toMatchObject({ code: 0, err: '' });
