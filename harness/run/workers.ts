@@ -88,7 +88,12 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerStats> {
       stats.info += r.info;
       stats.fail += r.fail;
       stats.failovers += r.failovers;
-      if (!r.usable && o.reconnect) {
+      if (!r.usable && !o.reconnect) {
+        // no recovery (policy none): every op now fails at the post in microseconds; at full
+        // speed that ran the generators dry within seconds (the steady-freeze run ended 12 s
+        // in, before the watchdog could call the frozen rail)
+        await pause(RECONNECT_GAP_MS, o.signal);
+      } else if (!r.usable && o.reconnect) {
         // like a Jepsen client reopening its connection: without it every later op of the run
         // would fail at the post, and the workload would be over at the first double fault
         await pause(lastReconnect + RECONNECT_GAP_MS - Date.now(), o.signal);
