@@ -20,6 +20,8 @@ const CATCH_UP_NS = 100_000_000;
  * arrives, seconds later, on anchors made with the estimate of back then
  */
 const BOUND_WINDOW_NS = 30_000_000_000;
+/** integer ns arithmetic (the halved round trip and the offset floor, the result rounds) */
+const ROUNDING_NS = 2;
 
 export class ClockSync {
   private offset: bigint | undefined;
@@ -58,12 +60,12 @@ export class ClockSync {
   get uncertaintyNs(): number {
     if (this.bestRtt < 0n) return Infinity;
     const n = this.agentAt.length;
-    const now = Number(this.bestRtt / 2n) + (n ? Math.abs(this.estimate(this.agentAt[n - 1]!) - this.localAt[n - 1]!) : 0);
+    const now = ROUNDING_NS + Number(this.bestRtt / 2n) + (n ? Math.abs(this.estimate(this.agentAt[n - 1]!) - this.localAt[n - 1]!) : 0);
     return Math.max(now, this.bounds[0]?.ns ?? 0);
   }
 
   private noteBound(at: number, mapped: number): void {
-    const ns = Number(this.bestRtt < 0n ? 0n : this.bestRtt / 2n) + Math.abs(this.estimate(at) - mapped);
+    const ns = ROUNDING_NS + Number(this.bestRtt < 0n ? 0n : this.bestRtt / 2n) + Math.abs(this.estimate(at) - mapped);
     while (this.bounds.length && this.bounds[this.bounds.length - 1]!.ns <= ns) this.bounds.pop();
     this.bounds.push({ at, ns });
     while (this.bounds.length && this.bounds[0]!.at < at - BOUND_WINDOW_NS) this.bounds.shift();
