@@ -3,15 +3,15 @@
 // (kept here even after the agent is gone) and maps agent clocks into the controller's.
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
-import { ChaosError, ExitCode, InputError } from '../harness/errors';
-import type { ExecResult, NodeDriver, RemoteProcess } from '../harness/cluster/driver';
-import type { HistoryEvent } from '../harness/history/schema';
+import { ChaosError, ExitCode, InputError } from '../harness/core';
+import type { ExecResult, NodeDriver, RemoteProcess } from '../harness/core';
+import type { FaultRules, HistoryEvent } from '../harness/core';
 import { ClockSync } from './clock';
 import { opsToHistory, recvsToHistory, unreportedToHistory, type SliceContext } from './history';
 import { encodeOps, type OpDescriptor } from './ops';
 import { onLines } from './wire';
 import {
-  AgentEvent, RESULTS, Response, type FaultSpec, type InfoResult, type Method, type ParamsOf, type Policy, type ResultOf,
+  AgentEvent, RESULTS, Response, type InfoResult, type Method, type ParamsOf, type Policy, type ResultOf,
 } from './protocol';
 import { AGENT_SCRIPT, BINDING_FILE, ensureAgentBundle, type AgentBundle } from './ship';
 
@@ -310,7 +310,7 @@ export class AgentClient extends EventEmitter {
   }
 
   /** Install exactly this fault set (the agent re-applies it whole). */
-  setFaults(faults: FaultSpec[]): Promise<ResultOf<'setFaults'>> {
+  setFaults(faults: FaultRules[]): Promise<ResultOf<'setFaults'>> {
     return this.call('setFaults', { faults });
   }
 

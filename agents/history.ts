@@ -1,7 +1,7 @@
 // Expands the agent's columnar `ops`/`recvs` events into history events (harness/history's
 // schema): an invoke and a completion per op. Runs on the controller, so the guest never pays
 // for per-op JSON.
-import type { HistoryEvent, Json, RdmaMeta } from '../harness/history/schema';
+import type { HistoryEvent, Json, RdmaMeta } from '../harness/core';
 import type { ClockSync } from './clock';
 import { defaultKey, type OpDescriptor } from './ops';
 import { OUTCOME, PSN_UNKNOWN, type OpsEvent, type RecvsEvent } from './protocol';

@@ -7,4 +7,4 @@ export * from './protocol';
 export { ClockSync } from './clock';
 export { ensureAgentBundle, buildAgentBundle, type AgentBundle } from './ship';
 export { RdmaError, isRdmaError } from './errors';
-export { POLICIES, policyFor, type FailoverPolicy } from './failover';
+export { POLICIES, POLICY_NAMES, DEFAULT_POLICY, policyFor, type FailoverPolicy } from './failover';

@@ -1,7 +1,7 @@
 // Connects two agents with one RC QP pair per rail. Connection setup is two-phase and goes
 // through the controller (no side channel to fault): create a QP on each side, exchange
 // QPN/PSN/GID, the control-word location and the regions' rkey/addr, then connect both.
-import { InputError } from '../harness/errors';
+import { InputError } from '../harness/core';
 import type { AgentClient } from './client';
 import type { QpSettingsWire } from './protocol';
 

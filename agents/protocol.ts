@@ -2,12 +2,15 @@
 // ({id, method, params}); the agent writes responses ({id, ok, result | error}) and events
 // ({ev, ...}) as they happen. Both sides parse with these schemas.
 import { z } from 'zod';
+import { FaultRules } from '../harness/core';
+import { POLICY_NAMES } from './failover';
 import { OpColumns } from './ops';
 import { Column, U64String } from './wire';
 
 export const PROTOCOL_VERSION = 1;
 
-export const Policy = z.enum(['none', 'replay', 'shift', 'read-verify']);
+/** a failover policy's name, as the registry lists them */
+export const Policy = z.enum(POLICY_NAMES as [string, ...string[]]);
 export type Policy = z.infer<typeof Policy>;
 
 const u32 = z.number().int().min(0).max(0xffffffff);
@@ -27,20 +30,6 @@ export const QpSettingsWire = z
   .partial()
   .strict();
 export type QpSettingsWire = z.infer<typeof QpSettingsWire>;
-
-/** A fault the agent keeps installed; the whole desired set is re-applied on every change. */
-export const FaultSpec = z
-  .object({
-    id: name,
-    /** an nft ruleset loaded with `nft -f -`; its tables must be named rdma_chaos* */
-    nft: z.string().optional(),
-    /** argv lists run in order to install it */
-    apply: z.array(z.array(z.string()).min(1)).optional(),
-    /** argv lists run (failures ignored) to remove it; must succeed when nothing is installed */
-    clear: z.array(z.array(z.string()).min(1)).optional(),
-  })
-  .strict();
-export type FaultSpec = z.infer<typeof FaultSpec>;
 
 /** where a receiver publishes [sync nonce, messages delivered from this peer] (2 x u64) */
 export const CtlRef = z.object({ addr: U64String, rkey: u32, offset: z.number().int().nonnegative() }).strict();
@@ -100,7 +89,7 @@ export const Request = z.discriminatedUnion('method', [
   }).strict()),
   req('readMemory', z.object({ region: name, offset: z.number().int().nonnegative(), length: z.number().int().min(1).max(1 << 24) }).strict()),
   req('counters', z.object({ devices: z.array(name).optional() }).strict()),
-  req('setFaults', z.object({ faults: z.array(FaultSpec) }).strict()),
+  req('setFaults', z.object({ faults: z.array(FaultRules) }).strict()),
   req('qpState', z.object({ conn: name }).strict()),
   req('forceQpError', z.object({ conn: name }).strict()),
   req('shutdown', z.object({}).strict()),

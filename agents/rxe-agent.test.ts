@@ -1,6 +1,6 @@
 // Through the agent on real rxe, across two nodes: every op kind checked against the target's
 // memory, receives on the other side, and a forced QP error classified honestly.
-import { HistoryEvent } from '../harness/history/schema';
+import { HistoryEvent } from '../harness/core';
 import { connectPeers } from './peers';
 import { rxeCluster, type RxeCluster } from './test-support/rxe-cluster';
 import { completed, FAST_FAIL, startPair, type AgentPair } from './test-support/rxe-agents';

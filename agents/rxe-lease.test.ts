@@ -1,7 +1,7 @@
 // When the agent dies mid-run, or its SSH session is dropped, on a real node: the controller
 // keeps every event received so far, and the nft table the agent installed is gone within the
 // lease (healed by the agent itself on EOF, or by its guardian when the agent was killed).
-import type { NodeDriver } from '../harness/cluster/driver';
+import type { NodeDriver } from '../harness/core';
 import { AgentClient } from './client';
 import { connectPeers } from './peers';
 import { rxeCluster, type RxeCluster } from './test-support/rxe-cluster';

@@ -1,34 +1,49 @@
-// The fault registry: kind name -> package. Campaign validation and the run loop both go
-// through `faultPackage`, so an unknown kind is caught before anything starts.
+// The fault registry: one line per kind. Campaign validation, planning, the nemesis and the
+// health watchdog's view of faults all go through it, so an unknown kind is caught before
+// anything starts, and nothing outside a kind's folder and this list names one.
+import type { FaultEffects } from '../harness/core';
 import { ackLoss } from './ack-loss';
 import { crash } from './crash';
 import { delay } from './delay';
-import { NicFailoverParams, nicFailoverFor } from './nic-failover';
+import { nicFailover } from './nic-failover';
 import { packetLoss } from './packet-loss';
 import { partition } from './partition';
 import { pause } from './pause';
 import type { FaultPackage } from './types';
 
 export * from './types';
-export { tableName } from './nft';
-export { durationMs, Duration } from './params';
+export { tableName, seededRate } from './nft';
 
-export const FAULT_KINDS = ['packet-loss', 'ack-loss', 'nic-failover', 'partition', 'delay', 'crash', 'pause'] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+const PACKAGES: readonly FaultPackage[] = [
+  packetLoss,
+  ackLoss,
+  nicFailover,
+  partition,
+  delay,
+  crash,
+  pause,
+];
 
-export function isFaultKind(k: string): k is FaultKind {
-  return (FAULT_KINDS as readonly string[]).includes(k);
+export const FAULT_KINDS = PACKAGES.map((p) => p.kind);
+
+export function isFaultKind(k: string): boolean {
+  return PACKAGES.some((p) => p.kind === k);
 }
 
-/** the package for a kind, given its validated params (nic-failover's method picks the side) */
-export function faultPackage(kind: FaultKind, params: unknown): FaultPackage<unknown> {
-  switch (kind) {
-    case 'packet-loss': return packetLoss as FaultPackage<unknown>;
-    case 'ack-loss': return ackLoss as FaultPackage<unknown>;
-    case 'nic-failover': return nicFailoverFor(NicFailoverParams.parse(params ?? {})) as FaultPackage<unknown>;
-    case 'partition': return partition as FaultPackage<unknown>;
-    case 'delay': return delay as FaultPackage<unknown>;
-    case 'crash': return crash as FaultPackage<unknown>;
-    case 'pause': return pause as FaultPackage<unknown>;
-  }
+export function faultPackage(kind: string): FaultPackage {
+  const p = PACKAGES.find((x) => x.kind === kind);
+  if (!p) throw new Error(`no fault package "${kind}"`);
+  return p;
 }
+
+/** what each kind, as its package says, does to the health watchdog's probes and nodes */
+export const faultEffects: FaultEffects = {
+  cutsProbe(f, probe, failAfterMs) {
+    const target = f.targets.find((t) => t === probe.from || t === probe.to);
+    if (target === undefined || !isFaultKind(f.kind)) return false;
+    const pkg = faultPackage(f.kind);
+    const p = pkg.params.safeParse(f.params);
+    return p.success && pkg.cutsProbe(p.data, { rail: probe.rail, other: target === probe.from ? probe.to : probe.from, failAfterMs });
+  },
+  takesNodeAway: (f) => isFaultKind(f.kind) && faultPackage(f.kind).takesNodeAway === true,
+};

@@ -1,6 +1,6 @@
 // nftables building blocks for RoCEv2. The BTH follows the 8-byte UDP header: its opcode is the
 // first payload byte (@th,64,8) and its destination QPN bytes 5..7 (@th,104,24).
-import { mulberry32 } from '../harness/rng';
+import { mulberry32 } from '../harness/core';
 
 export const ROCE_PORT = 4791;
 /** RC responder -> requester packets: RDMA READ responses (0x0d-0x10), ACK (0x11), atomic ACK (0x12) */

@@ -1,61 +1,68 @@
-// One interface for every fault kind (Chaos Mesh's apply/recover): a package validates its
-// params, and either builds the rules an agent keeps installed (nft, tc, ip: agent-side, healed
-// by the agent's lease too), or acts from the controller (cable pull, crash, pause).
-// A package handles exactly one target; choosing targets belongs to harness/.
+// One interface for every fault kind (Chaos Mesh's Apply/Recover -> Phase). A package validates
+// its params and acts on exactly one target: through the rules the target's agent keeps
+// installed (nft, tc, ip: agent-side, healed by the agent's lease too), or from the controller
+// (cable pull, crash, pause). Choosing targets belongs to the run; each record's phase lives in
+// the nemesis, which holds the run unclean until every record reads NotInjected.
 import type { z } from 'zod';
-import type { FaultSpec } from '../agents/protocol';
+import type { ControllerOps, FaultRules, Phase, TargetInfo } from '../harness/core';
 
-/** Explicit phases, as Chaos Mesh records them; a run is clean only when all read NotInjected. */
-export type Phase = 'NotInjected' | 'Injected' | 'Unknown';
+/** What a package gets to act on one target. */
+export interface FaultTarget {
+  /** the fault's id: names its rules */
+  id: string;
+  info: TargetInfo;
+  /** for the fault's own random choices (loss patterns), reproducible from the run's seed */
+  seed: number;
+  /** controller-side powers */
+  ops: ControllerOps;
+  /** agent-side: this fault's rules in the target agent's desired set */
+  rules: {
+    install(rules: FaultRules): Promise<void>;
+    remove(): Promise<void>;
+  };
+}
 
-export interface RailAddr {
+/** a fabric probe as a fault sees it: over `rail`, between its target and `other` */
+export interface ProbeFromTarget {
   rail: number;
-  netdev: string;
-  /** IPv4 without prefix */
-  ip: string;
-  device?: string;
+  other: string;
+  /** the probe's failure threshold (ms) */
+  failAfterMs: number;
 }
 
-/** What a fault package may know about its target and the rest of the cluster. */
-export interface TargetInfo {
-  node: string;
-  rails: RailAddr[];
-  peers: { node: string; rails: RailAddr[] }[];
-}
-
-/** Controller-side powers, for faults that are not rules inside a node. */
-export interface ControllerOps {
-  pullCable(node: string, rail: number): Promise<void>;
-  restoreCable(node: string, rail: number): Promise<void>;
-  crashNode(node: string): Promise<void>;
-  /** make the node's kernel panic (sysrq crash); resolves once it is down or surely panicking */
-  panicNode(node: string): Promise<void>;
-  restartNode(node: string): Promise<void>;
-  /** the agent process of a node: SIGSTOP / SIGCONT */
-  signalAgent(node: string, signal: 'SIGSTOP' | 'SIGCONT'): Promise<void>;
-}
-
-interface Base<P> {
+export interface FaultPackage<P extends object = object> {
   readonly kind: string;
   readonly summary: string;
   readonly params: z.ZodType<P>;
+  /** where it acts, for these params: the agent's rules, or the controller */
+  side(p: P): 'agent' | 'controller';
   /** rails a target must have, e.g. failover needs a backup rail */
   readonly needsRails?: number;
-  /** the fault stays in effect until explicitly healed (no natural end) */
-  readonly persistent?: boolean;
+  /** params that name nodes (checked against the cluster when a campaign loads) */
+  readonly nodeParams?: readonly string[];
+  /** the params a random schedule gives it unless the campaign says otherwise */
+  readonly randomParams: Readonly<Record<string, unknown>>;
+  /** it takes its target node away: a random schedule spares the nodes holding workload memory */
+  readonly takesNodeAway?: boolean;
+  apply(t: FaultTarget, p: P): Promise<Phase>;
+  /** idempotent: succeeds when nothing is applied */
+  recover(t: FaultTarget, p: P): Promise<Phase>;
+  /** while in place, does it cut this fabric probe? Then a failed probe says nothing about the testbed */
+  cutsProbe(p: P, probe: ProbeFromTarget): boolean;
 }
 
-export interface AgentFault<P> extends Base<P> {
-  readonly side: 'agent';
-  /** the rules the target's agent installs; `seed` makes random choices reproducible */
-  spec(id: string, target: TargetInfo, params: P, seed: number): FaultSpec;
+/** the rails a fault's `rails` param selects (all when absent) */
+export function selectedRails(info: TargetInfo, rails: readonly number[] | undefined): TargetInfo['rails'] {
+  return info.rails.filter((r) => !rails || rails.includes(r.rail));
 }
 
-export interface ControllerFault<P> extends Base<P> {
-  readonly side: 'controller';
-  apply(ops: ControllerOps, target: TargetInfo, params: P): Promise<void>;
-  /** must succeed when nothing is applied */
-  recover(ops: ControllerOps, target: TargetInfo, params: P): Promise<void>;
+/** an agent-side fault: install its rules, remove them */
+export async function installRules(t: FaultTarget, rules: FaultRules): Promise<Phase> {
+  await t.rules.install(rules);
+  return 'Injected';
 }
 
-export type FaultPackage<P> = AgentFault<P> | ControllerFault<P>;
+export async function removeRules(t: FaultTarget): Promise<Phase> {
+  await t.rules.remove();
+  return 'NotInjected';
+}

@@ -1,7 +1,7 @@
 // Declares the commands and their options; each action lazy-imports harness/commands/<name>.ts
 // so `rdma-chaos check` never loads ssh2 or the cluster code.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { CommandContext } from './context';
+import type { CommandContext } from './core';
 
 export function buildCli(ctx: CommandContext): Command {
   const program = new Command('rdma-chaos')

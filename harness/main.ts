@@ -2,8 +2,8 @@
 // call process.exit. Known errors print one line; anything else is a bug (255) with a stack.
 import { CommanderError } from 'commander';
 import { buildCli } from './cli';
-import type { CommandContext } from './context';
-import { ExitCode, isChaosError } from './errors';
+import type { CommandContext } from './core';
+import { ExitCode, isChaosError } from './core';
 
 export async function runCli(argv: string[], io?: Partial<CommandContext>): Promise<number> {
   const ctx: CommandContext = {

@@ -3,10 +3,10 @@
 // file (and line), code report.*, exit 254.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError, inputAt } from '../harness/errors';
-import { loadOps } from '../harness/history';
-import type { FaultWindow, Operation } from '../harness/history';
-import { RUN_FILES, RunCounterSample, RunResults } from '../harness/store/results';
+import { InputError } from '../harness/core';
+import { loadOps } from '../harness/core';
+import type { FaultWindow, Operation } from '../harness/core';
+import { RUN_FILES, readCounterSamples, readResults, type RunCounterSample, type RunResults } from '../harness/core';
 
 export interface RunData {
   dir: string;
@@ -55,47 +55,4 @@ export function loadRun(dir: string, o: LoadRunOptions = {}): RunData {
   if (fs.existsSync(campaignFile)) data.campaignYaml = fs.readFileSync(campaignFile, 'utf8');
   else notes.push(`${RUN_FILES.campaign} is missing`);
   return data;
-}
-
-export function readResults(file: string): RunResults {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e: unknown) {
-    throw inputAt('report.badResults', file, undefined, `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e: unknown) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    const line = m ? text.slice(0, Number(m[1])).split('\n').length : undefined;
-    throw inputAt('report.badResults', file, line, `not valid JSON (${(e as Error).message})`);
-  }
-  const r = RunResults.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    const where = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
-    throw inputAt('report.badResults', file, undefined, `${where}: ${issue.message}`);
-  }
-  return r.data;
-}
-
-export function readCounterSamples(file: string): RunCounterSample[] {
-  if (!fs.existsSync(file)) return [];
-  const out: RunCounterSample[] = [];
-  const lines = fs.readFileSync(file, 'utf8').split('\n');
-  lines.forEach((l, i) => {
-    if (l.trim() === '') return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(l);
-    } catch {
-      throw inputAt('report.badCounters', file, i + 1, 'not valid JSON');
-    }
-    const r = RunCounterSample.safeParse(raw);
-    if (!r.success) throw inputAt('report.badCounters', file, i + 1, `${r.error.issues[0]!.path.map(String).join('.')}: ${r.error.issues[0]!.message}`);
-    out.push(r.data);
-  });
-  return out;
 }

@@ -1,5 +1,5 @@
 // The summary of one run: what `report --json` prints and what the nightly index caches per run.
-import type { RunResults } from '../harness/store/results';
+import type { RunResults } from '../harness/core';
 import { uncleanReasons } from './html/sections';
 
 export interface RunSummary {

@@ -1,5 +1,6 @@
-// The workload registry.
-import type { WorkloadSpec } from '../harness/campaign/schema';
+// The workload registry: one line per package. Everything else about a workload lives in its
+// own folder; nothing outside it and this list names one.
+import type { PatternDef } from '../harness/core';
 import { casRegister } from './cas-register';
 import { counter } from './counter';
 import { register } from './register';
@@ -8,13 +9,27 @@ import type { WorkloadPackage } from './types';
 
 export * from './types';
 
-const PACKAGES: Record<WorkloadSpec['workload'], WorkloadPackage> = {
+const PACKAGES: readonly WorkloadPackage[] = [
   counter,
-  'cas-register': casRegister,
+  casRegister,
   register,
-  'send-stream': sendStream,
-};
+  sendStream,
+];
 
-export function workloadPackage(name: WorkloadSpec['workload']): WorkloadPackage {
-  return PACKAGES[name];
+export const WORKLOAD_NAMES = PACKAGES.map((p) => p.name);
+
+export function isWorkloadName(name: string): boolean {
+  return PACKAGES.some((p) => p.name === name);
+}
+
+/** the package of a validated workload name */
+export function workloadPackage(name: string): WorkloadPackage {
+  const p = PACKAGES.find((x) => x.name === name);
+  if (!p) throw new Error(`no workload package "${name}"`);
+  return p;
+}
+
+/** every package's failure patterns, in registry order (the classifier's order) */
+export function workloadPatterns(): PatternDef[] {
+  return PACKAGES.flatMap((p) => p.patterns);
 }

@@ -1,5 +1,5 @@
 // Reading results back from history events, for generators that react to what they saw.
-import type { HistoryEvent, Json } from '../harness/history/schema';
+import type { HistoryEvent, Json } from '../harness/core';
 
 export function u64Of(v: Json | undefined): bigint | undefined {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v);

@@ -1,11 +1,34 @@
 // Jepsen's roles: a workload is {generator, client ops, model, checkers}. Generators yield plain
 // op descriptors; the agent (the client) executes them and neither sleeps nor chooses ops.
 // Generators that react to results (a reader polling a flag) get the last slice's outcomes.
-import type { OpDescriptor } from '../agents/ops';
-import type { WorkloadSpec } from '../harness/campaign/schema';
-import type { HistoryEvent } from '../harness/history/schema';
+// A package owns everything it knows: its own campaign fields, memory, receive depth, slice
+// size, generator, model, checks and the failure patterns it can show.
+import { z } from 'zod';
+import type { OpDescriptor } from '../agents';
+import { NodeName, type CheckName, type HistoryEvent, type PatternDef } from '../harness/core';
 
-export type CheckName = 'at-most-once' | 'linearizability' | 'stream';
+/** The fields every workload entry of a campaign has; a package adds its own (`params`). */
+export const WorkloadCommon = z.object({
+  workload: z.string(),
+  /** nodes running clients (default: every node but the target) */
+  clients: z.array(NodeName).min(1).optional(),
+  /** the node whose memory the ops target (a SEND workload: the receiver) */
+  target: NodeName.optional(),
+  /** client processes per client node */
+  concurrency: z.number().int().min(1).max(64).default(1),
+  /** ops per second per process; 0 = as fast as the transport goes */
+  rate: z.number().min(0, 'rate must not be negative').default(0),
+  /** registers / counters / streams to spread ops over */
+  keys: z.number().int().min(1).max(1 << 20).default(1),
+  /** outstanding ops per process */
+  depth: z.number().int().min(1).max(4096).default(16),
+  /** ops per slice sent to an agent at a time */
+  slice: z.number().int().min(1).max(1 << 20).optional(),
+});
+export type WorkloadCommon = z.infer<typeof WorkloadCommon>;
+
+/** a workload entry as validated: the common fields and the package's own */
+export type WorkloadSpec<P extends object = object> = WorkloadCommon & P;
 
 /** what one client process needs to know to generate its ops */
 export interface ProcessContext {
@@ -36,19 +59,36 @@ export interface SnapshotPart {
   decode(bytes: Buffer): { key: string; value: bigint }[];
 }
 
-export interface WorkloadPackage {
-  readonly name: WorkloadSpec['workload'];
+/** the cluster a workload entry is placed on, for its own cross-field rules */
+export interface Placement {
+  nodes: number;
+  target: string;
+  clients: string[];
+}
+
+export interface WorkloadPackage<P extends object = object> {
+  readonly name: string;
   readonly summary: string;
+  /** its own fields of a campaign's workload entry (a strict object, with defaults) */
+  readonly params: z.ZodType<P>;
   /** the linearizability model for its keys */
   readonly model: string;
   readonly checks: readonly CheckName[];
-  /** memory the target registers for it: name -> bytes */
-  regions(spec: WorkloadSpec, estOps: number): Record<string, number>;
-  generator(spec: WorkloadSpec, ctx: ProcessContext): Generator;
-  /** the final snapshot; `used` is what the generators handed out, when it matters */
-  snapshot(spec: WorkloadSpec, regions: Record<string, number>): SnapshotPart[];
-  /** SEND workloads: the receiver drains and marks its streams */
+  /** the failure patterns its violations can show, as data for the checking side */
+  readonly patterns: readonly PatternDef[];
+  /** SEND workloads: the receiver drains and marks its streams, one per client */
   readonly twoSided?: boolean;
+  /** a field that cannot work on this placement: its name and why */
+  misplaced?(spec: WorkloadSpec<P>, at: Placement): { field: string; message: string } | undefined;
+  /** memory the target registers for it: name -> bytes */
+  regions(spec: WorkloadSpec<P>, estOps: number): Record<string, number>;
+  /** receive buffers the target posts per client connection (two-sided workloads) */
+  recvDepth?(spec: WorkloadSpec<P>): number;
+  /** ops per slice when the campaign sets none; undefined: half a second of work at the rate */
+  sliceSize?(spec: WorkloadSpec<P>, processesHere: number): number | undefined;
+  generator(spec: WorkloadSpec<P>, ctx: ProcessContext): Generator;
+  /** the final snapshot of its memory */
+  snapshot(spec: WorkloadSpec<P>, regions: Record<string, number>): SnapshotPart[];
 }
 
 /** reads 8-byte little-endian words as keys `${region}@${offset}` */
@@ -64,3 +104,6 @@ export function wordSnapshot(region: string, offset: number, words: number): Sna
     },
   };
 }
+
+/** the share of reads among a workload's ops: a field several packages take */
+export const Reads = z.number().min(0).max(1).default(0);

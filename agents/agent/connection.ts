@@ -1,7 +1,7 @@
 // One RC QP toward a peer on one rail, with its CQs and scratch memory: op slots for batches,
 // then the receive buffers, which are kept posted and re-posted as messages arrive.
 import { randomInt } from 'node:crypto';
-import { ChaosError, ExitCode } from '../../harness/errors';
+import { ChaosError, ExitCode } from '../../harness/core';
 import type { Completion, CompletionQueue, MemoryRegion, QpSettings, QueuePair } from '../verbs';
 import { allocAligned } from '../verbs';
 import type { Rail } from './state';

@@ -4,8 +4,8 @@
 // persisted, so the lease guardian can heal it after the agent itself died.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { ChaosError, ExitCode, InputError } from '../../harness/errors';
-import type { FaultSpec } from '../protocol';
+import { ChaosError, ExitCode, InputError } from '../../harness/core';
+import type { FaultRules } from '../../harness/core';
 
 export const NFT_TABLE_PREFIX = 'rdma_chaos';
 
@@ -44,7 +44,7 @@ export function nftTables(ruleset: string): Array<{ family: string; name: string
   return out;
 }
 
-export function checkFaultSpecs(specs: readonly FaultSpec[]): void {
+export function checkFaultRules(specs: readonly FaultRules[]): void {
   const ids = new Set<string>();
   for (const f of specs) {
     if (ids.has(f.id)) throw new InputError('fault.duplicateId', `fault id ${f.id} appears twice in the desired set`);
@@ -63,7 +63,7 @@ export function checkFaultSpecs(specs: readonly FaultSpec[]): void {
 }
 
 /** Remove everything `specs` may have installed. Returns the problems; never throws. */
-export async function clearFaults(specs: readonly FaultSpec[], run: Runner): Promise<string[]> {
+export async function clearFaults(specs: readonly FaultRules[], run: Runner): Promise<string[]> {
   const problems: string[] = [];
   for (const f of specs) {
     for (const argv of f.clear ?? []) {
@@ -87,7 +87,7 @@ export async function clearFaults(specs: readonly FaultSpec[], run: Runner): Pro
   return problems;
 }
 
-async function installFaults(specs: readonly FaultSpec[], run: Runner): Promise<void> {
+async function installFaults(specs: readonly FaultRules[], run: Runner): Promise<void> {
   const nft = specs.filter((f) => f.nft !== undefined).map((f) => f.nft!).join('\n');
   if (nft) {
     // one transaction for the whole ruleset
@@ -108,23 +108,23 @@ export function discardFaultState(file: string): void {
   rmSync(file, { force: true });
 }
 
-export function readFaultState(file: string): FaultSpec[] {
+export function readFaultState(file: string): FaultRules[] {
   if (!existsSync(file)) return [];
   try {
-    const v = JSON.parse(readFileSync(file, 'utf8')) as { faults?: FaultSpec[] };
+    const v = JSON.parse(readFileSync(file, 'utf8')) as { faults?: FaultRules[] };
     return Array.isArray(v.faults) ? v.faults : [];
   } catch {
     return [];
   }
 }
 
-function writeFaultState(file: string, faults: readonly FaultSpec[]): void {
+function writeFaultState(file: string, faults: readonly FaultRules[]): void {
   writeFileSync(`${file}.tmp`, JSON.stringify({ faults }));
   renameSync(`${file}.tmp`, file);
 }
 
 export class FaultManager {
-  private current: FaultSpec[] = [];
+  private current: FaultRules[] = [];
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -137,8 +137,8 @@ export class FaultManager {
   }
 
   /** Re-apply the whole desired set. Calls are serialised. */
-  set(desired: readonly FaultSpec[]): Promise<{ active: string[]; effectiveNs: bigint; tookMs: number }> {
-    checkFaultSpecs(desired);
+  set(desired: readonly FaultRules[]): Promise<{ active: string[]; effectiveNs: bigint; tookMs: number }> {
+    checkFaultRules(desired);
     const next = this.chain.then(() => this.doSet(desired));
     this.chain = next.catch(() => undefined);
     return next;
@@ -153,7 +153,7 @@ export class FaultManager {
     rmSync(this.stateFile, { force: true });
   }
 
-  private async doSet(desired: readonly FaultSpec[]) {
+  private async doSet(desired: readonly FaultRules[]) {
     const t0 = process.hrtime.bigint();
     // persist the union first: if we die mid-way the guardian still clears everything
     const union = [...this.current, ...desired.filter((d) => !this.current.some((c) => c.id === d.id))];

@@ -1,6 +1,6 @@
 // The agent's RPC methods. Each takes the zod-validated params of protocol.ts and returns the
 // matching result; errors carry a stable code back to the controller.
-import { InputError } from '../../harness/errors';
+import { InputError } from '../../harness/core';
 import { decodeOps } from '../ops';
 import { PROTOCOL_VERSION, type InfoResult, type ParamsOf, type ResultOf } from '../protocol';
 import { bindingSource, listDevices } from '../verbs';

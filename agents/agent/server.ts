@@ -1,7 +1,7 @@
 // The agent process: JSON-lines RPC on stdio, the lease, and the one shutdown path (controller
 // asked, stdin closed, or lease expired), which always heals the faults before exiting.
 import type { Readable, Writable } from 'node:stream';
-import { isChaosError } from '../../harness/errors';
+import { isChaosError } from '../../harness/core';
 import { isRdmaError } from '../errors';
 import { Request, type Method } from '../protocol';
 import { FaultManager } from './faults';

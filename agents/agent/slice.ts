@@ -3,7 +3,7 @@
 // rest of the slice continues on the backup rail. Outcomes are honest: ok on success, info when
 // the op may have executed (error completion, flush, timeout), fail only when it provably never
 // reached the wire (never posted, or refused by ibv_post_send).
-import { ChaosError, ExitCode, InputError } from '../../harness/errors';
+import { ChaosError, ExitCode, InputError } from '../../harness/core';
 import { policyFor, settleSends, type FailoverPolicy, type UnresolvedOp } from '../failover';
 import { FCODE, FNAME, OPFLAG, type OpArrays } from '../ops';
 import { PSN_UNKNOWN, type FailoverEvent, type Policy, type SliceResult } from '../protocol';

@@ -1,7 +1,7 @@
 // Everything an agent holds on its node: rails (device + PD per RDMA device), registered
 // regions, connections (one RC QP toward a peer on one rail) and channels (all connections to
 // one peer, with the rail in use and the failover epoch).
-import { ChaosError, ExitCode, InputError } from '../../harness/errors';
+import { ChaosError, ExitCode, InputError } from '../../harness/core';
 import { Device, allocAligned, type GidEntry, type MemoryRegion, type ProtectionDomain } from '../verbs';
 import { deviceNetdev } from './counters';
 import type { Connection } from './connection';

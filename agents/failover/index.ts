@@ -1,20 +1,30 @@
-// Failover policies, by name.
-import type { Policy } from '../protocol';
+// The failover policy registry: one line per policy. A policy is the system under test; its
+// folder holds all it knows, and nothing outside it and this list names one.
 import { nonePolicy } from './none';
 import { readVerifyPolicy } from './read-verify';
 import { replayPolicy } from './replay';
 import { shiftPolicy } from './shift';
 import type { FailoverPolicy } from './types';
 
-export const POLICIES: Record<Policy, FailoverPolicy> = {
-  none: nonePolicy,
-  replay: replayPolicy,
-  shift: shiftPolicy,
-  'read-verify': readVerifyPolicy,
-};
+const POLICY_LIST: readonly FailoverPolicy[] = [
+  nonePolicy,
+  replayPolicy,
+  shiftPolicy,
+  readVerifyPolicy,
+];
 
-export function policyFor(name: Policy): FailoverPolicy {
-  return POLICIES[name];
+export const POLICY_NAMES = POLICY_LIST.map((p) => p.name);
+
+/** a campaign that names no policy gets no failover at all */
+export const DEFAULT_POLICY = nonePolicy.name;
+
+export const POLICIES: Readonly<Record<string, FailoverPolicy>> = Object.fromEntries(POLICY_LIST.map((p) => [p.name, p]));
+
+/** the policy of a validated name */
+export function policyFor(name: string): FailoverPolicy {
+  const p = POLICIES[name];
+  if (!p) throw new Error(`no failover policy "${name}"`);
+  return p;
 }
 
 export type { FailoverPolicy, FailoverPlan, UnresolvedOp, VerifiedOp } from './types';

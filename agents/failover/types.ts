@@ -2,7 +2,6 @@
 // decides what happens to each. Policies are pure data-in/data-out; the slice runner executes
 // the plan (re-posts on the backup rail's QP, READs for read-verify, the SEND handshake).
 import type { OpFn } from '../ops';
-import type { Policy } from '../protocol';
 
 export interface UnresolvedOp {
   /** op index in the slice */
@@ -38,9 +37,14 @@ export interface VerifiedOp {
 }
 
 export interface FailoverPolicy {
-  readonly name: Policy;
+  readonly name: string;
   /** one line for reports: what the policy promises */
   readonly summary: string;
+  /** rails the cluster needs: a policy that moves traffic needs a backup */
+  readonly needsRails: number;
+  /** once every QP toward the target broke, workers build new ones, as a Jepsen client reopens
+   *  its connection; a policy of no recovery at all does not */
+  readonly reconnects: boolean;
   plan(unresolved: readonly UnresolvedOp[]): FailoverPlan;
   /** read-verify: does the value read back look like the op's effect? */
   looksApplied?(op: VerifiedOp, read: bigint): boolean;

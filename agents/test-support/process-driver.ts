@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { copyFile, chmod, mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { ExecOptions, ExecResult, NodeDriver, NodeInfo, RemoteProcess } from '../../harness/cluster/driver';
+import type { ExecOptions, ExecResult, NodeDriver, NodeInfo, RemoteProcess } from '../../harness/core';
 
 export class ProcessDriver implements NodeDriver {
   readonly kind = 'local' as const;

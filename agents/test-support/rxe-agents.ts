@@ -1,7 +1,7 @@
 // Two agents on the real SoftRoCE cluster: a client node that runs slices and a target node
 // that holds the registered memory, connected on both rails.
-import type { NodeDriver } from '../../harness/cluster/driver';
-import type { HistoryEvent } from '../../harness/history/schema';
+import type { NodeDriver } from '../../harness/core';
+import type { HistoryEvent } from '../../harness/core';
 import { AgentClient } from '../client';
 import { connectPeers, type PeerLink, type PeerOptions } from '../peers';
 import type { RxeCluster } from './rxe-cluster';

@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { NodeDriver } from '../../harness/cluster/driver';
+import type { NodeDriver } from '../../harness/core';
 import { openSshDriver } from '../../harness/cluster/ssh';
 
 export interface RxeCluster {

@@ -3,7 +3,7 @@
 // for explicitly (RDMA_BINDING=fake), never as a silent fallback.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { InputError } from '../../harness/errors';
+import { InputError } from '../../harness/core';
 import { RdmaError } from '../errors';
 import type { NativeBinding } from './native';
 

@@ -3,9 +3,10 @@
 // all for the window; a rate drops a seeded share; `qpn` limits it to one destination QP.
 // The requester cannot tell a lost ACK from a lost request: the op may have executed.
 import { z } from 'zod';
+import type { FaultRules, TargetInfo } from '../../harness/core';
 import { ACK_OPCODES, ROCE_PORT, ifaceMatch, inputTable, qpnMatch, seededRate } from '../nft';
 import { Percent, Rails } from '../params';
-import type { AgentFault } from '../types';
+import { installRules, removeRules, selectedRails, type FaultPackage } from '../types';
 
 const Params = z
   .object({
@@ -20,16 +21,22 @@ const Params = z
   .refine((p) => (p.mode === 'rate') === (p.rate !== undefined), { message: 'mode rate needs a rate; a blackout takes none' });
 type Params = z.infer<typeof Params>;
 
-export const ackLoss: AgentFault<Params> = {
+export function ackLossRules(id: string, target: TargetInfo, p: Params, seed: number): FaultRules {
+  const netdevs = selectedRails(target, p.rails).map((r) => r.netdev);
+  const kinds = p.opcodes ?? ['ack', 'atomic-ack', 'read-response'];
+  const ops = kinds.map((k) => (k === 'ack' ? ACK_OPCODES.ack : k === 'atomic-ack' ? ACK_OPCODES.atomicAck : ACK_OPCODES.readResponse));
+  const which = p.mode === 'rate' ? seededRate(p.rate!, seed) + ' ' : '';
+  return { id, nft: inputTable(id, [`${ifaceMatch(netdevs)}udp dport ${ROCE_PORT} @th,64,8 { ${ops.join(', ')} } ${qpnMatch(p.qpn)}${which}counter drop comment "ack-loss"`]) };
+}
+
+export const ackLoss: FaultPackage<Params> = {
   kind: 'ack-loss',
-  side: 'agent',
   summary: 'drop responder->requester ACKs (BTH 0x11, 0x12, 0x0d-0x10) at the requester, by blackout or seeded rate, optionally for one QPN',
   params: Params,
-  spec(id, target, p, seed) {
-    const netdevs = target.rails.filter((r) => !p.rails || p.rails.includes(r.rail)).map((r) => r.netdev);
-    const kinds = p.opcodes ?? ['ack', 'atomic-ack', 'read-response'];
-    const ops = kinds.map((k) => (k === 'ack' ? ACK_OPCODES.ack : k === 'atomic-ack' ? ACK_OPCODES.atomicAck : ACK_OPCODES.readResponse));
-    const which = p.mode === 'rate' ? seededRate(p.rate!, seed) + ' ' : '';
-    return { id, nft: inputTable(id, [`${ifaceMatch(netdevs)}udp dport ${ROCE_PORT} @th,64,8 { ${ops.join(', ')} } ${qpnMatch(p.qpn)}${which}counter drop comment "ack-loss"`]) };
-  },
+  side: () => 'agent',
+  randomParams: { mode: 'blackout' },
+  apply: (t, p) => installRules(t, ackLossRules(t.id, t.info, p, t.seed)),
+  recover: (t) => removeRules(t),
+  // RoCEv2 only: ICMP probes pass
+  cutsProbe: () => false,
 };

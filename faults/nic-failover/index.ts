@@ -2,7 +2,8 @@
 // the guest, a cable pull through the hypervisor, or deleting the rxe device. The failover policy
 // under test then moves traffic to the backup rail.
 import { z } from 'zod';
-import type { ControllerFault, AgentFault } from '../types';
+import type { FaultRules, TargetInfo } from '../../harness/core';
+import { installRules, removeRules, type FaultPackage } from '../types';
 
 const Params = z
   .object({
@@ -12,38 +13,35 @@ const Params = z
   .strict();
 type Params = z.infer<typeof Params>;
 
-const summary = 'take the primary rail away (link down in the guest, cable pull, or rdma link del) and restore it';
-
 /** link-down and rdma-link-del are commands inside the node, kept by its agent */
-export const nicFailoverInNode: AgentFault<Params> = {
-  kind: 'nic-failover',
-  side: 'agent',
-  summary,
-  params: Params,
-  needsRails: 2,
-  spec(id, target, p) {
-    const rail = target.rails.find((r) => r.rail === p.rail);
-    if (!rail) throw new Error(`${target.node} has no rail ${p.rail}`);
-    if (p.method === 'rdma-link-del') {
-      const dev = rail.device ?? `rxe${p.rail}`;
-      return { id, apply: [['rdma', 'link', 'delete', dev]], clear: [['rdma', 'link', 'add', dev, 'type', 'rxe', 'netdev', rail.netdev]] };
-    }
-    return { id, apply: [['ip', 'link', 'set', rail.netdev, 'down']], clear: [['ip', 'link', 'set', rail.netdev, 'up']] };
-  },
-};
-
-/** a cable pull is outside the node: the hypervisor drops the carrier */
-export const nicFailoverCable: ControllerFault<Params> = {
-  kind: 'nic-failover',
-  side: 'controller',
-  summary,
-  params: Params,
-  needsRails: 2,
-  apply: (ops, target, p) => ops.pullCable(target.node, p.rail),
-  recover: (ops, target, p) => ops.restoreCable(target.node, p.rail),
-};
-
-export function nicFailoverFor(p: Params): AgentFault<Params> | ControllerFault<Params> {
-  return p.method === 'cable' ? nicFailoverCable : nicFailoverInNode;
+export function nicFailoverRules(id: string, target: TargetInfo, p: Params): FaultRules {
+  const rail = target.rails.find((r) => r.rail === p.rail);
+  if (!rail) throw new Error(`${target.node} has no rail ${p.rail}`);
+  if (p.method === 'rdma-link-del') {
+    const dev = rail.device ?? `rxe${p.rail}`;
+    return { id, apply: [['rdma', 'link', 'delete', dev]], clear: [['rdma', 'link', 'add', dev, 'type', 'rxe', 'netdev', rail.netdev]] };
+  }
+  return { id, apply: [['ip', 'link', 'set', rail.netdev, 'down']], clear: [['ip', 'link', 'set', rail.netdev, 'up']] };
 }
-export { Params as NicFailoverParams };
+
+export const nicFailover: FaultPackage<Params> = {
+  kind: 'nic-failover',
+  summary: 'take the primary rail away (link down in the guest, cable pull, or rdma link del) and restore it',
+  params: Params,
+  // a cable pull is outside the node: the hypervisor drops the carrier
+  side: (p) => (p.method === 'cable' ? 'controller' : 'agent'),
+  needsRails: 2,
+  randomParams: { method: 'cable', rail: 0 },
+  async apply(t, p) {
+    if (p.method !== 'cable') return installRules(t, nicFailoverRules(t.id, t.info, p));
+    await t.ops.pullCable(t.info.node, p.rail);
+    return 'Injected';
+  },
+  async recover(t, p) {
+    if (p.method !== 'cable') return removeRules(t);
+    await t.ops.restoreCable(t.info.node, p.rail);
+    return 'NotInjected';
+  },
+  // rdma-link-del removes the RDMA device; the IP link, and the probe on it, stay up
+  cutsProbe: (p, probe) => p.method !== 'rdma-link-del' && p.rail === probe.rail,
+};

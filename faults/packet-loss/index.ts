@@ -1,9 +1,10 @@
 // Drop RoCEv2 requests arriving at the target (everything but responses and ACKs), by a seeded
 // rate or an exact count; the fault's window is its start and stop.
 import { z } from 'zod';
+import type { FaultRules, TargetInfo } from '../../harness/core';
 import { ROCE_PORT, RESPONSE_OPCODES, firstN, ifaceMatch, inputTable, seededRate } from '../nft';
 import { Percent, Rails } from '../params';
-import type { AgentFault } from '../types';
+import { installRules, removeRules, selectedRails, type FaultPackage } from '../types';
 
 const Params = z
   .object({
@@ -19,16 +20,23 @@ const Params = z
   .refine((p) => (p.rate === undefined) !== (p.count === undefined), { message: 'give exactly one of rate or count' });
 type Params = z.infer<typeof Params>;
 
-export const packetLoss: AgentFault<Params> = {
+export function packetLossRules(id: string, target: TargetInfo, p: Params, seed: number): FaultRules {
+  const netdevs = selectedRails(target, p.rails).map((r) => r.netdev);
+  const which = p.count !== undefined ? firstN(p.count) : seededRate(p.rate!, seed);
+  const srcs = p.from ? target.peers.filter((q) => p.from!.includes(q.node)).flatMap((q) => q.rails.map((r) => r.ip)) : [];
+  const src = srcs.length ? `ip saddr { ${srcs.join(', ')} } ` : '';
+  return { id, nft: inputTable(id, [`${ifaceMatch(netdevs)}${src}udp dport ${ROCE_PORT} @th,64,8 != ${RESPONSE_OPCODES} ${which} counter drop comment "packet-loss"`]) };
+}
+
+export const packetLoss: FaultPackage<Params> = {
   kind: 'packet-loss',
-  side: 'agent',
   summary: 'drop RoCEv2 requests toward the target (not ACKs): by seeded rate, exact count, or window',
   params: Params,
-  spec(id, target, p, seed) {
-    const netdevs = target.rails.filter((r) => !p.rails || p.rails.includes(r.rail)).map((r) => r.netdev);
-    const which = p.count !== undefined ? firstN(p.count) : seededRate(p.rate!, seed);
-    const srcs = p.from ? target.peers.filter((q) => p.from!.includes(q.node)).flatMap((q) => q.rails.map((r) => r.ip)) : [];
-    const src = srcs.length ? `ip saddr { ${srcs.join(', ')} } ` : '';
-    return { id, nft: inputTable(id, [`${ifaceMatch(netdevs)}${src}udp dport ${ROCE_PORT} @th,64,8 != ${RESPONSE_OPCODES} ${which} counter drop comment "packet-loss"`]) };
-  },
+  side: () => 'agent',
+  nodeParams: ['from'],
+  randomParams: { rate: 20 },
+  apply: (t, p) => installRules(t, packetLossRules(t.id, t.info, p, t.seed)),
+  recover: (t) => removeRules(t),
+  // RoCEv2 only: ICMP probes pass
+  cutsProbe: () => false,
 };

@@ -1,14 +1,23 @@
 // Pause the target's agent (SIGSTOP) and resume it (SIGCONT): a stalled client whose QPs stay up.
 import { z } from 'zod';
-import type { ControllerFault } from '../types';
+import type { FaultPackage } from '../types';
 
 const Params = z.object({}).strict();
 
-export const pause: ControllerFault<z.infer<typeof Params>> = {
+export const pause: FaultPackage<z.infer<typeof Params>> = {
   kind: 'pause',
-  side: 'controller',
   summary: 'SIGSTOP the agent, SIGCONT it when the fault ends',
   params: Params,
-  apply: (ops, target) => ops.signalAgent(target.node, 'SIGSTOP'),
-  recover: (ops, target) => ops.signalAgent(target.node, 'SIGCONT'),
+  side: () => 'controller',
+  randomParams: {},
+  async apply(t) {
+    await t.ops.signalAgent(t.info.node, 'SIGSTOP');
+    return 'Injected';
+  },
+  async recover(t) {
+    await t.ops.signalAgent(t.info.node, 'SIGCONT');
+    return 'NotInjected';
+  },
+  // the agent only: the node still answers probes
+  cutsProbe: () => false,
 };

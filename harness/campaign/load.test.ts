@@ -1,4 +1,4 @@
-import { InputError } from '../errors';
+import { InputError } from '../core';
 import { parseCampaign } from './load';
 import { planRun, describePlan } from './plan';
 

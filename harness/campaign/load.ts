@@ -3,10 +3,11 @@
 // policy that needs a backup rail, fault params per kind).
 import * as fs from 'node:fs';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
-import { FAULT_KINDS, faultPackage, isFaultKind } from '../../faults';
-import { workloadPackage } from '../../workloads';
-import { InputError, inputAt } from '../errors';
-import { Campaign } from './schema';
+import { policyFor } from '../../agents';
+import { faultPackage } from '../../faults';
+import { WORKLOAD_NAMES, WorkloadCommon, workloadPackage } from '../../workloads';
+import { InputError, inputAt } from '../core';
+import { Campaign, type WorkloadEntry } from './schema';
 
 export interface LoadedCampaign {
   campaign: Campaign;
@@ -15,17 +16,22 @@ export interface LoadedCampaign {
   text: string;
 }
 
-export function loadCampaign(file: string): LoadedCampaign {
+export interface LoadOptions {
+  /** a campaign a run stored: fields its workloads no longer take are dropped, not refused */
+  stored?: boolean;
+}
+
+export function loadCampaign(file: string, o: LoadOptions = {}): LoadedCampaign {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e: unknown) {
     throw new InputError('campaign.unreadable', `${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
-  return { campaign: parseCampaign(file, text), file, text };
+  return { campaign: parseCampaign(file, text, o), file, text };
 }
 
-export function parseCampaign(file: string, text: string): Campaign {
+export function parseCampaign(file: string, text: string, o: LoadOptions = {}): Campaign {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -34,20 +40,49 @@ export function parseCampaign(file: string, text: string): Campaign {
   }
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputAt('campaign.notAMapping', file, 1, 'a campaign is a mapping with name, duration, workloads, ...');
-  const r = Campaign.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-    // an unknown key is best shown on its own line
-    const at = issue.code === 'unrecognized_keys' && issue.keys?.[0] ? [...path, issue.keys[0]] : path;
-    throw fieldError(file, doc, lc, path, describeIssue(issue), at);
+  // one seed per run: a second one for the random schedule would silently win over --seed
+  if ((raw as { faults?: { random?: { seed?: unknown } } }).faults?.random?.seed !== undefined) {
+    throw fieldError(file, doc, lc, ['faults', 'random', 'seed'], 'a random schedule takes its stream from the campaign\'s seed: set "seed:" at the top level (or run with --seed)');
   }
-  validateSemantics(file, doc, lc, r.data);
-  r.data.checks ??= [...new Set(r.data.workloads.flatMap((w) => workloadPackage(w.workload).checks))];
-  return r.data;
+  const r = Campaign.safeParse(raw);
+  if (!r.success) throw issueError(file, doc, lc, r.error.issues[0]!, []);
+  const c = r.data;
+  c.workloads = c.workloads.map((w, i) => workloadParams(file, doc, lc, w, i, o.stored === true));
+  validateSemantics(file, doc, lc, c);
+  c.checks ??= [...new Set(c.workloads.flatMap((w) => workloadPackage(w.workload).checks))];
+  return c;
 }
 
-function describeIssue(issue: { code: string; message: string; path: PropertyKey[]; keys?: string[]; values?: unknown[] }): string {
+interface Issue {
+  code: string;
+  message: string;
+  path: PropertyKey[];
+  keys?: string[];
+  values?: unknown[];
+}
+
+/** a zod issue at `prefix` + its path, as `file:line: field: what` */
+function issueError(file: string, doc: Document, lc: LineCounter, issue: Issue, prefix: (string | number)[]): InputError {
+  const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+  // an unknown key is best shown on its own line
+  const at = issue.code === 'unrecognized_keys' && issue.keys?.[0] ? [...path, issue.keys[0]] : path;
+  return fieldError(file, doc, lc, path, describeIssue(issue), at);
+}
+
+/** a workload entry's own fields, checked by its package (its schema fills their defaults) */
+function workloadParams(file: string, doc: Document, lc: LineCounter, w: WorkloadEntry, i: number, stored: boolean): WorkloadEntry {
+  const common = new Set(Object.keys(WorkloadCommon.shape));
+  const own = Object.fromEntries(Object.entries(w).filter(([k]) => !common.has(k)));
+  const params = workloadPackage(w.workload).params;
+  let p = params.safeParse(own);
+  // runs stored before a package owned its fields carry every workload's defaults
+  const unknown = p.success ? [] : p.error.issues.flatMap((x) => (x.code === 'unrecognized_keys' ? x.keys : []));
+  if (stored && unknown.length) p = params.safeParse(Object.fromEntries(Object.entries(own).filter(([k]) => !unknown.includes(k))));
+  if (!p.success) throw issueError(file, doc, lc, p.error.issues[0]!, ['workloads', i]);
+  return { ...Object.fromEntries(Object.entries(w).filter(([k]) => common.has(k))), ...p.data } as WorkloadEntry;
+}
+
+function describeIssue(issue: Issue): string {
   if (issue.code === 'unrecognized_keys' && issue.keys) return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_value' && issue.values) return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   return issue.message;
@@ -76,41 +111,36 @@ function validateSemantics(file: string, doc: Document, lc: LineCounter, c: Camp
   const known = (n: string, path: (string | number)[]): void => {
     if (!nodes.has(n)) err(path, `node "${n}" does not exist: the cluster has ${[...nodes].join(', ')}`);
   };
-  if (c.policy !== 'none' && c.cluster.rails < 2) err(['policy'], `policy "${c.policy}" moves traffic to a backup rail, but the cluster has ${c.cluster.rails} rail`);
+  const policy = policyFor(c.policy);
+  if (c.cluster.rails < policy.needsRails) err(['policy'], `policy "${c.policy}" moves traffic to a backup rail, but the cluster has ${c.cluster.rails} rail`);
   c.workloads.forEach((w, i) => {
     if (w.target) known(w.target, ['workloads', i, 'target']);
     w.clients?.forEach((n, j) => known(n, ['workloads', i, 'clients', j]));
     const target = w.target ?? 'node1';
     const clients = w.clients ?? [...nodes].filter((n) => n !== target);
     if (clients.length === 0) err(['workloads', i, 'clients'], `no client node: the cluster has only ${target}`);
-    if (w.workload === 'register' && w.variant === 'flag-protected' && clients.length < 2 && nodes.size < 3) {
-      err(['workloads', i, 'variant'], 'flag-protected needs a writer and a reader client: at least 3 nodes or 2 clients');
-    }
+    const bad = workloadPackage(w.workload).misplaced?.(w, { nodes: nodes.size, target, clients });
+    if (bad) err(['workloads', i, bad.field], bad.message);
   });
   c.faults.timeline.forEach((f, i) => {
     known(f.target, ['faults', 'timeline', i, 'target']);
-    if (!isFaultKind(f.kind)) err(['faults', 'timeline', i, 'kind'], `unknown fault kind "${f.kind}" (one of ${FAULT_KINDS.join(', ')})`);
-    let pkg;
-    try {
-      pkg = faultPackage(f.kind, f.params);
-    } catch (e: unknown) {
-      err(['faults', 'timeline', i, 'params'], firstZod(e));
+    const pkg = faultPackage(f.kind);
+    const p = pkg.params.safeParse(f.params);
+    if (!p.success) throw issueError(file, doc, lc, p.error.issues[0]!, ['faults', 'timeline', i, 'params']);
+    if (pkg.needsRails && c.cluster.rails < pkg.needsRails) err(['faults', 'timeline', i, 'kind'], `${f.kind} needs ${pkg.needsRails} rails, the cluster has ${c.cluster.rails}`);
+    for (const name of pkg.nodeParams ?? []) {
+      const v = (f.params as Record<string, unknown>)[name];
+      if (Array.isArray(v)) v.forEach((n, j) => typeof n === 'string' && known(n, ['faults', 'timeline', i, 'params', name, j]));
     }
-    const p = pkg!.params.safeParse(f.params);
-    if (!p.success) {
-      const issue = p.error.issues[0]!;
-      err(['faults', 'timeline', i, 'params', ...issue.path.map((x) => (typeof x === 'symbol' ? String(x) : x))], describeIssue(issue));
-    }
-    if (pkg!.needsRails && c.cluster.rails < pkg!.needsRails) err(['faults', 'timeline', i, 'kind'], `${f.kind} needs ${pkg!.needsRails} rails, the cluster has ${c.cluster.rails}`);
-    const from = (f.params as { from?: unknown }).from;
-    if ((f.kind === 'partition' || f.kind === 'packet-loss') && Array.isArray(from)) from.forEach((n, j) => typeof n === 'string' && known(n, ['faults', 'timeline', i, 'params', 'from', j]));
   });
   c.faults.random?.targets?.forEach((n, j) => known(n, ['faults', 'random', 'targets', j]));
-  if (c.faults.random?.kinds.includes('nic-failover') && c.cluster.rails < 2) err(['faults', 'random', 'kinds'], 'nic-failover needs 2 rails, the cluster has 1');
-  if (c.checks?.includes('stream') && !c.workloads.some((w) => w.workload === 'send-stream')) err(['checks'], 'the stream check needs a send-stream workload');
-}
-
-function firstZod(e: unknown): string {
-  const issues = (e as { issues?: { message: string }[] }).issues;
-  return issues?.[0]?.message ?? String(e);
+  c.faults.random?.kinds.forEach((k, j) => {
+    const need = faultPackage(k).needsRails ?? 1;
+    if (c.cluster.rails < need) err(['faults', 'random', 'kinds', j], `${k} needs ${need} rails, the cluster has ${c.cluster.rails}`);
+  });
+  c.checks?.forEach((check, j) => {
+    if (c.workloads.some((w) => workloadPackage(w.workload).checks.includes(check))) return;
+    const offering = WORKLOAD_NAMES.filter((n) => workloadPackage(n).checks.includes(check));
+    err(['checks', j], `the ${check} check applies to none of the campaign's workloads (it needs one of: ${offering.join(', ')})`);
+  });
 }

@@ -1,14 +1,14 @@
 // Planning is pure data (changesets' assemble-release-plan): from a campaign and a seed, the
 // fault windows and the client processes of the run. `--dry-run` prints it; `--replay` rebuilds
 // it from the stored campaign and seed, so the same schedule comes back.
-import { durationMs as toMs, faultPackage, type FaultKind } from '../../faults';
+import { faultPackage } from '../../faults';
 import { workloadPackage } from '../../workloads';
-import { deriveSeed, mulberry32 } from '../rng';
-import type { Campaign, WorkloadSpec } from './schema';
+import { deriveSeed, durationMs as toMs, mulberry32 } from '../core';
+import type { Campaign, WorkloadEntry } from './schema';
 
 export interface PlannedFault {
   id: string;
-  kind: FaultKind;
+  kind: string;
   target: string;
   startMs: number;
   /** Infinity: healed only when the run ends */
@@ -31,7 +31,7 @@ export interface PlannedProcess {
 
 export interface PlannedWorkload {
   index: number;
-  spec: WorkloadSpec;
+  spec: WorkloadEntry;
   target: string;
   clients: string[];
   processes: PlannedProcess[];
@@ -40,7 +40,9 @@ export interface PlannedWorkload {
 }
 
 export interface RunPlan {
-  campaign: Campaign;
+  /** the campaign as run: its `seed` is the plan's */
+  campaign: Campaign & { seed: number };
+  /** the one seed: every schedule, loss pattern and generator derives from it */
   seed: number;
   durationMs: number;
   nodes: string[];
@@ -48,26 +50,16 @@ export interface RunPlan {
   workloads: PlannedWorkload[];
 }
 
-/** random faults' default params per kind (the campaign's random.params override them) */
-const RANDOM_DEFAULTS: Record<FaultKind, Record<string, unknown>> = {
-  'packet-loss': { rate: 20 },
-  'ack-loss': { mode: 'blackout' },
-  'nic-failover': { method: 'cable', rail: 0 },
-  partition: {},
-  delay: { delay: '5ms', jitter: '2ms' },
-  crash: { restart: true },
-  pause: {},
-};
-
 /** ops a process might issue, to size memory: the rate, or what TCG SoftRoCE sustains */
 const UNPACED_OPS_PER_SEC = 25_000;
 
-export function planRun(c: Campaign, seed: number): RunPlan {
+export function planRun(campaign: Campaign, seed: number): RunPlan {
+  const c = { ...campaign, seed };
   const durationMs = toMs(c.duration);
   const nodes = Array.from({ length: c.cluster.nodes }, (_, i) => `node${i + 1}`);
   const faults: PlannedFault[] = c.faults.timeline.map((f, i) => {
     const startMs = toMs(f.at);
-    const params = faultPackage(f.kind, f.params).params.parse(f.params) as Record<string, unknown>;
+    const params = faultPackage(f.kind).params.parse(f.params) as Record<string, unknown>;
     return {
       id: f.id ?? `f${i + 1}-${f.kind}`,
       kind: f.kind,
@@ -106,12 +98,13 @@ export function durationMsOf(v: Campaign['duration']): number {
 /**
  * A seeded schedule: starts at jittered intervals (0.5 to 1.5 times the mean), kinds taken in a
  * seeded shuffled round so every kind recurs, each fault on one target for a uniform duration.
- * Faults on the same target never overlap, so each one's effect stays readable. Crashes go to
- * client-only nodes: a crashed memory target would take the run's state with it.
+ * Faults on the same target never overlap, so each one's effect stays readable. Faults that
+ * take their node away go to client-only nodes: a crashed memory target would take the run's
+ * state with it.
  */
 function randomFaults(c: Campaign, seed: number, durationMs: number, nodes: string[], offset: number): PlannedFault[] {
   const r = c.faults.random!;
-  const rng = mulberry32(r.seed ?? deriveSeed(seed, 'random-faults'));
+  const rng = mulberry32(deriveSeed(seed, 'random-faults'));
   const mean = durationMsOf(r.interval);
   const [dMin, dMax] = [durationMsOf(r.duration[0]), durationMsOf(r.duration[1])];
   const targets = r.targets ?? nodes;
@@ -119,17 +112,19 @@ function randomFaults(c: Campaign, seed: number, durationMs: number, nodes: stri
   const busyUntil = new Map<string, number>();
   const out: PlannedFault[] = [];
   let t = Math.min(mean, 2000);
-  let round: FaultKind[] = [];
+  let round: string[] = [];
   while (t + dMin < durationMs - 1000) {
     if (round.length === 0) round = shuffle(r.kinds.slice(), rng);
     const kind = round[round.length - 1]!;
-    const pool = kind === 'crash' ? targets.filter((n) => !memoryTargets.has(n)) : targets;
+    const pkg = faultPackage(kind);
+    // a fault that takes its node away would take the workloads' memory with it
+    const pool = pkg.takesNodeAway ? targets.filter((n) => !memoryTargets.has(n)) : targets;
     const len = Math.round(dMin + rng() * (dMax - dMin));
     const free = pool.filter((n) => (busyUntil.get(n) ?? 0) <= t);
-    if (free.length > 0 && !(kind === 'nic-failover' && c.cluster.rails < 2)) {
+    if (free.length > 0 && c.cluster.rails >= (pkg.needsRails ?? 1)) {
       const target = free[Math.floor(rng() * free.length)]!;
-      const raw = { ...RANDOM_DEFAULTS[kind], ...(r.params[kind] ?? {}) };
-      const params = faultPackage(kind, raw).params.parse(raw) as Record<string, unknown>;
+      const raw = { ...pkg.randomParams, ...(r.params[kind] ?? {}) };
+      const params = pkg.params.parse(raw) as Record<string, unknown>;
       const stopMs = Math.min(t + len, durationMs - 500);
       out.push({ id: `r${offset + out.length + 1}-${kind}`, kind, target, startMs: Math.round(t), stopMs, params, seed: deriveSeed(seed, `random-fault:${out.length}`) });
       busyUntil.set(target, stopMs + 500);

@@ -1,47 +1,24 @@
 // A campaign file, validated data (YAML, checked with zod): a cluster, workloads, a failover
 // policy with QP settings, a fault schedule, a duration, the checks, and optionally the
-// expected outcome for self-testing campaigns.
+// expected outcome for self-testing campaigns. The names it accepts come from the registries
+// of workloads, faults, policies and patterns; each workload's and fault's own fields are
+// checked by its package (load.ts).
 import { z } from 'zod';
-import { Duration, FAULT_KINDS } from '../../faults';
+import { DEFAULT_POLICY, POLICY_NAMES } from '../../agents';
+import { FAULT_KINDS } from '../../faults';
+import { CHECK_NAMES, Duration, NodeName } from '../core';
+import { WORKLOAD_NAMES, WorkloadCommon, workloadPatterns } from '../../workloads';
 
-export const WORKLOADS = ['counter', 'cas-register', 'register', 'send-stream'] as const;
-export const POLICIES = ['none', 'replay', 'shift', 'read-verify'] as const;
-export const CHECKS = ['at-most-once', 'linearizability', 'stream'] as const;
-export const PATTERNS = ['duplicate-fadd', 'cas-double-success', 'queue-sliding', 'stale-write-over-reused-buffer'] as const;
+const oneOf = (names: readonly string[]) => z.enum(names as [string, ...string[]]);
 
-const NodeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a node name (letters, digits, _ . -)');
-
-export const WorkloadSpec = z
-  .object({
-    workload: z.enum(WORKLOADS),
-    /** nodes running clients (default: every node but the target) */
-    clients: z.array(NodeName).min(1).optional(),
-    /** the node whose memory the ops target (send-stream: the receiver) */
-    target: NodeName.optional(),
-    /** client processes per client node */
-    concurrency: z.number().int().min(1).max(64).default(1),
-    /** ops per second per process; 0 = as fast as the transport goes */
-    rate: z.number().min(0, 'rate must not be negative').default(0),
-    /** registers / counters / streams to spread ops over */
-    keys: z.number().int().min(1).max(1 << 20).default(1),
-    /** outstanding ops per process */
-    depth: z.number().int().min(1).max(4096).default(16),
-    /** share of reads among ops (counter, register) */
-    reads: z.number().min(0).max(1).default(0),
-    /** register: write data then a flag, the receiver reusing the buffer after the flag */
-    variant: z.enum(['plain', 'flag-protected']).default('plain'),
-    /** cas-register: a third party resets each new value back to the base (the ABA pattern) */
-    reset: z.boolean().default(true),
-    /** ops per slice sent to an agent at a time */
-    slice: z.number().int().min(1).max(1 << 20).optional(),
-  })
-  .strict();
-export type WorkloadSpec = z.infer<typeof WorkloadSpec>;
+/** a workload entry: the common fields; the package's own are let through and checked by it */
+export const WorkloadEntry = WorkloadCommon.extend({ workload: oneOf(WORKLOAD_NAMES) }).loose();
+export type WorkloadEntry = z.infer<typeof WorkloadEntry>;
 
 export const TimelineFault = z
   .object({
     at: Duration,
-    kind: z.enum(FAULT_KINDS),
+    kind: oneOf(FAULT_KINDS),
     target: NodeName,
     /** how long it stays; default: until the end of the run */
     duration: Duration.optional(),
@@ -51,10 +28,10 @@ export const TimelineFault = z
   .strict();
 export type TimelineFault = z.infer<typeof TimelineFault>;
 
+/** a seeded random schedule; its stream comes from the campaign's one seed */
 export const RandomFaults = z
   .object({
-    seed: z.number().int().optional(),
-    kinds: z.array(z.enum(FAULT_KINDS)).min(1).default([...FAULT_KINDS]),
+    kinds: z.array(oneOf(FAULT_KINDS)).min(1).default([...FAULT_KINDS]),
     targets: z.array(NodeName).min(1).optional(),
     /** mean time between fault starts */
     interval: Duration.default('20s'),
@@ -79,6 +56,7 @@ export const Campaign = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,79}$/, 'lower-case letters, digits, . _ -'),
     description: z.string().optional(),
+    /** the one seed of a run: schedules, loss patterns and workloads all derive from it */
     seed: z.number().int().optional(),
     duration: Duration,
     cluster: z
@@ -89,19 +67,19 @@ export const Campaign = z
       })
       .strict()
       .default({ driver: 'local', nodes: 3, rails: 2 }),
-    policy: z.enum(POLICIES).default('none'),
+    policy: oneOf(POLICY_NAMES).default(DEFAULT_POLICY),
     qp: QpSettings.default(QpSettings.parse({})),
     /** an op outstanding this long is indeterminate and its QP is forced to error */
     op_timeout: Duration.default('2s'),
-    workloads: z.array(WorkloadSpec).min(1),
+    workloads: z.array(WorkloadEntry).min(1),
     faults: z
       .object({ timeline: z.array(TimelineFault).default([]), random: RandomFaults.optional() })
       .strict()
       .default({ timeline: [] }),
     /** default: every check that applies to the campaign's workloads */
-    checks: z.array(z.enum(CHECKS)).min(1).optional(),
+    checks: z.array(z.enum(CHECK_NAMES)).min(1).optional(),
     expect: z
-      .object({ verdict: z.enum(['valid', 'invalid', 'unknown']).optional(), patterns: z.array(z.enum(PATTERNS)).optional() })
+      .object({ verdict: z.enum(['valid', 'invalid', 'unknown']).optional(), patterns: z.array(oneOf(workloadPatterns().map((p) => p.name))).optional() })
       .strict()
       .optional(),
     /** stream metrics while the run goes (overridden by --influx) */

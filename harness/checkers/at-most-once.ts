@@ -6,8 +6,8 @@
 //  - CAS and write values are tagged with the op id, so each value has one producer;
 //  - SEND payloads carry message ids.
 // Indeterminate ops may count 0 or 1 times; fail ops must count 0.
-import type { Operation } from '../history/ops';
-import type { Json } from '../history/schema';
+import type { Operation } from '../core';
+import type { Json } from '../core';
 import type { CheckerResult, Violation } from './types';
 import { opLabel } from './types';
 

@@ -1,8 +1,8 @@
 // Every history of the shared corpus gets its known verdict from `rdma-chaos check`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadHistory } from '../history/importers';
-import { pairEvents } from '../history/ops';
+import { loadHistory } from '../core';
+import { pairEvents } from '../core';
 import { runCli } from '../main';
 import { checkHistory } from '.';
 

@@ -1,4 +1,4 @@
-import { ExitCode } from '../errors';
+import { ExitCode } from '../core';
 import type { Verdict } from './types';
 
 export function verdictExit(v: Verdict): number {

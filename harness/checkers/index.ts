@@ -1,7 +1,6 @@
 // Checker composition (Jepsen's checker/compose): at-most-once first (linear time), the stream
 // order check where there are SEND/RECV ops, then the linearizability search per workload.
-import type { HistoryFormat } from '../history/importers';
-import type { Operation } from '../history/ops';
+import type { CheckName, HistoryFormat, Operation } from '../core';
 import { checkAtMostOnce } from './at-most-once';
 import { checkLinearizability } from './linearizability';
 import { defaultModelName, getModel } from './models';
@@ -13,6 +12,7 @@ export * from './types';
 export { checkAtMostOnce } from './at-most-once';
 export { checkLinearizability } from './linearizability';
 export { checkStreams } from './stream';
+export { verdictExit } from './exit';
 export { getModel, defaultModelName, MODEL_NAMES } from './models';
 export type { Model, AnyModel } from './model';
 
@@ -25,7 +25,9 @@ export interface CheckOptions {
   explain?: boolean;
   signal?: AbortSignal;
   /** run only these checks (a campaign's `checks`); default: every one that applies */
-  only?: ReadonlySet<'at-most-once' | 'linearizability' | 'stream'>;
+  only?: ReadonlySet<CheckName>;
+  /** the model a key's workload declares; keys it does not know get the one their ops call for */
+  modelOf?: (key: string | number | undefined) => string | undefined;
 }
 
 export interface HistoryCheck {
@@ -46,13 +48,13 @@ export function checkHistory(ops: readonly Operation[], o: CheckOptions): Histor
     return { verdict: 'unknown', ms: 0, results, models: [] };
   }
   const native = o.format === 'native';
-  const wants = (c: 'at-most-once' | 'linearizability' | 'stream'): boolean => !o.only || o.only.has(c);
+  const wants = (c: CheckName): boolean => !o.only || o.only.has(c);
   if (wants('at-most-once') && native && ops.some((op) => op.f === 'fadd' || op.f === 'cas' || op.f === 'write' || op.f === 'send')) {
     results.push(checkAtMostOnce(ops));
   }
   if (wants('stream') && ops.some((op) => op.f === 'send' || op.f === 'recv')) results.push(checkStreams(ops));
 
-  const groups = !wants('linearizability') ? new Map<string, Operation[]>() : o.model ? new Map([[o.model, ops.slice()]]) : groupByWorkload(o.format, ops);
+  const groups = !wants('linearizability') ? new Map<string, Operation[]>() : o.model ? new Map([[o.model, ops.slice()]]) : groupByWorkload(o.format, ops, o.modelOf);
   let left = groups.size;
   for (const [name, group] of groups) {
     const model = getModel(name, { partition: o.partition !== false });
@@ -67,7 +69,7 @@ export function checkHistory(ops: readonly Operation[], o: CheckOptions): Histor
 }
 
 /** ops grouped by the model their key's workload calls for (a key holds one workload) */
-function groupByWorkload(format: HistoryFormat, ops: readonly Operation[]): Map<string, Operation[]> {
+function groupByWorkload(format: HistoryFormat, ops: readonly Operation[], modelOf?: CheckOptions['modelOf']): Map<string, Operation[]> {
   if (format !== 'native') return new Map([[defaultModelName(format, ops), ops.slice()]]);
   const byKey = new Map<string, Operation[]>();
   for (const op of ops) {
@@ -78,7 +80,7 @@ function groupByWorkload(format: HistoryFormat, ops: readonly Operation[]): Map<
   }
   const groups = new Map<string, Operation[]>();
   for (const list of byKey.values()) {
-    const name = defaultModelName(format, list);
+    const name = modelOf?.(list[0]!.key) ?? defaultModelName(format, list);
     let g = groups.get(name);
     if (!g) groups.set(name, (g = []));
     for (const op of list) g.push(op);

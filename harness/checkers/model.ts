@@ -1,7 +1,7 @@
 // A model is a record of pure functions (Porcupine's shape). `prepare` turns an operation into
 // the model's compact input once, so the search's inner loop only calls `step` and `key`.
-import type { Operation } from '../history/ops';
-import type { OpF } from '../history/schema';
+import type { Operation } from '../core';
+import type { OpF } from '../core';
 
 export interface Model<S, P> {
   readonly name: string;

@@ -1,6 +1,6 @@
 // Stream order for SEND/RECV: the k-th receive must carry the k-th message sent. A duplicated
 // message shifts every later receive by one ("queue sliding"); a lost one leaves a gap.
-import type { Operation } from '../history/ops';
+import type { Operation } from '../core';
 import type { CheckerResult, Violation } from './types';
 import { opLabel } from './types';
 

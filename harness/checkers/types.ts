@@ -1,6 +1,6 @@
 // What every checker returns (Jepsen's shape: a verdict plus what supports it). Reports and
 // the CLI read only these types.
-import type { Operation } from '../history/ops';
+import type { Operation } from '../core';
 
 export type Verdict = 'valid' | 'invalid' | 'unknown';
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NodeDriver, NodeInfo } from './driver';
+import type { NodeDriver, NodeInfo } from '../core';
 
 export interface ContractCaps {
   /** nodes have rxe devices on their rails; false skips the RDMA cases, printing why */

@@ -1,10 +1,10 @@
 // Opening a node driver from the one string users give: `local`, `ssh:INVENTORY.yaml` or
 // `docker:HOST` (a Docker socket path, unix:///path or tcp://host:port).
-import { InputError } from '../errors';
-import type { NodeDriver } from './driver';
+import { InputError } from '../core';
+import type { NodeDriver } from '../core';
 
-export type { DriverKind, ExecOptions, ExecResult, NodeDriver, NodeInfo, RailInfo, RemoteProcess } from './driver';
-export { shellJoin, shellQuote } from './driver';
+export type { DriverKind, ExecOptions, ExecResult, NodeDriver, NodeInfo, RailInfo, RemoteProcess } from '../core';
+export { shellJoin, shellQuote } from '../core';
 
 export type DriverSpec = { kind: 'local' } | { kind: 'ssh'; inventory: string } | { kind: 'docker'; host: string };
 

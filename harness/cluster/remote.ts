@@ -2,8 +2,8 @@
 // arrays: killing a timed-out command with its children, and pulling a rail's link while
 // keeping the routes that `ip link set down` would otherwise lose for good.
 import { randomBytes } from 'node:crypto';
-import { InputError } from '../errors';
-import type { ExecResult } from './driver';
+import { InputError } from '../core';
+import type { ExecResult } from '../core';
 
 /**
  * Every command a driver starts carries this variable, so a timeout can find and kill the

@@ -3,10 +3,10 @@
 import { checkHistory, MODEL_NAMES, worst, type Verdict } from '../checkers';
 import { BadValueError } from '../checkers/models/values';
 import { verdictExit } from '../checkers/exit';
-import type { CommandContext } from '../context';
-import { InputError, inputAt } from '../errors';
-import { loadOps, type HistoryFormat } from '../history/importers';
-import type { Operation } from '../history/ops';
+import type { CommandContext } from '../core';
+import { InputError, inputAt } from '../core';
+import { loadOps, type HistoryFormat } from '../core';
+import type { Operation } from '../core';
 
 export interface CheckCommandOptions {
   format?: HistoryFormat;

@@ -1,7 +1,7 @@
 // `rdma-chaos cluster up|status|exec|down`: the local qemu cluster.
-import type { CommandContext } from '../context';
-import { InputError } from '../errors';
-import type { NodeInfo } from '../cluster/driver';
+import type { CommandContext } from '../core';
+import { InputError } from '../core';
+import type { NodeInfo } from '../core';
 import { clusterDown, clusterUp, localStatus, openLocalDriver, type AccelMode } from '../cluster/local';
 import { stateDir as defaultStateDir } from '../setup/paths';
 

@@ -3,8 +3,8 @@
 // Writing a report succeeds with 0 whatever the run's verdict; the verdict is in the outputs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CommandContext } from '../context';
-import { InputError } from '../errors';
+import type { CommandContext } from '../core';
+import { InputError } from '../core';
 
 export interface ReportCommandOptions {
   out?: string;
@@ -27,7 +27,8 @@ function writableParent(file: string, flag: string): void {
 }
 
 export async function reportCommand(ctx: CommandContext, runDir: string, opts: ReportCommandOptions): Promise<number> {
-  const { assertRunDir, readResults } = await import('../../reports/run');
+  const { assertRunDir } = await import('../../reports/run');
+  const { readResults } = await import('../core');
   assertRunDir(runDir);
   if (opts.out) writableParent(opts.out, '--out');
   if (opts.junit) writableParent(opts.junit, '--junit');

@@ -1,14 +1,9 @@
 // `rdma-chaos run CAMPAIGN` and `rdma-chaos recheck RUN_DIR`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { verdictExit } from '../checkers/exit';
-import type { CommandContext } from '../context';
-import { InputError } from '../errors';
-import { checkRunDir, type RunMeta } from '../run/check';
-import { resolveCampaign, runCampaign } from '../run';
-import { loadOps } from '../history/importers';
-import { RUN_FILES, RunResults, type FaultRecord } from '../store/results';
+import { verdictExit } from '../checkers';
+import { InputError, RUN_FILES, RunResults, healed, loadOps, type CommandContext, type FaultRecord } from '../core';
+import { checkRunDir, planStage, runCampaign, type RunMeta } from '../run';
 
 export interface RunCommandOptions {
   seed?: number;
@@ -74,7 +69,7 @@ export async function runCommand(ctx: CommandContext, campaign: string | undefin
 export async function recheckCommand(ctx: CommandContext, dir: string, o: { json?: boolean; checkTimeout?: number }): Promise<number> {
   const hist = path.join(dir, RUN_FILES.history);
   if (!fs.existsSync(hist)) throw new InputError('run.notARun', `${dir}: not a run directory (no ${RUN_FILES.history})`);
-  const { campaign, seed } = resolveCampaign({ replay: dir, store: '' });
+  const { campaign, seed } = planStage({ replay: dir });
   const prev = readPrevious(dir);
   // without a previous results.json (the run died before writing it), the history tells
   // which faults started and stopped, and how long the run lasted
@@ -110,10 +105,9 @@ function faultsFromHistory(file: string): { faults: FaultRecord[]; durationMs: n
     durationMs: Number.isFinite(t0) && t1 >= t0 ? Math.round((t1 - t0) / 1e6) : 0,
     nodes: [...new Set(ops.map((o) => o.node).filter((n): n is string => !!n))].sort(),
     faults: faults.map((w) => {
-      const r: FaultRecord = { id: w.id, kind: w.kind, targets: w.targets, phase: Number.isFinite(w.stop) ? 'NotInjected' : 'Injected' };
-      if (w.params) r.params = w.params;
-      if (w.startTime !== undefined) r.start = w.startTime;
-      if (w.stopTime !== undefined) r.stop = w.stopTime;
+      const r: FaultRecord = { id: w.id, kind: w.kind, targets: w.targets, params: w.params, phase: healed(w) ? 'NotInjected' : 'Injected' };
+      if (w.start !== undefined) r.start = w.start;
+      if (w.stop !== undefined) r.stop = w.stop;
       return r;
     }),
   };
@@ -142,9 +136,4 @@ function printResults(ctx: CommandContext, dir: string, r: RunResults, json: boo
   ctx.stdout.write(`  run directory: ${dir}\n`);
   if (outputs.report) ctx.stdout.write(`  report: ${outputs.report}\n`);
   if (outputs.junit) ctx.stdout.write(`  JUnit XML: ${outputs.junit}\n`);
-}
-
-export function storedSeed(dir: string): number | undefined {
-  const f = path.join(dir, RUN_FILES.campaign);
-  return fs.existsSync(f) ? (parseYaml(fs.readFileSync(f, 'utf8')) as { seed?: number }).seed : undefined;
 }

@@ -1,6 +1,6 @@
 // `rdma-chaos setup [--check] [--json]`
-import type { CommandContext } from '../context';
-import { ExitCode } from '../errors';
+import type { CommandContext } from '../core';
+import { ExitCode } from '../core';
 import { cachePaths, checkSetup, runSetup } from '../setup';
 
 export interface SetupCommandOptions {

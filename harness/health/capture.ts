@@ -5,7 +5,7 @@
 // comes back from a reboot. Each line is handed on with the time it was read.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { NodeDriver, RemoteProcess } from '../cluster/driver';
+import type { NodeDriver, RemoteProcess } from '../core';
 import type { ConsoleLine } from './detectors';
 import { kernelTime } from './detectors';
 import { Naps } from './naps';

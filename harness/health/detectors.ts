@@ -2,7 +2,7 @@
 // reports out: panics, oopses, BUGs, WARNINGs, hung tasks, RCU stalls, lockups, rdma_rxe
 // complaints, and virtio TX stalls (the frozen-fabric symptom). Pure: the run's capture feeds
 // it lines with the time each arrived; the unit tests feed it recorded consoles.
-import type { Finding } from '../store/results';
+import type { Finding } from '../core';
 
 export type FindingKind = Finding['kind'];
 

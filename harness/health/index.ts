@@ -8,16 +8,15 @@
 //   watchdog   ring of pings per rail, SSH liveness, and the verdict on them (judge, pure)
 //   repair     re-create a rail, restart nodes, check every rail answers
 import * as path from 'node:path';
-import type { NodeDriver } from '../cluster/driver';
-import { RUN_FILES, type Finding } from '../store/results';
+import { RUN_FILES, type FaultEffects, type FaultWindow, type Finding, type NodeDriver } from '../core';
 import { ConsoleCapture } from './capture';
 import { excerptOf, isKernelTrouble, kernelTime, scanConsole, type ConsoleLine } from './detectors';
-import { activeIds, type FaultWindow } from './explain';
+import { activeIds } from './explain';
 import { canRestart, planRepair, repairCluster, type NodeEnd, type RepairPlan } from './repair';
 import { FabricWatchdog, type ProbeTarget, type Trip, type WatchdogOptions } from './watchdog';
 
 export { scanConsole, excerptOf, isKernelTrouble, kernelTime, type ConsoleLine, type KernelEvent, type FindingKind } from './detectors';
-export { activeDuring, cutsPath, explainNode, explainPath, activeIds, durationToMs, type FaultWindow, type ProbePath, type ExplainOptions } from './explain';
+export { activeDuring, explainNode, explainPath, activeIds, type ExplainOptions } from './explain';
 export { ConsoleCapture, type CaptureOptions } from './capture';
 export { FabricWatchdog, judge, ringPaths, probeArgv, type ProbeTarget, type Trip, type WatchdogOptions, type WatchFacts } from './watchdog';
 export { canRestart, planRepair, repairCluster, verifyFabric, type FabricProblem, type NodeEnd, type RepairPlan, type RepairResult, type RestartingDriver } from './repair';
@@ -39,6 +38,8 @@ export interface RunHealthDeps {
   log(line: string): void;
   /** the nemesis' fault windows so far */
   faults(): readonly FaultWindow[];
+  /** what faults do to probes and nodes (the fault registry's answer) */
+  effects: FaultEffects;
   /** the watchdog tripped: the run should stop (its verdict will be unknown) */
   onInfrastructureFault(reason: string): void;
 }
@@ -98,6 +99,7 @@ export class RunHealth {
         targets,
         now: this.d.now,
         faults: this.d.faults,
+        effects: this.d.effects,
         kernelTrouble: (n) => this.trouble.has(n),
         log: this.d.log,
         onTrip: (t) => this.d.onInfrastructureFault(t.reason),

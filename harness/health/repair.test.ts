@@ -1,7 +1,7 @@
 // Repair planning (pure) and the repair sequence against a scripted driver: re-create frozen
 // rails, restart named nodes, verify every ring path, escalate to every node once, and say
 // plainly what could not be repaired.
-import type { ExecResult, NodeDriver, NodeInfo, RemoteProcess } from '../cluster/driver';
+import type { ExecResult, NodeDriver, NodeInfo, RemoteProcess } from '../core';
 import { canRestart, planRepair, repairCluster, verifyFabric, type RestartingDriver } from './repair';
 import type { ProbeTarget } from './watchdog';
 

@@ -2,7 +2,7 @@
 // a frozen rail gets its fabric re-created, a wedged or panicked node is restarted, and the
 // result is checked with a round of pings on every rail (escalating to restarting every node
 // once). Only drivers that can restart things (the local one) repair; others report it.
-import type { NodeDriver } from '../cluster/driver';
+import type { NodeDriver } from '../core';
 import { ringPaths, type ProbeTarget } from './watchdog';
 
 export interface RestartingDriver extends NodeDriver {

@@ -1,5 +1,6 @@
 // The watchdog's pure parts: the probe ring, the probe command, and judge (facts -> trip).
-import type { FaultWindow } from './explain';
+import type { FaultWindow } from '../core';
+import { faultEffects } from '../../faults';
 import { judge, probeArgv, ringPaths, type ProbeTarget, type WatchFacts } from './watchdog';
 
 const S = 1e9;
@@ -47,6 +48,7 @@ function facts(o: { silent?: Record<string, number>; never?: boolean; lost?: Wat
     }),
     lost: o.lost ?? [],
     faults: o.faults ?? [],
+    effects: faultEffects,
     troubled: new Set(o.troubled ?? []),
   };
 }
@@ -102,7 +104,7 @@ describe('judge', () => {
   });
 
   test('a cable pull on that node explains it, during the fault and its grace, not after', () => {
-    const cable: FaultWindow = { id: 'cable-1', kind: 'nic-failover', target: 'node2', params: { method: 'cable', rail: 0 }, invoked: 80 * S, start: 80.3 * S };
+    const cable: FaultWindow = { id: 'cable-1', kind: 'nic-failover', targets: ['node2'], params: { method: 'cable', rail: 0 }, invoked: 80 * S, start: 80.3 * S };
     const silent = { 'node1>node2@0': 9000, 'node2>node3@0': 9000 };
     expect(judge(facts({ silent, faults: [cable] }), OPTS)).toBeUndefined();
     expect(judge(facts({ silent, faults: [{ ...cable, stop: 95 * S }] }), OPTS)).toBeUndefined();
@@ -110,7 +112,7 @@ describe('judge', () => {
   });
 
   test('RoCE-only faults do not explain silent ICMP probes', () => {
-    const loss: FaultWindow = { id: 'l', kind: 'packet-loss', target: 'node2', params: { rate: 100 }, invoked: 80 * S, start: 80 * S };
+    const loss: FaultWindow = { id: 'l', kind: 'packet-loss', targets: ['node2'], params: { rate: 100 }, invoked: 80 * S, start: 80 * S };
     expect(judge(facts({ silent: railSilent(1, 9000), faults: [loss] }), OPTS)?.rails).toEqual([1]);
   });
 
@@ -126,7 +128,7 @@ describe('judge', () => {
     expect(t.reason).toBe('node3 stopped answering SSH, with no fault explaining it');
     expect(t.details[0]).toContain('its VM is not running');
     expect(judge(facts({ lost: [{ node: 'node3', sinceMs: NOW - 20_000 }] }), OPTS)).toBeUndefined();
-    const crash: FaultWindow = { id: 'crash-1', kind: 'crash', target: 'node3', params: { method: 'panic' }, invoked: 70 * S, start: 70 * S };
+    const crash: FaultWindow = { id: 'crash-1', kind: 'crash', targets: ['node3'], params: { method: 'panic' }, invoked: 70 * S, start: 70 * S };
     expect(judge(facts({ lost, faults: [crash], upSince: { node3: undefined } }), OPTS)).toBeUndefined();
     expect(judge(facts({ lost, troubled: ['node3'], upSince: { node3: undefined } }), OPTS)).toBeUndefined();
   });

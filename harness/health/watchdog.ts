@@ -4,8 +4,8 @@
 // no active fault cuts and that no kernel trouble on either end explains, trips the watchdog:
 // a whole rail silent is a frozen fabric; one node silent on its rails, or not answering SSH
 // at all, is a wedged node. The decision is the pure `judge`; this class only gathers facts.
-import type { NodeDriver, RemoteProcess } from '../cluster/driver';
-import { explainNode, explainPath, type FaultWindow, type ProbePath } from './explain';
+import type { FaultEffects, FaultWindow, NodeDriver, ProbePath, RemoteProcess } from '../core';
+import { explainNode, explainPath } from './explain';
 import { Naps } from './naps';
 
 export interface ProbeTarget {
@@ -37,6 +37,8 @@ export interface WatchdogDeps {
   /** history clock, ns */
   now(): number;
   faults(): readonly FaultWindow[];
+  /** what faults do to probes and nodes */
+  effects: FaultEffects;
   /** the kernel of this node reported trouble (panic, oops, ...): its silence is explained */
   kernelTrouble(node: string): boolean;
   log(line: string): void;
@@ -81,11 +83,12 @@ export interface WatchFacts {
   paths: readonly { path: ProbePath; lastReplyMs?: number; sourceUpSinceMs?: number }[];
   lost: readonly { node: string; sinceMs: number; why?: string }[];
   faults: readonly FaultWindow[];
+  effects: FaultEffects;
   troubled: ReadonlySet<string>;
 }
 
 export function judge(f: WatchFacts, o: Required<WatchdogOptions>): Trip | undefined {
-  const ex = { graceNs: o.graceMs * 1e6, failAfterMs: o.failAfterMs };
+  const ex = { graceNs: o.graceMs * 1e6, failAfterMs: o.failAfterMs, effects: f.effects };
   const failing: ProbePath[] = [];
   /** unexplained paths silent for half their threshold or more, with how long */
   const quiet: { path: ProbePath; silentMs: number }[] = [];
@@ -235,6 +238,7 @@ export class FabricWatchdog {
       paths: this.paths.map((p) => ({ path: { from: p.from, to: p.to, rail: p.rail }, lastReplyMs: p.lastReply, sourceUpSinceMs: this.probes.get(p.from)?.upSince })),
       lost,
       faults: this.d.faults(),
+      effects: this.d.effects,
       troubled,
     };
   }

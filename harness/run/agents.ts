@@ -1,11 +1,9 @@
 // Starting the agents of a run and wiring them: memory on each workload's target, one RC QP
 // pair per rail between each client and its target (set up through the controller).
 import { AgentClient, connectPeers, type PeerOptions, type QpSettingsWire } from '../../agents';
-import type { TargetInfo } from '../../faults';
+import { workloadPackage } from '../../workloads';
 import type { RunPlan } from '../campaign';
-import type { NodeDriver } from '../cluster/driver';
-import { InputError } from '../errors';
-import type { HistoryEvent } from '../history/schema';
+import { InputError, type HistoryEvent, type NodeDriver, type TargetInfo } from '../core';
 
 export interface StartedAgents {
   agents: Map<string, AgentClient>;
@@ -103,6 +101,6 @@ function peerOptions(plan: RunPlan, w: RunPlan['workloads'][number]): PeerOption
     rails: Array.from({ length: plan.campaign.cluster.rails }, (_, i) => i),
     settings: qpSettings(plan),
     sendDepth: Math.min(4096, w.spec.depth * w.spec.concurrency * 2),
-    recvDepth: w.spec.workload === 'send-stream' ? 512 : 0,
+    recvDepth: workloadPackage(w.spec.workload).recvDepth?.(w.spec) ?? 0,
   };
 }

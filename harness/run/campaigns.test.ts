@@ -17,10 +17,10 @@ import { launchChromium, type WatchedPage } from '../../reports/test-support/chr
 import { influxQuery, startInfluxd, type Influxd } from '../../reports/test-support/influxd';
 import { checkShowViolation, checkSummary, checkTimeline, openReport } from '../../reports/test-support/report-page';
 import { acquireSharedCluster, type SharedCluster } from '../cluster/test-support/shared-cluster';
-import { ExitCode } from '../errors';
-import type { HistoryEvent } from '../history/schema';
+import { ExitCode } from '../core';
+import type { HistoryEvent } from '../core';
 import { runCli } from '../main';
-import { RUN_FILES, type RunResults } from '../store/results';
+import { RUN_FILES, type RunResults } from '../core';
 import { historyIntegrity, nodeState, waitHealed, type NodeState } from './test-support/healed';
 
 jest.setTimeout(15 * 60_000);

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Campaign } from '../campaign';
 import { checkRunDir, type RunMeta } from './check';
-import { RUN_FILES, type Finding } from '../store/results';
+import { RUN_FILES, type Finding } from '../core';
 
 let tmp: string;
 beforeAll(() => {

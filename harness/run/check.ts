@@ -1,13 +1,14 @@
-// Checking a stored run: the history through the campaign's checks, violations matched to the
-// known failure patterns, the expected outcome compared, rxe counter deltas per fault window,
-// and results.json written atomically (a temp file renamed), so no run is ever half-written.
-import * as fs from 'node:fs';
+// The check stage: the stored history through the campaign's checks (each workload's keys with
+// its own model), violations classified by the patterns the workloads declare, the expected
+// outcome compared, rxe counter deltas per fault window and per-workload statistics. Reads the
+// run directory, returns results.json's content; `checkRunDir` also stores it (recheck).
 import * as path from 'node:path';
+import { workloadPackage, workloadPatterns } from '../../workloads';
+import { checksToRecords, counterDeltas, counterWindows, workloadStats } from '../analysis';
 import { checkHistory, type Verdict } from '../checkers';
-import type { Campaign } from '../campaign';
-import { loadOps } from '../history/importers';
-import { RUN_FILES, RunResults, SERIOUS_FINDINGS, type CounterDelta, type FaultRecord, type Finding, type WorkloadStats } from '../store/results';
-import { checksToRecords, counterDeltas, counterWindows, readCounterSamples, timeBase, workloadStats } from '../../reports';
+import { planRun, type Campaign, type RunPlan } from '../campaign';
+import { CHECK_NAMES, loadOps, ownerOf, readCounterSamples, RUN_FILES, SERIOUS_FINDINGS, timeBase, type CheckName, type FaultRecord, type Finding, type RunResults, type WorkloadKeys } from '../core';
+import { storeResults } from './store';
 
 export interface RunMeta {
   campaign: Campaign;
@@ -23,11 +24,25 @@ export interface RunMeta {
   infrastructureFault?: RunResults['infrastructureFault'];
 }
 
-export function checkRunDir(dir: string, meta: RunMeta, timeoutMs: number, signal?: AbortSignal): RunResults {
+/** the keys each workload of the plan owns: its regions' words, and a stream per client */
+export function workloadKeys(plan: RunPlan): WorkloadKeys[] {
+  return plan.workloads.map((w) => ({
+    workload: w.spec.workload,
+    keys: [...Object.keys(w.regions).map((r) => `${r}@`), ...(workloadPackage(w.spec.workload).twoSided ? w.clients.map((c) => `${c}->${w.target}`) : [])],
+  }));
+}
+
+export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal?: AbortSignal): RunResults {
   const { ops, faults } = loadOps(path.join(dir, RUN_FILES.history), 'native');
-  const only = new Set<'at-most-once' | 'linearizability' | 'stream'>(meta.campaign.checks ?? ['at-most-once', 'linearizability', 'stream']);
-  const c = checkHistory(ops, { format: 'native', timeoutMs, explain: true, only, ...(signal ? { signal } : {}) });
-  const checks = checksToRecords(c.results, { ops, faults });
+  const owners = workloadKeys(planRun(meta.campaign, meta.seed));
+  const modelOf = (key: string | number | undefined): string | undefined => {
+    const w = ownerOf(owners, key);
+    return w === undefined ? undefined : workloadPackage(w).model;
+  };
+  const only = new Set<CheckName>(meta.campaign.checks ?? CHECK_NAMES);
+  const c = checkHistory(ops, { format: 'native', timeoutMs, explain: true, only, modelOf, ...(signal ? { signal } : {}) });
+  const patterns = workloadPatterns();
+  const checks = checksToRecords(c.results, { ops, faults }, patterns);
   let verdict: Verdict = c.verdict;
   const notes = [...meta.notes];
   // a broken testbed says nothing about the system under test
@@ -41,11 +56,7 @@ export function checkRunDir(dir: string, meta: RunMeta, timeoutMs: number, signa
   }
 
   const tb = timeBase(ops, faults);
-  const stats: WorkloadStats[] = workloadStats(ops, tb);
-  const samplesFile = path.join(dir, RUN_FILES.counters);
-  const samples = fs.existsSync(samplesFile) ? readCounterSamples(samplesFile) : [];
-  const counters: CounterDelta[] = samples.length ? counterDeltas(samples, counterWindows(faults, tb.t0, tb.t1, (w) => tb.faultStart(w), (w) => tb.faultStop(w))) : [];
-
+  const samples = readCounterSamples(path.join(dir, RUN_FILES.counters));
   const results: RunResults = {
     schema: 1,
     campaign: meta.campaign.name,
@@ -59,8 +70,9 @@ export function checkRunDir(dir: string, meta: RunMeta, timeoutMs: number, signa
     checks,
     findings: meta.findings,
     faults: meta.faults,
-    counters,
-    stats,
+    counters: samples.length ? counterDeltas(samples, counterWindows(faults, tb)) : [],
+    stats: workloadStats(ops, tb, (op) => ownerOf(owners, op.key) ?? 'other'),
+    workloads: owners,
     clean: meta.clean,
     notes,
   };
@@ -68,34 +80,20 @@ export function checkRunDir(dir: string, meta: RunMeta, timeoutMs: number, signa
   const expect = meta.campaign.expect;
   if (expect) {
     const seen = new Set(checks.flatMap((k) => k.violations.map((v) => v.pattern).filter((p): p is string => !!p)));
-    const patternsOk = (expect.patterns ?? []).every((p) => seen.has(patternLabel(p)));
+    const label = (name: string): string | undefined => patterns.find((p) => p.name === name)?.label;
+    const patternsOk = (expect.patterns ?? []).every((p) => seen.has(label(p) ?? p));
     results.expected = {
       ...(expect.verdict ? { verdict: expect.verdict } : {}),
       ...(expect.patterns ? { patterns: expect.patterns } : {}),
       matched: (expect.verdict === undefined || expect.verdict === verdict) && patternsOk,
     };
   }
-  writeResults(dir, results);
   return results;
 }
 
-/** campaign pattern names -> the classifier's labels */
-export function patternLabel(p: NonNullable<NonNullable<Campaign['expect']>['patterns']>[number]): string {
-  switch (p) {
-    case 'duplicate-fadd':
-      return 'duplicate FADD after failover';
-    case 'cas-double-success':
-      return 'CAS double success';
-    case 'queue-sliding':
-      return 'queue sliding';
-    case 'stale-write-over-reused-buffer':
-      return 'stale write over reused buffer';
-  }
-}
-
-export function writeResults(dir: string, r: RunResults): void {
-  const parsed = RunResults.parse(r);
-  const file = path.join(dir, RUN_FILES.results);
-  fs.writeFileSync(file + '.tmp', JSON.stringify(parsed, null, 1) + '\n');
-  fs.renameSync(file + '.tmp', file);
+/** check a stored run and store its results.json (the run's last two stages; `recheck`) */
+export function checkRunDir(dir: string, meta: RunMeta, timeoutMs: number, signal?: AbortSignal): RunResults {
+  const results = checkStage(dir, meta, timeoutMs, signal);
+  storeResults(dir, results);
+  return results;
 }

@@ -2,9 +2,7 @@
 // up, else booted, and then taken down at the end), an ssh inventory or a docker host; and the
 // controller-side fault powers over them.
 import type { AgentClient } from '../../agents';
-import type { ControllerOps } from '../../faults';
-import type { NodeDriver } from '../cluster/driver';
-import { InputError } from '../errors';
+import { InputError, type ControllerOps, type NodeDriver } from '../core';
 
 export interface RunCluster {
   driver: NodeDriver;

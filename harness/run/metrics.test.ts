@@ -4,7 +4,7 @@
 // campaign test checks the same on a real run.
 import { influxQuery, startInfluxd, type Influxd } from '../../reports/test-support/influxd';
 import { parseCampaign, planRun } from '../campaign';
-import type { HistoryEvent } from '../history/schema';
+import type { HistoryEvent } from '../core';
 import { checkMetricsUrl, openRunMetrics } from './metrics';
 
 jest.setTimeout(60_000);

@@ -5,7 +5,7 @@
 // never touch the history.
 import * as path from 'node:path';
 import type { RunPlan } from '../campaign';
-import type { HistoryEvent } from '../history/schema';
+import type { HistoryEvent } from '../core';
 import { influxTarget, openMetricsSink, type MetricsSink, type SinkStats } from '../../reports/influx';
 
 export interface RunMetricsOptions {

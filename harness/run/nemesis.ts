@@ -1,14 +1,12 @@
-// The nemesis: applies and heals the planned faults, recording each as start/stop events in
-// the history at the time it really took effect. Agent-side faults are kept as one desired set
-// per node and re-applied whole (Chaos Mesh's daemon style); healing applies the set without
-// them. Cleanup is enforced by state: every record must end NotInjected, or the run is unclean.
+// The nemesis: applies and heals the planned faults through their packages' apply/recover,
+// recording each as start/stop events in the history at the time it really took effect. Agent-
+// side rules are kept as one desired set per node and re-applied whole (Chaos Mesh's daemon
+// style); healing applies the set without them. Cleanup is enforced by state: one record per
+// fault and target, and the run is clean only when every record reads NotInjected.
 import type { AgentClient } from '../../agents';
-import type { FaultSpec } from '../../agents/protocol';
-import { faultPackage, type ControllerOps, type FaultPackage, type Phase, type TargetInfo } from '../../faults';
+import { faultPackage, type FaultPackage, type FaultTarget } from '../../faults';
 import type { PlannedFault } from '../campaign';
-import type { FaultWindow } from '../health/explain';
-import type { HistoryEvent } from '../history/schema';
-import type { FaultRecord } from '../store/results';
+import type { ControllerOps, FaultRecord, FaultRules, FaultSpec, FaultWindow, HistoryEvent, Json, Phase, TargetInfo } from '../core';
 
 export interface NemesisDeps {
   agents: ReadonlyMap<string, AgentClient>;
@@ -19,9 +17,11 @@ export interface NemesisDeps {
   now(): number;
 }
 
-interface Active {
+/** one fault on one target, and where it stands */
+interface FaultState {
   f: PlannedFault;
-  pkg: FaultPackage<unknown>;
+  pkg: FaultPackage;
+  params: object;
   phase: Phase;
   /** when applying began (history clock) */
   invoked: number;
@@ -31,8 +31,8 @@ interface Active {
 }
 
 export class Nemesis {
-  private readonly desired = new Map<string, Map<string, FaultSpec>>();
-  private readonly faults = new Map<string, Active>();
+  private readonly desired = new Map<string, Map<string, FaultRules>>();
+  private readonly faults = new Map<string, FaultState>();
 
   constructor(private readonly d: NemesisDeps) {}
 
@@ -42,42 +42,16 @@ export class Nemesis {
   }
 
   async start(f: PlannedFault): Promise<void> {
-    const pkg = faultPackage(f.kind, f.params);
-    const a: Active = { f, pkg, phase: 'Unknown', invoked: this.d.now() };
+    const pkg = faultPackage(f.kind);
+    const a: FaultState = { f, pkg, params: pkg.params.parse(f.params), phase: 'Unknown', invoked: this.d.now() };
     this.faults.set(f.id, a);
-    const ref = { id: f.id, kind: f.kind, targets: [f.target], params: jsonParams(f.params) };
-    this.d.record([{ type: 'invoke', process: 'nemesis', f: 'start', fault: ref, time: this.d.now() }]);
-    try {
-      const at = await this.applySide(a, true);
-      a.phase = 'Injected';
-      a.start = at;
-      this.d.record([{ type: 'ok', process: 'nemesis', f: 'start', fault: ref, time: at }]);
-      this.d.log(`fault ${f.id} (${f.kind} on ${f.target}) in effect`);
-    } catch (e: unknown) {
-      // it may or may not have taken effect: say so, and heal it like any other
-      a.error = (e as Error).message;
-      this.d.record([{ type: 'info', process: 'nemesis', f: 'start', fault: ref, error: a.error, time: this.d.now() }]);
-      this.d.log(`fault ${f.id} failed to apply: ${a.error}`);
-    }
+    await this.change(a, true);
   }
 
   async stop(id: string): Promise<void> {
     const a = this.faults.get(id);
     if (!a || a.phase === 'NotInjected') return;
-    const ref = { id, kind: a.f.kind, targets: [a.f.target], params: jsonParams(a.f.params) };
-    this.d.record([{ type: 'invoke', process: 'nemesis', f: 'stop', fault: ref, time: this.d.now() }]);
-    try {
-      const at = await this.applySide(a, false);
-      a.phase = 'NotInjected';
-      a.stop = at;
-      this.d.record([{ type: 'ok', process: 'nemesis', f: 'stop', fault: ref, time: at }]);
-      this.d.log(`fault ${id} healed`);
-    } catch (e: unknown) {
-      a.phase = 'Unknown';
-      a.error = (e as Error).message;
-      this.d.record([{ type: 'info', process: 'nemesis', f: 'stop', fault: ref, error: a.error, time: this.d.now() }]);
-      this.d.log(`fault ${id} failed to heal: ${a.error}`);
-    }
+    await this.change(a, false);
   }
 
   /** heal everything still in place; idempotent, and tries every fault even if one fails */
@@ -94,10 +68,7 @@ export class Nemesis {
   /** every fault so far with its window, for the health watchdog (what explains a probe failure) */
   windows(): FaultWindow[] {
     return [...this.faults.values()].map((a) => ({
-      id: a.f.id,
-      kind: a.f.kind,
-      target: a.f.target,
-      params: a.f.params,
+      ...spec(a.f),
       invoked: a.invoked,
       ...(a.start !== undefined ? { start: a.start } : {}),
       // a failed heal may have left it in place: it has no end
@@ -107,33 +78,59 @@ export class Nemesis {
 
   records(): FaultRecord[] {
     return [...this.faults.values()].map((a) => {
-      const r: FaultRecord = { id: a.f.id, kind: a.f.kind, targets: [a.f.target], params: jsonParams(a.f.params), phase: a.phase };
+      const r: FaultRecord = { ...spec(a.f), phase: a.phase };
       if (a.start !== undefined) r.start = a.start;
       if (a.stop !== undefined) r.stop = a.stop;
       return r;
     });
   }
 
-  /** returns the time (history clock) the change took effect */
-  private async applySide(a: Active, on: boolean): Promise<number> {
-    const target = this.d.targets.get(a.f.target);
-    if (!target) throw new Error(`no such node ${a.f.target}`);
-    if (a.pkg.side === 'controller') {
-      if (on) await a.pkg.apply(this.d.ops, target, a.f.params);
-      else await a.pkg.recover(this.d.ops, target, a.f.params);
-      return this.d.now();
+  /** apply or recover one fault, recording the request and when it took effect (or that it may have) */
+  private async change(a: FaultState, on: boolean): Promise<void> {
+    const f = on ? 'start' : 'stop';
+    const ref = spec(a.f);
+    this.d.record([{ type: 'invoke', process: 'nemesis', f, fault: ref, time: this.d.now() }]);
+    try {
+      const { target, effective } = this.target(a);
+      a.phase = on ? await a.pkg.apply(target, a.params) : await a.pkg.recover(target, a.params);
+      const at = effective() ?? this.d.now();
+      if (on) a.start = at;
+      else a.stop = at;
+      this.d.record([{ type: 'ok', process: 'nemesis', f, fault: ref, time: at }]);
+      this.d.log(on ? `fault ${a.f.id} (${a.f.kind} on ${a.f.target}) in effect` : `fault ${a.f.id} healed`);
+    } catch (e: unknown) {
+      // it may or may not have taken effect: say so, and heal it like any other
+      a.phase = 'Unknown';
+      a.error = (e as Error).message;
+      this.d.record([{ type: 'info', process: 'nemesis', f, fault: ref, error: a.error, time: this.d.now() }]);
+      this.d.log(`fault ${a.f.id} failed to ${on ? 'apply' : 'heal'}: ${a.error}`);
     }
-    const agent = this.d.agents.get(a.f.target);
-    if (!agent) throw new Error(`no agent on ${a.f.target}`);
-    let set = this.desired.get(a.f.target);
-    if (!set) this.desired.set(a.f.target, (set = new Map()));
-    if (on) set.set(a.f.id, a.pkg.spec(a.f.id, target, a.f.params, a.f.seed));
-    else set.delete(a.f.id);
-    const r = await agent.setFaults([...set.values()]);
-    return agent.clock.toLocal(BigInt(r.effectiveNs));
+  }
+
+  /** what a package acts on; agent-side rules report the agent's time of effect */
+  private target(a: FaultState): { target: FaultTarget; effective(): number | undefined } {
+    const node = a.f.target;
+    const info = this.d.targets.get(node);
+    if (!info) throw new Error(`no such node ${node}`);
+    let at: number | undefined;
+    const setRules = async (rules: FaultRules | undefined): Promise<void> => {
+      const agent = this.d.agents.get(node);
+      if (!agent) throw new Error(`no agent on ${node}`);
+      let set = this.desired.get(node);
+      if (!set) this.desired.set(node, (set = new Map()));
+      if (rules) set.set(a.f.id, rules);
+      else set.delete(a.f.id);
+      const r = await agent.setFaults([...set.values()]);
+      at = agent.clock.toLocal(BigInt(r.effectiveNs));
+    };
+    return {
+      target: { id: a.f.id, info, seed: a.f.seed, ops: this.d.ops, rules: { install: (r) => setRules(r), remove: () => setRules(undefined) } },
+      effective: () => at,
+    };
   }
 }
 
-function jsonParams(p: Record<string, unknown>): Record<string, import('../history/schema').Json> {
-  return JSON.parse(JSON.stringify(p)) as Record<string, import('../history/schema').Json>;
+/** the fault as the history and results.json name it */
+function spec(f: PlannedFault): FaultSpec & { targets: string[]; params: Record<string, Json> } {
+  return { id: f.id, kind: f.kind, targets: [f.target], params: JSON.parse(JSON.stringify(f.params)) as Record<string, Json> };
 }

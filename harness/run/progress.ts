@@ -1,6 +1,6 @@
 // Live progress while a run goes: ops done, rate, active faults, time left. One line rewritten
 // in place on a terminal; a plain line every few seconds otherwise (CI logs).
-import type { Output } from '../context';
+import type { Output } from '../core';
 
 export interface ProgressSource {
   ops(): number;

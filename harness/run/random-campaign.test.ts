@@ -10,10 +10,10 @@ import * as path from 'node:path';
 import { FAULT_KINDS } from '../../faults';
 import { acquireSharedCluster, type SharedCluster } from '../cluster/test-support/shared-cluster';
 import type { PlanJson } from '../campaign';
-import { ExitCode } from '../errors';
-import type { HistoryEvent } from '../history/schema';
+import { ExitCode } from '../core';
+import type { HistoryEvent } from '../core';
 import { runCli } from '../main';
-import { RUN_FILES, type RunResults } from '../store/results';
+import { RUN_FILES, type RunResults } from '../core';
 import { historyIntegrity, nodeState, waitHealed, type NodeState } from './test-support/healed';
 
 jest.setTimeout(40 * 60_000);

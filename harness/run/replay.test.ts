@@ -9,10 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FAULT_KINDS } from '../../faults';
 import type { PlanJson } from '../campaign';
-import { ExitCode } from '../errors';
+import { ExitCode } from '../core';
 import { cli } from '../test-support/cli';
-import { resolveCampaign } from '.';
-import { createRunDir } from './rundir';
+import { createRunDir, planStage } from '.';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RANDOM = path.join(ROOT, 'campaigns/random-10m.yaml');
@@ -31,8 +30,7 @@ async function plan(args: string[]): Promise<PlanJson> {
 
 /** a run directory as `run` creates it before the cluster work starts */
 function storedRun(campaignFile: string, seed?: number): string {
-  const { campaign, seed: s } = resolveCampaign({ campaignFile, store: tmp, ...(seed !== undefined ? { seed } : {}) });
-  const rd = createRunDir(path.join(tmp, 'store'), campaign, s);
+  const rd = createRunDir(path.join(tmp, 'store'), planStage({ campaignFile, ...(seed !== undefined ? { seed } : {}) }));
   rd.close();
   return rd.dir;
 }

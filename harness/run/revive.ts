@@ -5,7 +5,7 @@
 // A node whose memory a workload targets cannot be revived: that memory died with it.
 import type { AgentClient } from '../../agents';
 import type { RunPlan } from '../campaign';
-import type { NodeDriver } from '../cluster/driver';
+import type { NodeDriver } from '../core';
 import { PROCESS_SPAN, startAgent, wireClient, type AgentHooks } from './agents';
 
 export interface RevivalDeps {

@@ -4,7 +4,7 @@
 import type { AgentClient } from '../../agents';
 import { workloadPackage } from '../../workloads';
 import type { RunPlan } from '../campaign';
-import type { HistoryEvent } from '../history/schema';
+import type { HistoryEvent } from '../core';
 
 /** history process ids for the snapshot reader, above every agent's range */
 export const SNAPSHOT_PROCESS = 900_000_000;

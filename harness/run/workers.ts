@@ -1,11 +1,10 @@
 // One worker per (workload, client node): it merges the node's logical processes' generators
 // into slices, hands each slice to the agent, and feeds the completions back to generators
 // that react to what they read. The agent executes; the worker never sleeps between ops.
-import type { AgentClient, Policy } from '../../agents';
-import type { OpDescriptor } from '../../agents/ops';
+import type { AgentClient, OpDescriptor, Policy } from '../../agents';
 import { workloadPackage, type Generator } from '../../workloads';
 import type { PlannedWorkload } from '../campaign';
-import type { HistoryEvent } from '../history/schema';
+import type { HistoryEvent } from '../core';
 
 export interface WorkerStats {
   workload: string;
@@ -39,11 +38,11 @@ export interface WorkerOptions {
 /** at most one reconnect a second: with a fault still in effect, new QPs break again at once */
 const RECONNECT_GAP_MS = 1000;
 
-/** ops per slice: half a second of work at the asked rate; small for reactive patterns */
+/** ops per slice: the campaign's, the workload's own (small for reactive patterns), or half a second of work at the asked rate */
 export function sliceSize(w: PlannedWorkload, processesHere: number): number {
   if (w.spec.slice) return w.spec.slice;
-  if (w.spec.workload === 'cas-register' && w.spec.reset) return 4 * processesHere;
-  if (w.spec.workload === 'register' && w.spec.variant === 'flag-protected') return 4;
+  const own = workloadPackage(w.spec.workload).sliceSize?.(w.spec, processesHere);
+  if (own !== undefined) return own;
   return w.spec.rate > 0 ? Math.max(1, Math.ceil(w.spec.rate * processesHere * 0.5)) : 1024;
 }
 

@@ -2,7 +2,7 @@
 // step checks first and does nothing when its result is already there. The apt part and the
 // kernel part are separate so `--check` can report each on its own.
 import * as fs from 'node:fs';
-import { InputError } from '../errors';
+import { InputError } from '../core';
 import { ensureInitramfs, initramfsUpToDate } from './initramfs';
 import { checkKernel, prepareKernel, readKernelManifest, resolveKernelVersion } from './kernel';
 import { checkPackages, installPackages } from './packages';

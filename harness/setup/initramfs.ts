@@ -4,7 +4,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError } from '../errors';
+import { InputError } from '../core';
 import { writeCpio, type CpioEntry } from './cpio';
 import type { KernelManifest } from './kernel';
 import { projectRoot, type CachePaths } from './paths';

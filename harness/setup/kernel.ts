@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { InputError } from '../errors';
+import { InputError } from '../core';
 import { aptUpdate, lastLine } from './packages';
 import { run, runBuffer } from './run';
 import type { CachePaths } from './paths';

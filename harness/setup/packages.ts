@@ -1,7 +1,7 @@
 // The host's apt packages. The guests have no root filesystem of their own: they see the host's
 // /usr read-only over 9p, so every tool a node runs (sshd, rdma, perftest, nft, node) is
 // installed here, on the host.
-import { InputError } from '../errors';
+import { InputError } from '../core';
 import { run } from './run';
 
 export interface HostPackage {

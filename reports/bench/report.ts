@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadOps } from '../../harness/history';
-import { RUN_FILES } from '../../harness/store/results';
+import { loadOps } from '../../harness/core';
+import { RUN_FILES } from '../../harness/core';
 import { buildIndex, SUMMARY_FILE } from '../index/index';
 import { writeReport } from '../html';
 import { launchChromium } from '../test-support/chromium';

@@ -4,11 +4,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RunResults } from '../../harness/store/results';
-import { counterDeltas, counterWindows } from '../counters';
+import { timeBase, type RunResults } from '../../harness/core';
 import { esc, jsonForScript } from '../escape';
-import { series, timeBase, workloadIndex } from '../metrics';
-import { classifyViolation } from '../patterns';
+import { series, workloadIndex } from '../metrics';
 import { loadRun, type RunData } from '../run';
 import { latencyChart, throughputChart, type Band } from './charts';
 import { CLIENT_JS } from './client';
@@ -31,7 +29,7 @@ export interface ReportOptions extends TimelineOptions {
 export function violationViews(run: RunData): ViolationView[] {
   const views: ViolationView[] = [];
   for (const c of run.results.checks) {
-    for (const v of c.violations) views.push({ n: views.length, checker: c.checker, v, match: classifyViolation(v, { ops: run.ops, faults: run.faults }) });
+    for (const v of c.violations) views.push({ n: views.length, checker: c.checker, v, match: v.match ?? { ...(v.pattern ? { pattern: v.pattern } : {}), confidence: v.pattern ? 'match' : 'none', because: '' } });
   }
   return views;
 }
@@ -41,13 +39,11 @@ export function renderReport(run: RunData, o: ReportOptions = {}): string {
   const tb = timeBase(run.ops, run.faults);
   const views = violationViews(run);
   const timeline = buildTimeline(run.ops, run.faults, tb, views.map((x) => ({ label: `#${x.n + 1} ${x.v.kind}`, ops: x.v.explanation ? [...new Set([...x.v.ops, x.v.explanation.blocked])] : x.v.ops })), o);
-  const wi = workloadIndex(run.ops);
+  const wi = workloadIndex(run.ops, r.workloads);
   const s = series(run.ops, tb, wi, o.chartBuckets ?? 200);
   const spanS = tb.timed ? (tb.t1 - tb.t0) / 1e9 : tb.t1 - tb.t0;
   const unit = tb.timed ? 's' : '';
   const bands: Band[] = run.faults.map((w) => ({ id: w.id, kind: w.kind, from: (tb.faultStart(w) - tb.t0) / (tb.t1 - tb.t0), to: (tb.faultStop(w) - tb.t0) / (tb.t1 - tb.t0) }));
-  // results.json carries the run's own deltas; older or partial runs get them from counters.jsonl
-  const withCounters: RunResults = r.counters.length || !run.counterSamples.length ? r : { ...r, counters: counterDeltas(run.counterSamples, counterWindows(run.faults, tb.t0, tb.t1, tb.faultStart, tb.faultStop)) };
   const script = CLIENT_JS;
   const hash = createHash('sha256').update(script).digest('base64');
   const csp = o.csp === false ? '' : `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-${hash}'; style-src 'unsafe-inline'; img-src data:">`;
@@ -62,7 +58,7 @@ ${findingsHtml(r, tb)}
 ${summaryHtml(r, views, run.notes)}
 <section id="timeline-section"><h2>Timeline</h2>${legend}<div id="timeline"><canvas></canvas><svg xmlns="http://www.w3.org/2000/svg"></svg><div id="timeline-tip"></div></div><p id="timeline-status" class="none">The timeline needs JavaScript.</p></section>
 <section id="charts"><h2>Throughput and latency</h2>${throughputChart(s, bands, spanS, unit)}${latencyChart(s, bands, spanS, unit)}</section>
-${countersHtml(withCounters, tb)}
+${countersHtml(r, tb)}
 ${violationsHtml(views, run.ops, tb)}
 ${campaignHtml(r, run.campaignYaml)}
 </main>

@@ -1,10 +1,7 @@
 // The report's static sections, rendered here so they read without any script: the banner,
 // findings, summary, counters, violation details and the campaign. Every value goes through esc.
-import type { Operation } from '../../harness/history';
-import { SERIOUS_FINDINGS, type Finding, type RunResults } from '../../harness/store/results';
+import { SERIOUS_FINDINGS, type Finding, type Operation, type PatternMatch, type RunResults, type TimeBase } from '../../harness/core';
 import { esc, shortJson } from '../escape';
-import type { TimeBase } from '../metrics';
-import type { PatternMatch } from '../patterns';
 
 export interface ViolationView {
   n: number;

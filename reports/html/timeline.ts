@@ -1,9 +1,8 @@
 // The timeline's embedded data. Up to `detailMax` ops every op is embedded; beyond it each
 // lane is aggregated into buckets of ok/fail/info counts, and only the neighbourhood of each
 // violation keeps its ops in full, so a 1M-op run stays a few MB while its violations stay exact.
-import type { FaultWindow, Operation } from '../../harness/history';
+import { healed, type FaultWindow, type Operation, type TimeBase } from '../../harness/core';
 import { shortJson } from '../escape';
-import type { TimeBase } from '../metrics';
 
 export interface TimelineOptions {
   /** above this many ops, aggregate (default 25,000) */
@@ -81,7 +80,7 @@ export function buildTimeline(ops: readonly Operation[], faults: readonly FaultW
       targets: w.targets,
       s: rel(tb.faultStart(w)),
       e: rel(tb.faultStop(w)),
-      open: !Number.isFinite(w.stop),
+      open: !healed(w),
       lanes: lanes.flatMap((l, i) => (w.targets.includes(l.node) ? [i] : [])),
     })),
     mode: ops.length > (o.detailMax ?? 25_000) ? 'aggregate' : 'detail',

@@ -3,8 +3,8 @@
 // one small file per unchanged run.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RUN_FILES } from '../../harness/store/results';
-import { readResults } from '../run';
+import { RUN_FILES } from '../../harness/core';
+import { readResults } from '../../harness/core';
 import { summarize, type RunSummary } from '../summary';
 
 export const SUMMARY_FILE = '.report-summary.json';

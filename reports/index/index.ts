@@ -2,7 +2,7 @@
 // per-run summaries; --render also (re)writes the report.html of runs that lack an up-to-date one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ChaosError, InputError } from '../../harness/errors';
+import { ChaosError, InputError } from '../../harness/core';
 import { writeReport, type ReportOptions } from '../html';
 import { findRunDirs, indexRun, type IndexedRun } from './cache';
 import { renderIndex } from './render';

@@ -1,7 +1,7 @@
 // Where the metrics go: an InfluxDB 1.x URL plus credentials from the environment. Credentials
 // never travel in the URL (command lines are visible to every user) and are never printed.
 import { InfluxDB } from 'influx';
-import { InputError } from '../../harness/errors';
+import { InputError } from '../../harness/core';
 
 export const ENV_USER = 'RDMA_CHAOS_INFLUX_USER';
 export const ENV_PASSWORD = 'RDMA_CHAOS_INFLUX_PASSWORD';

@@ -2,8 +2,8 @@
 // rates and latencies per workload, fault start/stop, rxe counter samples) to InfluxDB, in the
 // same measurements a live run streams. Unlike the live sink, a failure here is an error.
 import type { IPoint } from 'influx';
-import { InputError } from '../../harness/errors';
-import { timeBase, workloadIndex } from '../metrics';
+import { InputError, healed, timeBase } from '../../harness/core';
+import { workloadIndex } from '../metrics';
 import { loadRun } from '../run';
 import { influxTarget, openClient, scrub, type TargetOptions } from './client';
 import { counterPoint, faultPoint, PerSecond } from './points';
@@ -27,7 +27,7 @@ export function runPoints(runDir: string, extraTags: Record<string, string> = {}
   const wall0 = Date.parse(r.startedAt);
   const wall = (t: number): number => wall0 + (tb.timed ? (t - tb.t0) / 1e6 : 0);
   const tags = Object.fromEntries(Object.entries({ campaign: r.campaign, run: runDir.split(/[\\/]/).filter(Boolean).pop() ?? '', ...extraTags }).filter(([, v]) => v !== ''));
-  const wi = workloadIndex(run.ops);
+  const wi = workloadIndex(run.ops, run.results.workloads);
   const ps = new PerSecond();
   run.ops.forEach((op, i) => {
     if (op.final) return;
@@ -38,7 +38,7 @@ export function runPoints(runDir: string, extraTags: Record<string, string> = {}
   const points = ps.drain(tags);
   for (const w of run.faults) {
     points.push(faultPoint({ id: w.id, kind: w.kind, targets: w.targets, event: 'start', time: wall(tb.faultStart(w)) }, tags, 0));
-    if (Number.isFinite(w.stop)) points.push(faultPoint({ id: w.id, kind: w.kind, targets: w.targets, event: 'stop', time: wall(tb.faultStop(w)) }, tags, 0));
+    if (healed(w)) points.push(faultPoint({ id: w.id, kind: w.kind, targets: w.targets, event: 'stop', time: wall(tb.faultStop(w)) }, tags, 0));
   }
   for (const s of run.counterSamples) {
     const p = counterPoint({ ...s, time: wall(s.time) }, tags, 0);

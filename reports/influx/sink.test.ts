@@ -2,7 +2,7 @@
 // written while a "run" goes are queried back; killing influxd mid-stream costs one warning,
 // never an exception; credentials come from env and never appear in messages.
 import { startInfluxd, influxQuery, type Influxd } from '../test-support/influxd';
-import { isChaosError } from '../../harness/errors';
+import { isChaosError } from '../../harness/core';
 import { influxTarget, openMetricsSink, ENV_PASSWORD, ENV_USER } from '.';
 
 jest.setTimeout(60_000);

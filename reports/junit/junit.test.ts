@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HOSTILE, makeSyntheticRun } from '../test-support/synthetic';
 import { junitProblems, junitXml, parseXml, type XmlElement } from '.';
-import type { RunResults } from '../../harness/store/results';
+import type { RunResults } from '../../harness/core';
 
 let tmp: string;
 let bad: RunResults;

@@ -1,7 +1,7 @@
 // JUnit XML for CI (the Jenkins/Ant shape): one <testsuite> per run, one <testcase> per check,
 // plus findings, infrastructure, clean teardown and the expected outcome. A violation is a
 // <failure> whose message is its plain-English sentence; an undecided check is an <error>.
-import type { RunResults } from '../../harness/store/results';
+import type { RunResults } from '../../harness/core';
 import { xmlAttr, xmlEsc } from '../escape';
 import { uncleanReasons } from '../html/sections';
 

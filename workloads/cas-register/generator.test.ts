@@ -1,10 +1,10 @@
 // The setter of a reset pair CASes only after reading BASE back, so the CAS it has in flight
 // at a fault is one that swapped (the double-success campaigns depend on it).
-import { WorkloadSpec } from '../../harness/campaign/schema';
-import type { HistoryEvent } from '../../harness/history/schema';
+import { WorkloadCommon } from '../types';
+import type { HistoryEvent } from '../../harness/core';
 import { BASE, casRegister, tag } from '.';
 
-const spec = WorkloadSpec.parse({ workload: 'cas-register', target: 'node1', clients: ['node2', 'node3'], keys: 1, reset: true, depth: 1 });
+const spec = { ...WorkloadCommon.parse({ workload: 'cas-register', target: 'node1', clients: ['node2', 'node3'], keys: 1, depth: 1 }), ...casRegister.params.parse({ reset: true }) };
 const ctx = (index: number) => ({ seed: 1, index, count: 2, node: 'node2', target: 'node1', regions: { cas: 8 } });
 const done = (f: 'read' | 'cas', result: bigint): HistoryEvent => ({ type: 'ok', process: 1, f, key: 'cas@0', result: result.toString() }) as HistoryEvent;
 

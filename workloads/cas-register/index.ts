@@ -1,10 +1,20 @@
 // cas-register: CAS, writes and reads on shared registers, new values tagged with the op id.
 // With `reset`, processes pair up per register: a setter does CAS(0 -> tag_j) and a third party
 // resets it with CAS(tag_j -> 0): the ABA pattern under which a replayed CAS succeeds twice.
-import { mulberry32 } from '../../harness/rng';
-import type { OpDescriptor } from '../../agents/ops';
+import { z } from 'zod';
+import type { OpDescriptor } from '../../agents';
+import { mulberry32 } from '../../harness/core';
 import { okResults, u64Of } from '../results';
-import { wordSnapshot, type WorkloadPackage } from '../types';
+import { Reads, wordSnapshot, type WorkloadPackage } from '../types';
+import { MODEL, casDoubleSuccess } from './patterns';
+
+const Params = z
+  .object({
+    reads: Reads,
+    /** a third party resets each new value back to the base (the ABA pattern) */
+    reset: z.boolean().default(true),
+  })
+  .strict();
 
 const REGION = 'cas';
 export const BASE = 0n;
@@ -14,11 +24,17 @@ export function tag(process: number, j: number): bigint {
   return (BigInt(process + 1) << 32n) | BigInt(j + 1);
 }
 
-export const casRegister: WorkloadPackage = {
+export const casRegister: WorkloadPackage<z.infer<typeof Params>> = {
   name: 'cas-register',
   summary: 'CAS/write/read on shared registers, values tagged by op id, with a third party resetting values',
-  model: 'cas-register',
+  params: Params,
+  model: MODEL,
   checks: ['at-most-once', 'linearizability'],
+  patterns: [casDoubleSuccess],
+  // setter and resetter react to each other's results: small slices keep their turns short
+  sliceSize(spec, processesHere) {
+    return spec.reset ? 4 * processesHere : undefined;
+  },
   regions(spec) {
     return { [REGION]: Math.max(1, spec.keys) * 8 };
   },

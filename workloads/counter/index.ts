@@ -2,18 +2,24 @@
 // into how many times each FADD executed (up to 3 per op exactly; 4^25 < 2^53 keeps values exact
 // as JSON numbers). Processes share words: process p of P owns digits [p*m, (p+1)*m) of every
 // word (m = 26 / P), and all walk the words in order, so concurrent FADDs hit the same word.
-import { mulberry32 } from '../../harness/rng';
-import type { OpDescriptor } from '../../agents/ops';
-import { wordSnapshot, type WorkloadPackage } from '../types';
+import { z } from 'zod';
+import type { OpDescriptor } from '../../agents';
+import { mulberry32 } from '../../harness/core';
+import { Reads, wordSnapshot, type WorkloadPackage } from '../types';
+import { MODEL, duplicateFadd } from './patterns';
 
 export const DIGITS = 26;
 const REGION = 'counter';
 
-export const counter: WorkloadPackage = {
+const Params = z.object({ reads: Reads }).strict();
+
+export const counter: WorkloadPackage<z.infer<typeof Params>> = {
   name: 'counter',
   summary: 'FADD with unique, decodable deltas, plus reads',
-  model: 'counter',
+  params: Params,
+  model: MODEL,
   checks: ['at-most-once', 'linearizability'],
+  patterns: [duplicateFadd],
   regions(_spec, estOps) {
     // one word per DIGITS ops, with headroom; at least one page
     const words = Math.max(512, Math.ceil((estOps * 1.5) / DIGITS) + 64);

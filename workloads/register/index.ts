@@ -3,12 +3,21 @@
 // the flag, READs the data, then reuses the buffer with its own WRITE and READs it back. A
 // replayed data WRITE landing after the reuse is a stale write over a reused buffer: one write
 // would have to linearize both before the reader's first READ and after its reuse.
-import { mulberry32 } from '../../harness/rng';
-import type { OpDescriptor } from '../../agents/ops';
-import type { HistoryEvent } from '../../harness/history/schema';
-import { okResults } from '../results';
-import { wordSnapshot, type WorkloadPackage } from '../types';
+import { z } from 'zod';
+import type { OpDescriptor } from '../../agents';
+import { mulberry32, type HistoryEvent } from '../../harness/core';
 import { tag } from '../cas-register';
+import { okResults } from '../results';
+import { Reads, wordSnapshot, type WorkloadPackage } from '../types';
+import { MODEL, staleWrite } from './patterns';
+
+const Params = z
+  .object({
+    reads: Reads,
+    /** write data then a flag, the receiver reusing the buffer after the flag */
+    variant: z.enum(['plain', 'flag-protected']).default('plain'),
+  })
+  .strict();
 
 const REGION = 'reg';
 /** flag-protected layout in the region: the data buffer, the flag, the reader's ack */
@@ -16,11 +25,21 @@ export const DATA = 0;
 export const FLAG = 8;
 export const ACK = 16;
 
-export const register: WorkloadPackage = {
+export const register: WorkloadPackage<z.infer<typeof Params>> = {
   name: 'register',
   summary: 'RDMA WRITE/READ of tagged values; flag-protected: data then flag, the reader reusing the buffer',
-  model: 'register',
+  params: Params,
+  model: MODEL,
   checks: ['at-most-once', 'linearizability'],
+  patterns: [staleWrite],
+  misplaced(spec, at) {
+    if (spec.variant === 'flag-protected' && at.clients.length < 2 && at.nodes < 3) return { field: 'variant', message: 'flag-protected needs a writer and a reader client: at least 3 nodes or 2 clients' };
+    return undefined;
+  },
+  // one hand-off at a time: the reader must see each flag before the writer's next
+  sliceSize(spec) {
+    return spec.variant === 'flag-protected' ? 4 : undefined;
+  },
   regions(spec) {
     return { [REGION]: (spec.variant === 'flag-protected' ? 3 : Math.max(1, spec.keys)) * 8 };
   },

@@ -3,7 +3,7 @@
 // the machine-speed anchor the figures are printed next to.
 import * as fs from 'node:fs';
 import { checkAtMostOnce } from '../at-most-once';
-import { loadOps } from '../../history/importers';
+import { loadOps } from '../../core';
 
 const file = process.argv[2]!;
 if (process.argv[3] === '--anchor') {

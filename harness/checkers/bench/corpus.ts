@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkHistory } from '..';
-import { loadHistory } from '../../history/importers';
-import { pairEvents, type Operation } from '../../history/ops';
-import { sharedDir } from '../../paths';
+import { loadHistory } from '../../core';
+import { pairEvents, type Operation } from '../../core';
+import { sharedDir } from '../../core';
 
 const CORPUS = process.env.RDMA_CHAOS_CORPUS ?? path.join(sharedDir(), 'corpus');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

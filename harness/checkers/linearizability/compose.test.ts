@@ -1,6 +1,6 @@
 // The certificate behind a per-key search of a whole-state model: the merged order keeps each
 // key's order and real time, and certify() refuses any order that breaks either or the model.
-import type { Operation } from '../../history/ops';
+import type { Operation } from '../../core';
 import { getModel } from '../models';
 import { prepareEntries, type Entry } from './entries';
 import { certify, mergeOrders, splitByFootprint } from './compose';

@@ -1,6 +1,6 @@
 // The search's view of an operation: the model's prepared input, whether its output is known,
 // and the equivalence class of indeterminate ops (equal f, key and argument).
-import type { Operation } from '../../history/ops';
+import type { Operation } from '../../core';
 import type { Model } from '../model';
 
 export interface Entry<P> {

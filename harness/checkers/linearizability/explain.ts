@@ -2,7 +2,7 @@
 // the history impossible, whatever every other op did. An op leaves the core by being relaxed
 // to indeterminate (it may or may not have taken effect, its output unknown), which can only
 // make a history easier to linearize, so a core found this way is a real explanation.
-import type { Operation } from '../../history/ops';
+import type { Operation } from '../../core';
 import type { AnyModel } from '../model';
 import { prepareEntries } from './entries';
 import { WglSearch } from './wgl';

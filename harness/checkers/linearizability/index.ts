@@ -1,7 +1,7 @@
 // Linearizability: partition (P-compositionality), search each partition, explain a violation.
 // Partitions are searched interleaved on one thread with growing slices, so one that fails
 // fast is found fast, and the shared time budget turns into 'unknown', never 'valid'.
-import type { Operation } from '../../history/ops';
+import type { Operation } from '../../core';
 import type { AnyModel } from '../model';
 import { describeOp } from '../model';
 import type { CheckerResult, LinearizabilityExplanation, Violation } from '../types';

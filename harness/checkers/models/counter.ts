@@ -1,5 +1,5 @@
 // Fetch-and-add counter: FADD(delta) returns the old value. Reads return the value.
-import type { Operation } from '../../history/ops';
+import type { Operation } from '../../core';
 import type { Model } from '../model';
 import { partitionByKey } from '../model';
 import { badValue, int } from './values';

@@ -1,7 +1,7 @@
 // The model registry: names the CLI accepts, and the default model for a history.
-import { InputError } from '../../errors';
-import type { HistoryFormat } from '../../history/importers';
-import type { Operation } from '../../history/ops';
+import { InputError } from '../../core';
+import type { HistoryFormat } from '../../core';
+import type { Operation } from '../../core';
 import type { AnyModel } from '../model';
 import { counterModel } from './counter';
 import { kvModel, kvNoPartitionModel } from './kv';

@@ -1,7 +1,7 @@
 // The kv models' dead-read test must be conservative (property.test.ts checks the search
 // against brute force); here, that it does prune what can never be read, per key.
-import type { Operation, OpStatus } from '../../history/ops';
-import type { OpF } from '../../history/schema';
+import type { Operation, OpStatus } from '../../core';
+import type { OpF } from '../../core';
 import type { AnyModel } from '../model';
 import { kvModel, kvNoPartitionModel } from './kv';
 

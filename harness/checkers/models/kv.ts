@@ -2,7 +2,7 @@
 // string register; unpartitioned, the state is the whole map, as kvNoPartitionModel checks it.
 // Values are interned to integer ids so that a state's key costs O(1) however long the
 // appended strings grow: the search hashes and compares keys at every step.
-import type { Operation } from '../../history/ops';
+import type { Operation } from '../../core';
 import type { Model } from '../model';
 import { partitionByKey } from '../model';
 import { badValue } from './values';

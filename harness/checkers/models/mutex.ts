@@ -1,6 +1,6 @@
 // Knossos' mutex and multi-register models, so Knossos EDN histories of those kinds can be checked.
-import type { Operation } from '../../history/ops';
-import type { Json } from '../../history/schema';
+import type { Operation } from '../../core';
+import type { Json } from '../../core';
 import type { Model } from '../model';
 import { badValue } from './values';
 

@@ -1,6 +1,6 @@
 // FIFO queue for SEND/RECV: send(v) enqueues, recv returns the head. A recv whose output is
 // unknown dequeues whatever is at the head (or nothing, when the queue is empty).
-import type { Operation } from '../../history/ops';
+import type { Operation } from '../../core';
 import type { Model } from '../model';
 import { partitionByKey } from '../model';
 import { badValue, scalar, type Scalar } from './values';

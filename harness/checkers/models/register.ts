@@ -3,7 +3,7 @@
 //  - etcd:    a nil read means "absent" and must match the initial nil; a completed CAS with
 //             result false observed a mismatch and so constrains the state.
 // RDMA CAS records the old value it read as the result: swapped iff old === expected.
-import type { Operation } from '../../history/ops';
+import type { Operation } from '../../core';
 import type { Model } from '../model';
 import { partitionByKey } from '../model';
 import { badValue, pair, scalar, type Scalar } from './values';

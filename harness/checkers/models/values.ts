@@ -1,7 +1,7 @@
 // Shared value checks for models: history values are JSON, models want exact integers.
-import { InputError } from '../../errors';
-import type { Operation } from '../../history/ops';
-import type { Json } from '../../history/schema';
+import { InputError } from '../../core';
+import type { Operation } from '../../core';
+import type { Json } from '../../core';
 
 /** A value the model cannot take; the caller, who knows the file, turns it into file:line. */
 export class BadValueError extends InputError {

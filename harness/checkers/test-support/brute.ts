@@ -1,7 +1,7 @@
 // A brute-force linearizability oracle for property tests: tries every order that respects
 // real time and each process's program order, with each indeterminate op either placed (after its call) or left out. No memo,
 // no reductions, nothing shared with the search but the model's step function.
-import type { Operation } from '../../history/ops';
+import type { Operation } from '../../core';
 import type { AnyModel } from '../model';
 
 export function bruteLinearizable(model: AnyModel, ops: readonly Operation[]): boolean {

@@ -1,7 +1,7 @@
 // Builds small native histories for tests: ops written as [process, f, value, type, result]
 // in real-time order, with explicit overlap via `invoke`/`complete` steps.
-import type { HistoryEvent, Json, OpF } from '../../history/schema';
-import { pairEvents, type Operation } from '../../history/ops';
+import type { HistoryEvent, Json, OpF } from '../../core';
+import { pairEvents, type Operation } from '../../core';
 
 export class H {
   readonly events: HistoryEvent[] = [];

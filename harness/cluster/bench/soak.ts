@@ -14,7 +14,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import type { RemoteProcess } from '../driver';
+import type { RemoteProcess } from '../../core';
 import { clusterDown, clusterUp, type LocalDriver } from '../local';
 import { bridgeNetns } from '../local/fabric/bridge';
 import { FABRIC_NAMES } from '../local/fabric';

@@ -1,6 +1,6 @@
 // The docker driver against a real dockerd started here: the driver contract on a 2-node,
 // 2-rail cluster, then what only docker does (no rxe on this kernel, down, a bad host).
-import { ChaosError } from '../../errors';
+import { ChaosError } from '../../core';
 import { describeDriverContract } from '../contract';
 import { dockerdLeftovers, hostRxe, startDockerd, type Dockerd } from '../test-support';
 import { openDockerDriver } from './driver';

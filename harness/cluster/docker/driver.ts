@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import Dockerode from 'dockerode';
-import { InputError } from '../../errors';
-import type { ExecOptions, ExecResult, NodeDriver, NodeInfo, RailInfo, RemoteProcess } from '../driver';
+import { InputError } from '../../core';
+import type { ExecOptions, ExecResult, NodeDriver, NodeInfo, RailInfo, RemoteProcess } from '../../core';
 import { LinkPuller } from '../remote';
 import { dockerExec, dockerSpawn, noContainer } from './exec';
 import { ensureNodeImage, type ImageOptions } from './image';

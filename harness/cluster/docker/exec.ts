@@ -4,8 +4,8 @@
 import type { Duplex } from 'node:stream';
 import { PassThrough, Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { InputError } from '../../errors';
-import type { ExecOptions, ExecResult, RemoteProcess } from '../driver';
+import { InputError } from '../../core';
+import type { ExecOptions, ExecResult, RemoteProcess } from '../../core';
 import { EXEC_TAG_VAR, killTaggedArgv, newExecTag, OutputCollector } from '../remote';
 
 interface Started {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Dockerode from 'dockerode';
-import { InputError } from '../../errors';
+import { InputError } from '../../core';
 import { cacheDir } from '../../setup/paths';
 
 export const NODE_IMAGE = 'rdma-chaos/node';

@@ -2,7 +2,7 @@
 // into a container without a shell). Streams the file: uploads need not fit in memory.
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { InputError } from '../../errors';
+import { InputError } from '../../core';
 
 const BLOCK = 512;
 

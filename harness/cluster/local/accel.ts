@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InputError } from '../../errors';
+import { InputError } from '../../core';
 import { waitForLine } from './console';
 import { killOwned, isAlive } from './procs';
 import { READY_MARK, startQemu, type Accel, type QemuNodeSpec } from './qemu';

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { InputError } from '../../errors';
+import { InputError } from '../../core';
 import { cachePaths, stateDir as defaultStateDir, type CachePaths } from '../../setup/paths';
 import { checkKernel, readKernelManifest, type KernelManifest } from '../../setup/kernel';
 import { ensureInitramfs } from '../../setup/initramfs';

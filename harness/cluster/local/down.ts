@@ -4,7 +4,7 @@
 // the post-mortem; nothing else stays.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InternalError } from '../../errors';
+import { InternalError } from '../../core';
 import { fabricBackend, fabricPrograms, sweepFabrics } from './fabric';
 import { killOwned, scanOwned, type OwnedProc } from './procs';
 import { allProcs, lockState, ownMarker, readState, type ClusterState } from './state';

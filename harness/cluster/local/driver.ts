@@ -2,10 +2,10 @@
 // exactly as for real hosts (the ssh driver, one reused connection per node, pinned host
 // key); cable pulls go below the guest through qemu's monitor, which the guest sees as
 // carrier loss on the rail's NIC.
-import { InputError } from '../../errors';
+import { InputError } from '../../core';
 import { cachePaths, type CachePaths } from '../../setup/paths';
 import { pinnedHostKey } from '../../setup/sshkeys';
-import type { ExecOptions, ExecResult, NodeDriver, NodeInfo, RemoteProcess } from '../driver';
+import type { ExecOptions, ExecResult, NodeDriver, NodeInfo, RemoteProcess } from '../../core';
 import { SshDriver } from '../ssh/driver';
 import type { Inventory } from '../ssh/inventory';
 import { hmp } from './monitor';

@@ -3,7 +3,7 @@
 //   openLocalDriver             a NodeDriver for the running cluster (runs, tests, benches)
 //   clusterDown                 stop everything, also after a controller died mid-boot
 import * as path from 'node:path';
-import { InputError } from '../../errors';
+import { InputError } from '../../core';
 import { cachePaths, stateDir as defaultStateDir, type CachePaths } from '../../setup/paths';
 import { LocalDriver } from './driver';
 import { isAlive } from './procs';

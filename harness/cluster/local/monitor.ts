@@ -1,7 +1,7 @@
 // qemu's HMP monitor over its unix socket: `set_link dK off|on` is a cable pull the guest sees
 // as carrier loss. One connection per command; qemu serves one monitor client at a time.
 import * as net from 'node:net';
-import { InputError } from '../../errors';
+import { InputError } from '../../core';
 
 const PROMPT = '(qemu) ';
 

@@ -1,7 +1,7 @@
 // One node = one qemu process. The argv is built here and nowhere else.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { InputError } from '../../errors';
+import { InputError } from '../../core';
 import { identify, type OwnedProc } from './procs';
 import type { RailRecord } from './state';
 

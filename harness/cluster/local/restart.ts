@@ -4,7 +4,7 @@
 // console, SSH answering with the pinned key, every rxe port ACTIVE. state.json gets the new
 // PIDs under the state lock, so `cluster down` and `status` always see the live processes.
 import * as path from 'node:path';
-import { InputError } from '../../errors';
+import { InputError } from '../../core';
 import { resolveUpConfig } from './config';
 import { fileSize } from './console';
 import type { LocalDriver } from './driver';

@@ -3,7 +3,7 @@
 // ports, and per-node paths. A lock file keeps two controllers from booting at once.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError } from '../../errors';
+import { InputError } from '../../core';
 import { identify, isAlive, type OwnedProc } from './procs';
 import type { QemuNodeSpec } from './qemu';
 

@@ -5,14 +5,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { InputError, isChaosError } from '../../errors';
+import { InputError, isChaosError } from '../../core';
 import { resolveAccel } from './accel';
 import { bootTimeoutFor, checkPortsFree, ensureDir, resolveUpConfig, type UpConfig, type UpOptions } from './config';
 import { fileSize, waitForLine, type WaitLineResult } from './console';
 import { teardownLocked } from './down';
 import { LocalDriver } from './driver';
 import { parsePortStates, portStateArgv } from './probe';
-import type { NodeInfo } from '../driver';
+import type { NodeInfo } from '../../core';
 import { identify, isAlive } from './procs';
 import { baseSpec, nodeRecords, nodeSpec } from './nodes';
 import { READY_MARK, SSHD_MARK, startQemu, tail } from './qemu';

@@ -3,7 +3,7 @@
 // commands queue instead of failing.
 import * as fs from 'node:fs';
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import { InputError } from '../../errors';
+import { InputError } from '../../core';
 import { blobType, fingerprint, hostKeyAlgorithms } from './hostkeys';
 import type { InventoryHost } from './inventory';
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
-import { InputError } from '../../errors';
+import { InputError } from '../../core';
 import {
   shellJoin,
   shellQuote,
@@ -14,7 +14,7 @@ import {
   type NodeDriver,
   type NodeInfo,
   type RemoteProcess,
-} from '../driver';
+} from '../../core';
 import { EXEC_TAG_VAR, killTaggedArgv, LinkPuller, newExecTag, OutputCollector } from '../remote';
 import { SshConnection } from './connection';
 import { loadInventory, type Inventory, type InventoryHost } from './inventory';

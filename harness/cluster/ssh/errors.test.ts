@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { ChaosError } from '../../errors';
+import { ChaosError } from '../../core';
 import { leftovers, startSshHosts, type SshHosts } from '../test-support';
 import { openSshDriver, type SshDriver } from './driver';
 

@@ -3,7 +3,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { ServerHostKeyAlgorithm } from 'ssh2';
-import { InputError } from '../../errors';
+import { InputError } from '../../core';
 
 export interface PinnedKey {
   /** e.g. ssh-ed25519 */

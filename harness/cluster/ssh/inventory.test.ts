@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ChaosError } from '../../errors';
+import { ChaosError } from '../../core';
 import { fingerprint, parseHostKeyLine } from './hostkeys';
 import { loadInventory, parseInventory } from './inventory';
 

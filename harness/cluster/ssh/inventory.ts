@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
-import { inputAt, InputError } from '../../errors';
+import { inputAt, InputError } from '../../core';
 import { HOST_KEY_TYPES, parseHostKeyLine, readKnownHosts, type PinnedKey } from './hostkeys';
 
 const railSchema = z

@@ -10,7 +10,7 @@
 // leave faults behind for the next. jest runs one file at a time (jest.config.js) for this reason.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { NodeDriver } from '../driver';
+import type { NodeDriver } from '../../core';
 import { clusterDown, ensureCluster, probePorts, type LocalDriver } from '../local';
 import { lockState } from '../local/state';
 import { cachePaths, checkSetup, isRoot, setupKernel, setupPackages, stateDir } from '../../setup';

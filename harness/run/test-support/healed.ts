@@ -3,8 +3,8 @@
 // same qemu processes (or, after a crash fault, a restarted node that answers). Also what a
 // finished run must leave in its directory: a history whose every client op completed once.
 import * as fs from 'node:fs';
-import type { NodeDriver } from '../../cluster/driver';
-import type { HistoryEvent } from '../../history/schema';
+import type { NodeDriver } from '../../core';
+import type { HistoryEvent } from '../../core';
 
 export interface NodeState {
   nft: string;

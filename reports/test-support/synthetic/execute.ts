@@ -1,6 +1,6 @@
 // Executes the background ops against a model of remote memory, key by key, in the order of
 // their effect times: reads and FADD/CAS results are whatever memory held at that moment.
-import type { Json } from '../../../harness/history';
+import type { Json } from '../../../harness/core';
 import { Rng } from './random';
 import type { SimOp } from './types';
 

@@ -4,11 +4,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkHistory, worst } from '../../../harness/checkers';
-import { loadOps } from '../../../harness/history';
-import { RUN_FILES, type Finding, type RunResults } from '../../../harness/store/results';
-import { counterDeltas, counterWindows } from '../../counters';
-import { timeBase, workloadStats } from '../../metrics';
-import { checksToRecords } from '../../patterns';
+import { loadOps } from '../../../harness/core';
+import { RUN_FILES, type Finding, type RunResults } from '../../../harness/core';
+import { checksToRecords, counterDeltas, counterWindows, workloadStats } from '../../../harness/analysis';
+import { ownerOf, timeBase, type Operation, type WorkloadKeys } from '../../../harness/core';
+import { workloadPatterns } from '../../../workloads';
 import { execute } from './execute';
 import { Rng } from './random';
 import { scenario } from './scenarios';
@@ -136,16 +136,34 @@ function makeFindings(o: SyntheticOptions, faults: readonly SimFault[], target: 
 
 const DEFAULT_START = new Date('2025-01-01T02:00:00Z');
 
+/** which synthetic workload each key belongs to, by the ops on it (a real run knows from its plan) */
+function syntheticOwners(ops: readonly Operation[]): WorkloadKeys[] {
+  const byKey = new Map<string, Set<string>>();
+  for (const op of ops) {
+    const k = String(op.key);
+    let fs = byKey.get(k);
+    if (!fs) byKey.set(k, (fs = new Set()));
+    fs.add(op.f);
+  }
+  const owners = new Map<string, string[]>();
+  for (const [key, fs] of byKey) {
+    const w = fs.has('send') || fs.has('recv') ? 'send-stream' : fs.has('fadd') ? 'counter' : fs.has('cas') ? 'cas-register' : 'register';
+    owners.set(w, [...(owners.get(w) ?? []), key]);
+  }
+  return [...owners].map(([workload, keys]) => ({ workload, keys }));
+}
+
 function buildResults(o: SyntheticOptions, w: { file: string; campaign: string; seed: number; nodes: string[]; faults: SimFault[]; findings: Finding[]; policy: string; t: number }): RunResults {
   const h = loadOps(w.file, 'native');
   const c = o.check === false ? undefined : checkHistory(h.ops, { format: 'native', timeoutMs: o.checkTimeoutMs ?? 60_000 });
-  const checks = c ? checksToRecords(c.results, { ops: h.ops, faults: h.faults }) : [];
+  const checks = c ? checksToRecords(c.results, { ops: h.ops, faults: h.faults }, workloadPatterns()) : [];
+  const owners = syntheticOwners(h.ops);
   const tb = timeBase(h.ops, h.faults);
   const startedAt = o.startedAt ?? DEFAULT_START;
   const durationMs = Math.round((w.t - T0) / 1e6);
   let verdict = c ? worst(c.results.map((r) => r.verdict)) : 'unknown';
   if (o.infrastructureFault) verdict = 'unknown';
-  const samples = fs.readFileSync(path.join(path.dirname(w.file), RUN_FILES.counters), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as import('../../../harness/store/results').RunCounterSample);
+  const samples = fs.readFileSync(path.join(path.dirname(w.file), RUN_FILES.counters), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as import('../../../harness/core').RunCounterSample);
   const r: RunResults = {
     schema: 1,
     campaign: w.campaign,
@@ -159,8 +177,9 @@ function buildResults(o: SyntheticOptions, w: { file: string; campaign: string; 
     checks,
     findings: w.findings,
     faults: w.faults.map((f) => ({ id: f.id, kind: f.kind, targets: f.targets, ...(f.params ? { params: f.params } : {}), start: f.start, ...(f.stop !== undefined ? { stop: f.stop } : {}), phase: f.stop !== undefined ? 'NotInjected' : 'Injected' })),
-    counters: counterDeltas(samples, counterWindows(h.faults, tb.t0, tb.t1, tb.faultStart, tb.faultStop)),
-    stats: workloadStats(h.ops, tb),
+    counters: counterDeltas(samples, counterWindows(h.faults, tb)),
+    stats: workloadStats(h.ops, tb, (op) => ownerOf(owners, op.key) ?? 'other'),
+    workloads: owners,
     clean: !o.unclean,
   };
   if (o.infrastructureFault) r.infrastructureFault = { reason: o.infrastructureFault, repaired: true };

@@ -1,6 +1,6 @@
 // Planted violations: short scripted op sequences on keys of their own, each one the history a
 // known failover failure leaves behind. Results are scripted too, so each is exactly the case.
-import type { Json, RdmaMeta } from '../../../harness/history';
+import type { Json, RdmaMeta } from '../../../harness/core';
 import type { Plant, SimOp } from './types';
 
 const MS = 1e6;

@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadOps } from '../../../harness/history';
-import { RUN_FILES, RunResults } from '../../../harness/store/results';
+import { loadOps } from '../../../harness/core';
+import { RUN_FILES, RunResults } from '../../../harness/core';
 import { makeSyntheticRun } from '.';
 
 let tmp: string;

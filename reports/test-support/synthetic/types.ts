@@ -1,6 +1,6 @@
 // What a synthetic run is made of, before it is written out as a run directory.
-import type { Json, OpF, RdmaMeta } from '../../../harness/history';
-import type { Finding } from '../../../harness/store/results';
+import type { Json, OpF, RdmaMeta } from '../../../harness/core';
+import type { Finding } from '../../../harness/core';
 
 export type Workload = 'counter' | 'register' | 'cas-register' | 'send-stream';
 

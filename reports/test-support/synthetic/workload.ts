@@ -1,7 +1,7 @@
 // The background workload of a synthetic run: correct behaviour, except what faults do to
 // latency and outcomes. Ops are timed per process first, then given keys and values in call
 // order, then executed per key in the order of their effect times, which yields their results.
-import type { Json } from '../../../harness/history';
+import type { Json } from '../../../harness/core';
 import { Rng } from './random';
 import type { SimFault, SimOp, Workload } from './types';
 

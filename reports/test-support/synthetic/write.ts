@@ -2,8 +2,8 @@
 // controller writes it), counters.jsonl samples, campaign.yaml and logs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { HistoryEvent } from '../../../harness/history';
-import type { RunCounterSample } from '../../../harness/store/results';
+import type { HistoryEvent } from '../../../harness/core';
+import type { RunCounterSample } from '../../../harness/core';
 import { Rng } from './random';
 import type { SimFault, SimOp } from './types';
 

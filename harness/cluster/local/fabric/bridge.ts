@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError } from '../../../errors';
+import { InputError } from '../../../core';
 import { projectRoot } from '../../../setup/paths';
 import { run, which } from '../../../setup/run';
 import type { FabricRecord } from '../state';

@@ -3,7 +3,7 @@
 // guest also hears its own frames back: IP_MULTICAST_LOOP, which the virtio MAC filter drops for
 // unicast). Any number of nodes. Nothing to clean up beyond the qemus.
 import { createSocket } from 'node:dgram';
-import { InputError } from '../../../errors';
+import { InputError } from '../../../core';
 import type { FabricRecord } from '../state';
 import type { FabricBackend, FabricContext } from './index';
 

@@ -5,7 +5,7 @@
 //   bridge  one Linux bridge per rail in a netns of its own, a tap per node; any number of nodes
 //   dgram   UDP multicast on the host loopback, one group per rail; any number of nodes
 //   stream  a unix stream socket between two qemus; exactly 2 nodes (point-to-point)
-import { InputError } from '../../../errors';
+import { InputError } from '../../../core';
 import { isAlive } from '../procs';
 import type { ClusterShape, FabricRecord } from '../state';
 import { bridgeBackend } from './bridge';

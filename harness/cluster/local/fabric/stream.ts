@@ -3,7 +3,7 @@
 // leaves node2 unplugged: restartWith() makes them restart together.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError } from '../../../errors';
+import { InputError } from '../../../core';
 import type { ClusterShape, FabricRecord } from '../state';
 import type { FabricBackend, FabricContext } from './index';
 

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError } from '../../../errors';
+import { InputError } from '../../../core';
 import { which } from '../../../setup/run';
 import { identify, isAlive } from '../procs';
 import type { FabricRecord } from '../state';

@@ -1,7 +1,6 @@
-// rxe hardware counter deltas per fault window, from the samples in counters.jsonl. The run
-// loop may store its own deltas in results.json; the report prefers those and falls back here.
-import type { FaultWindow } from '../harness/history';
-import type { CounterDelta, RunCounterSample } from '../harness/store/results';
+// rxe hardware counter deltas per fault window, from the samples in counters.jsonl, for
+// results.json (the report shows them; it never computes them).
+import type { CounterDelta, FaultWindow, RunCounterSample, TimeBase } from '../core';
 
 export interface CounterWindow {
   /** fault id, or 'baseline' (before the first fault) / 'run' (the whole run) */
@@ -10,13 +9,13 @@ export interface CounterWindow {
   to: number;
 }
 
-/** The windows a report shows: baseline, one per fault, and the whole run. */
-export function counterWindows(faults: readonly FaultWindow[], t0: number, t1: number, startOf: (w: FaultWindow) => number, stopOf: (w: FaultWindow) => number): CounterWindow[] {
+/** The windows results.json gives deltas for: baseline, one per fault, and the whole run. */
+export function counterWindows(faults: readonly FaultWindow[], tb: TimeBase): CounterWindow[] {
   const out: CounterWindow[] = [];
-  const first = faults.length ? Math.min(...faults.map(startOf)) : t1;
-  if (first > t0) out.push({ window: 'baseline', from: t0, to: first });
-  for (const f of faults) out.push({ window: f.id, from: startOf(f), to: stopOf(f) });
-  out.push({ window: 'run', from: t0, to: t1 });
+  const first = faults.length ? Math.min(...faults.map(tb.faultStart)) : tb.t1;
+  if (first > tb.t0) out.push({ window: 'baseline', from: tb.t0, to: first });
+  for (const f of faults) out.push({ window: f.id, from: tb.faultStart(f), to: tb.faultStop(f) });
+  out.push({ window: 'run', from: tb.t0, to: tb.t1 });
   return out;
 }
 

@@ -12,7 +12,8 @@
 // path switches itself off (every line takes the slow path) and fast-event.test.ts fails until
 // this file is brought in line and the fingerprint updated.
 import { createHash } from 'node:crypto';
-import { EventType, OpF, type HistoryEvent, type Json, type RdmaMeta } from './schema';
+import type { Json } from '../json';
+import { EventType, OpF, type HistoryEvent, type RdmaMeta } from './schema';
 import { historyJsonSchema } from './validate';
 
 /** sha256 of JSON.stringify(historyJsonSchema()) for the schema this parser implements */

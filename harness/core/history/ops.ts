@@ -1,7 +1,9 @@
 // Pairs invocation and completion events into operations, the form every checker works on.
 // Real-time order comes from `time` when every client event has one, else from file order.
 import { inputAt } from '../errors';
-import type { HistoryEvent, Json, OpF, RdmaMeta } from './schema';
+import type { FaultWindow } from '../faults';
+import type { Json } from '../json';
+import type { HistoryEvent, OpF, RdmaMeta } from './schema';
 
 export type OpStatus = 'ok' | 'fail' | 'info';
 
@@ -30,18 +32,6 @@ export interface Operation {
   rdma?: RdmaMeta;
   /** a read of the final snapshot (see HistoryEvent.final) */
   final?: boolean;
-}
-
-export interface FaultWindow {
-  id: string;
-  kind: string;
-  targets: string[];
-  params?: Record<string, Json>;
-  /** rank and time the fault took effect; stop is Infinity when never healed in the history */
-  start: number;
-  stop: number;
-  startTime?: number;
-  stopTime?: number;
 }
 
 export interface OpHistory {
@@ -198,15 +188,14 @@ function recordFault(e: HistoryEvent, rank: number, faults: Map<string, FaultWin
   if (e.type === 'invoke') return;
   const id = e.fault.id;
   if (e.f === 'start') {
-    const w: FaultWindow = { id, kind: e.fault.kind, targets: e.fault.targets ?? [], start: rank, stop: Infinity };
-    if (e.fault.params) w.params = e.fault.params;
-    if (e.time !== undefined) w.startTime = e.time;
+    const w: FaultWindow = { id, kind: e.fault.kind, targets: e.fault.targets ?? [], params: e.fault.params ?? {}, startRank: rank };
+    if (e.time !== undefined) w.start = e.time;
     faults.set(id, w);
   } else if (e.f === 'stop') {
     const w = faults.get(id);
     if (!w) throw inputAt('history.faultStopWithoutStart', file, line, `fault ${id} stops without having started`);
-    w.stop = rank;
-    if (e.time !== undefined) w.stopTime = e.time;
+    w.stopRank = rank;
+    if (e.time !== undefined) w.stop = e.time;
   } else {
     throw inputAt('history.badNemesisOp', file, line, `nemesis events are start or stop, not ${e.f}`);
   }

@@ -1,10 +1,11 @@
-// A run directory: store/<campaign>/<timestamp>/, created before anything starts so every log
-// has a home, and filled as the run goes (history appended and flushed as events arrive).
+// The store stage and its run directory: store/<campaign>/<timestamp>/ is created before
+// anything starts so every log has a home, filled as the run goes (history appended and flushed
+// as events arrive), and ends with results.json, written whole or not at all.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import type { Campaign } from '../campaign';
-import { RUN_FILES } from '../store/results';
+import type { RunPlan } from '../campaign';
+import { RUN_FILES, writeResults, type RunResults } from '../core';
 
 export interface RunDir {
   dir: string;
@@ -13,13 +14,14 @@ export interface RunDir {
   close(): void;
 }
 
-export function createRunDir(store: string, campaign: Campaign, seed: number, now = new Date()): RunDir {
+export function createRunDir(store: string, plan: RunPlan, now = new Date()): RunDir {
+  const campaign = plan.campaign;
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   let dir = path.join(store, campaign.name, stamp);
   for (let k = 2; fs.existsSync(dir); k++) dir = path.join(store, campaign.name, `${stamp}-${k}`);
   fs.mkdirSync(path.join(dir, RUN_FILES.agentsDir), { recursive: true });
   // the campaign as run: every default filled in and the seed fixed, so --replay repeats it
-  fs.writeFileSync(path.join(dir, RUN_FILES.campaign), stringify({ ...campaign, seed }));
+  fs.writeFileSync(path.join(dir, RUN_FILES.campaign), stringify(campaign));
   const controller = fs.openSync(path.join(dir, RUN_FILES.controllerLog), 'a');
   const agents = new Map<string, number>();
   const stamped = (line: string): string => `${new Date().toISOString()} ${line}\n`;
@@ -39,4 +41,9 @@ export function createRunDir(store: string, campaign: Campaign, seed: number, no
       agents.clear();
     },
   };
+}
+
+/** the last stage: results.json */
+export function storeResults(dir: string, results: RunResults): void {
+  writeResults(dir, results);
 }

@@ -2,11 +2,13 @@
 // return an error (info: they may have executed); SENDs are re-synchronised with the receiver
 // (how many it delivered) before only the undelivered ones are re-posted. The same handshake
 // first fences the receiver's QP on the abandoned rail, so nothing of the old QP can still land.
-import { emptyPlan, type FailoverPolicy } from './types';
+import { emptyPlan, type FailoverPolicy } from '../types';
 
 export const shiftPolicy: FailoverPolicy = {
   name: 'shift',
   summary: 'writes/reads retransmitted, in-flight atomics fail (info), SEND queues re-synchronised by handshake',
+  needsRails: 2,
+  reconnects: true,
   plan(unresolved) {
     const p = emptyPlan(true);
     p.fence = true;

@@ -1,6 +1,8 @@
 // The one schema for a history event. Every producer (agents, importers, nemesis) and every
 // consumer (checkers, reports) goes through these types; nothing else defines an event.
 import { z } from 'zod';
+import { FaultSpec } from '../faults';
+import { Json } from '../json';
 
 /** invoke: started. ok: took effect. fail: provably did not take effect. info: unknown. */
 export const EventType = z.enum(['invoke', 'ok', 'fail', 'info']);
@@ -17,10 +19,6 @@ export const OpF = z.enum([
 ]);
 export type OpF = z.infer<typeof OpF>;
 
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-export const Json: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(Json), z.record(z.string(), Json)]),
-);
 
 /** RDMA metadata, recorded wherever the agent knows it. 64-bit ids travel as decimal strings. */
 export const RdmaMeta = z
@@ -38,17 +36,6 @@ export const RdmaMeta = z
   })
   .strict();
 export type RdmaMeta = z.infer<typeof RdmaMeta>;
-
-/** A fault as the nemesis records it on start and stop. */
-export const FaultRef = z
-  .object({
-    id: z.string(),
-    kind: z.string(),
-    targets: z.array(z.string()).optional(),
-    params: z.record(z.string(), Json).optional(),
-  })
-  .strict();
-export type FaultRef = z.infer<typeof FaultRef>;
 
 export const HistoryEvent = z
   .object({
@@ -68,7 +55,7 @@ export const HistoryEvent = z
     /** monotonic nanoseconds; one clock domain per history */
     time: z.number().int().nonnegative().optional(),
     rdma: RdmaMeta.optional(),
-    fault: FaultRef.optional(),
+    fault: FaultSpec.optional(),
     /** a read of the final snapshot of remote memory, taken after every op completed */
     final: z.boolean().optional(),
   })

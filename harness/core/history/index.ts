@@ -3,3 +3,4 @@ export * from './jsonl';
 export * from './ops';
 export { loadHistory, loadOps, detectFormat, FORMATS } from './importers';
 export type { HistoryFormat, LoadedHistory, LoadedOps } from './importers';
+export { timeBase, type TimeBase } from './timebase';

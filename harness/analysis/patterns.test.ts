@@ -3,11 +3,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pairEvents } from '../harness/history';
-import type { HistoryEvent } from '../harness/history';
-import { loadRun } from './run';
-import { makeSyntheticRun, type Plant } from './test-support/synthetic';
-import { checksToRecords, classifyViolation, PATTERNS } from './patterns';
+import { loadRun } from '../../reports';
+import { makeSyntheticRun, type Plant } from '../../reports/test-support/synthetic';
+import { workloadPatterns } from '../../workloads';
+import { pairEvents, type HistoryEvent, type PatternContext, type ViolationShape } from '../core';
+import { checksToRecords, classifyViolation as classifyWith } from '.';
+
+const patterns = workloadPatterns();
+const classifyViolation = (v: ViolationShape, ctx: PatternContext) => classifyWith(v, ctx, patterns);
+const label = (name: string): string => patterns.find((p) => p.name === name)!.label;
+const PATTERNS = { duplicateFadd: label('duplicate-fadd'), casDoubleSuccess: label('cas-double-success'), queueSliding: label('queue-sliding'), staleWrite: label('stale-write-over-reused-buffer') };
 
 let tmp: string;
 beforeAll(() => {
@@ -57,7 +62,7 @@ test('a duplicate FADD with no re-post and no failover around it is only a possi
   const h = pairEvents(events, { file: 't' });
   const v = { kind: 'duplicate' as const, message: 'FADD +1 executed 2 times', ops: [0] };
   expect(classifyViolation(v, h)).toMatchObject({ pattern: PATTERNS.duplicateFadd, confidence: 'possible' });
-  const rec = checksToRecords([{ checker: 'at-most-once', verdict: 'invalid', ms: 1, summary: '', violations: [v] }], h);
+  const rec = checksToRecords([{ checker: 'at-most-once', verdict: 'invalid', ms: 1, summary: '', violations: [v] }], h, patterns);
   expect(rec[0]!.violations[0]!.pattern).toBeUndefined();
 
   // the same op inside a nic-failover window is a match
@@ -67,5 +72,5 @@ test('a duplicate FADD with no re-post and no failover around it is only a possi
     { type: 'ok', process: 'nemesis', f: 'stop', fault: { id: 'f1', kind: 'nic-failover', targets: ['n2'] }, time: 50 },
   ];
   expect(classifyViolation(v, pairEvents(withFault, { file: 't' }))).toMatchObject({ pattern: PATTERNS.duplicateFadd, confidence: 'match' });
-  expect(classifyViolation({ kind: 'lost', message: '', ops: [0] }, h)).toMatchObject({ confidence: 'none' });
+  expect(classifyViolation({ kind: 'lost', ops: [0] }, h)).toMatchObject({ confidence: 'none' });
 });

@@ -3,7 +3,8 @@
 // :info and unmatched invocations are indeterminate, and a nil read is a wildcard.
 import { inputAt } from '../../errors';
 import { Edn, EdnList, EdnMap, EdnSet, Keyword, Sym, Tagged, readEdn } from '../edn';
-import { OpF, type HistoryEvent, type Json } from '../schema';
+import type { Json } from '../../json';
+import { OpF, type HistoryEvent } from '../schema';
 
 export function looksLikeKnossos(text: string): boolean {
   const t = text.replace(/^(\s|;[^\n]*\n)*/, '');

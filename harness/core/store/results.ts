@@ -6,7 +6,7 @@
 //   counters.jsonl   rxe hardware counter samples (RunCounterSample per line)
 // Reports read only these files and never contact the cluster.
 import { z } from 'zod';
-import { Json } from '../history/schema';
+import { FaultSpec, PHASES } from '../faults';
 
 export const Verdict = z.enum(['valid', 'invalid', 'unknown']);
 
@@ -32,6 +32,8 @@ export const ViolationRecord = z.object({
   explanation: Explanation.optional(),
   /** the known failure pattern this matches, e.g. 'duplicate FADD after failover' */
   pattern: z.string().optional(),
+  /** the classifier's view: the pattern it saw (also a possible one), how sure, and why */
+  match: z.object({ pattern: z.string().optional(), confidence: z.enum(['match', 'possible', 'none']), because: z.string() }).optional(),
 });
 
 export const CheckRecord = z.object({
@@ -58,17 +60,15 @@ export const Finding = z.object({
 /** Findings that mean a node's kernel died or wedged during the run: a valid verdict becomes unknown. */
 export const SERIOUS_FINDINGS: ReadonlySet<z.infer<typeof Finding>['kind']> = new Set(['kernel-panic', 'kernel-oops', 'kernel-bug', 'soft-lockup', 'rcu-stall', 'hung-task']);
 
-export const FaultRecord = z.object({
-  id: z.string(),
-  kind: z.string(),
+/** A fault of the run and its phase at the end (one FaultSpec, with history times in ns). */
+export const FaultRecord = FaultSpec.extend({
   targets: z.array(z.string()),
-  params: z.record(z.string(), Json).optional(),
   /** history times (ns) when it took effect and was healed */
   start: z.number().optional(),
   stop: z.number().optional(),
   /** every record must read NotInjected at the end; otherwise the report says so first */
-  phase: z.enum(['NotInjected', 'Injected', 'Unknown']),
-});
+  phase: z.enum(PHASES),
+}).strip();
 
 export const CounterDelta = z.object({
   node: z.string(),
@@ -89,10 +89,25 @@ export const WorkloadStats = z.object({
   latencyP99Us: z.number().optional(),
 });
 
+/**
+ * The keys a workload of the run owns, so readers can group ops by workload without knowing
+ * the workloads: a prefix ending in '@' (a region, `counter@`) owns every key it starts; any
+ * other entry (a stream, `node2->node1`) owns that exact key.
+ */
+export const WorkloadKeys = z.object({ workload: z.string(), keys: z.array(z.string()) });
+export type WorkloadKeys = z.infer<typeof WorkloadKeys>;
+
+export function ownerOf(owners: readonly WorkloadKeys[], key: string | number | undefined): string | undefined {
+  if (key === undefined) return undefined;
+  const k = String(key);
+  for (const o of owners) for (const p of o.keys) if (p.endsWith('@') ? k.startsWith(p) : k === p) return o.workload;
+  return undefined;
+}
+
 export const RunResults = z.object({
   schema: z.literal(1),
   campaign: z.string(),
-  seed: z.union([z.number(), z.string()]),
+  seed: z.number().int(),
   startedAt: z.string(),
   endedAt: z.string(),
   durationMs: z.number(),
@@ -108,6 +123,8 @@ export const RunResults = z.object({
   faults: z.array(FaultRecord),
   counters: z.array(CounterDelta),
   stats: z.array(WorkloadStats),
+  /** which keys belong to which workload (absent in runs before it was recorded) */
+  workloads: z.array(WorkloadKeys).optional(),
   /** every fault healed and every process stopped */
   clean: z.boolean(),
   notes: z.array(z.string()).optional(),

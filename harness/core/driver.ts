@@ -1,6 +1,10 @@
 // One interface for every way of reaching nodes (local qemu VMs, ssh hosts, docker containers).
 // Runs and faults only ever talk to a NodeDriver; target selection lives in harness/.
 import type { Readable, Writable } from 'node:stream';
+import { z } from 'zod';
+
+/** a node's name as campaigns and inventories write it */
+export const NodeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a node name (letters, digits, _ . -)');
 
 export type DriverKind = 'local' | 'ssh' | 'docker';
 

@@ -1,0 +1,3 @@
+// The run directory: its files' schemas, and reading and writing them.
+export * from './results';
+export { readResults, readCounterSamples, writeResults } from './files';
