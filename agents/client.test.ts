@@ -1,8 +1,8 @@
 // The RPC end to end with the fake binding (fast): ops through a loopback QP, results against
 // memory, history events that satisfy the one schema, and errors with stable codes.
-import { HistoryEvent } from '../harness/core';
 import { connectPeers, type AgentClient } from '.';
-import { startFakeAgent } from './test-support/fake-agent';
+import { HistoryEvent } from '../harness/core';
+import { startFakeAgent } from './test-support';
 
 let agent: AgentClient;
 

@@ -2,8 +2,7 @@
 // memory, receives on the other side, and a forced QP error classified honestly.
 import { HistoryEvent } from '../harness/core';
 import { connectPeers } from './peers';
-import { rxeCluster, type RxeCluster } from './test-support/rxe-cluster';
-import { completed, FAST_FAIL, startPair, type AgentPair } from './test-support/rxe-agents';
+import { FAST_FAIL, completed, rxeCluster, startPair, type AgentPair, type RxeCluster } from './test-support';
 
 jest.setTimeout(300_000);
 

@@ -1,9 +1,8 @@
 // Each failover policy on real rxe: the primary rail's cable is pulled (on the target) while a
 // paced slice runs; the history must show the policy's documented behaviour.
-import type { HistoryEvent } from '../harness/core';
 import type { FailoverEvent, OpDescriptor, Policy } from '.';
-import { rxeCluster, type RxeCluster } from './test-support/rxe-cluster';
-import { completed, FAST_FAIL, startPair, waitPortActive, type AgentPair } from './test-support/rxe-agents';
+import type { HistoryEvent } from '../harness/core';
+import { FAST_FAIL, completed, rxeCluster, startPair, waitPortActive, type AgentPair, type RxeCluster } from './test-support';
 
 jest.setTimeout(600_000);
 

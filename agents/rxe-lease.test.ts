@@ -4,8 +4,7 @@
 import type { NodeDriver } from '../harness/core';
 import { AgentClient } from './client';
 import { connectPeers } from './peers';
-import { rxeCluster, type RxeCluster } from './test-support/rxe-cluster';
-import { completed, FAST_FAIL } from './test-support/rxe-agents';
+import { FAST_FAIL, completed, rxeCluster, type RxeCluster } from './test-support';
 
 jest.setTimeout(300_000);
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../harness/core';
-import { BINDING_FILE, bindingCandidates } from './verbs/binding';
+import { BINDING_FILE, bindingCandidates } from './verbs';
 
 export const AGENT_SCRIPT = 'rdma-chaos-agent.js';
 

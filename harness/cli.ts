@@ -1,4 +1,4 @@
-// Declares the commands and their options; each action lazy-imports harness/commands/<name>.ts
+// Declares the commands and their options; each action lazy-imports harness/commands/<name>/ (its index.ts)
 // so `rdma-chaos check` never loads ssh2 or the cluster code.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from './core';

@@ -1,6 +1,6 @@
 // Escaping for HTML text/attributes, for JSON inside <script>, and for XML.
 import { esc, jsonForScript, xmlAttr, xmlEsc } from './escape';
-import { HOSTILE } from './test-support/synthetic';
+import { HOSTILE } from './test-support';
 
 const payloads = [...Object.values(HOSTILE), '&amp;', '\u0000\u0008\ud800x', '"\'<>&'];
 

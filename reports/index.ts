@@ -1,11 +1,11 @@
 // reports/: reads stored run directories and writes what ops teams read: one self-contained
 // report.html per run, the nightly index, JUnit XML for CI, and InfluxDB metrics.
-export { loadRun, assertRunDir, type RunData } from './run';
-export { renderReport, writeReport, violationViews, type ReportOptions, type WriteReportResult } from './html';
-export { buildIndex, findRunDirs, type IndexOptions, type IndexResult } from './index/index';
-export { junitXml, junitProblems, type JunitRun } from './junit';
-export { summarize, type RunSummary } from './summary';
-export { workloadIndex, series } from './metrics';
-export { esc, jsonForScript, xmlEsc } from './escape';
-export { openMetricsSink, exportRunToInflux, type MetricsSink, type MetricsSinkOptions } from './influx';
 export { CHROMIUM_ARGS, chromiumPath } from './browser';
+export { esc, jsonForScript, xmlEsc } from './escape';
+export { renderReport, violationViews, writeReport, type ReportOptions, type WriteReportResult } from './html';
+export { buildIndex, findRunDirs, type IndexOptions, type IndexResult } from './index/index';
+export { exportRunToInflux, influxTarget, openMetricsSink, type MetricsSink, type MetricsSinkOptions, type SinkStats } from './influx';
+export { junitProblems, junitXml, type JunitRun } from './junit';
+export { series, workloadIndex } from './metrics';
+export { assertRunDir, loadRun, type RunData } from './run';
+export { summarize, type RunSummary } from './summary';

@@ -1,6 +1,6 @@
 // The summary of one run: what `report --json` prints and what the nightly index caches per run.
 import type { RunResults } from '../harness/core';
-import { uncleanReasons } from './html/sections';
+import { uncleanReasons } from './html';
 
 export interface RunSummary {
   campaign: string;

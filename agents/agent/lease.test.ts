@@ -4,7 +4,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { pidAlive, startFakeAgent } from '../test-support/fake-agent';
+import { pidAlive, startFakeAgent } from '../test-support';
 
 const LEASE_MS = 1500;
 const SLACK_MS = 1500; // controller-side scheduling and process exit under load

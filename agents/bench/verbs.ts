@@ -2,14 +2,13 @@
 // perftest's ib_atomic_bw (FETCH_AND_ADD, CMP_AND_SWAP; -x 1) against the agent's FADD/CAS
 // workload with history recording on, on the same two nodes, alternating in one run. Prints
 // ops/s for each and the ratio. Anchor (recipe, TCG): 20.7k FADD/s, 22.5k CAS/s; target >= 0.9x.
-import { createWriteStream } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { openDriver } from '../../harness/cluster';
-import type { NodeDriver } from '../../harness/core';
-import type { HistoryEvent } from '../../harness/core';
+import type { HistoryEvent, NodeDriver } from '../../harness/core';
 import { AgentClient } from '../client';
+import { nonePolicy } from '../failover';
 import type { OpDescriptor } from '../ops';
 import { connectPeers } from '../peers';
 
@@ -103,7 +102,7 @@ async function main(): Promise<void> {
         const perf = await perftest(driver, targetNode, clientNode, ip, op === 'fadd' ? 'FETCH_AND_ADD' : 'CMP_AND_SWAP', a.n, a.qpTimeout);
         const ops = workload(op, a.n);
         const t0 = process.hrtime.bigint();
-        const s = await client.runSlice({ slice: `bench-${slice++}`, peer: targetNode, policy: 'none', ops, depth: a.depth, ...(a.spin !== undefined ? { spin: a.spin } : {}) });
+        const s = await client.runSlice({ slice: `bench-${slice++}`, peer: targetNode, policy: nonePolicy.name, ops, depth: a.depth, ...(a.spin !== undefined ? { spin: a.spin } : {}) });
         const wallNs = Number(process.hrtime.bigint() - t0);
         if (s.ok !== a.n) throw new Error(`agent ${op}: only ${s.ok}/${a.n} ops ok`);
         const loop = a.n / (Number(BigInt(s.lastDoneNs) - BigInt(s.firstPostNs)) / 1e9);

@@ -1,9 +1,9 @@
 // Each policy's documented behaviour, driven through the real agent and slice runner on the fake
 // binding with rail 0 in an ACK blackout (ops execute, the requester gets IBV_WC_RETRY_EXC_ERR).
 // The same behaviours on real rxe with a cable pull are in agents/rxe-failover.test.ts.
-import type { HistoryEvent } from '../../harness/core';
 import { connectPeers, type AgentClient, type OpDescriptor, type Policy } from '..';
-import { startFakeAgent } from '../test-support/fake-agent';
+import type { HistoryEvent } from '../../harness/core';
+import { startFakeAgent } from '../test-support';
 
 async function run(policy: Policy, ops: OpDescriptor[]) {
   const { agent } = await startFakeAgent({ fakeDown: 'rxe0' });

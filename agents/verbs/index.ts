@@ -1,12 +1,9 @@
 // The verbs layer: thin validated wrappers over the native binding (agents/native).
-export { loadBinding, bindingSource, bindingCandidates } from './binding';
-export { Device, listDevices, type DeviceSummary, type PortAttr, type GidEntry, type DeviceAttr, type AsyncEvent } from './device';
-export { ProtectionDomain, allocAligned, DEFAULT_ACCESS } from './pd';
-export { MemoryRegion } from './mr';
+export { allocBatchOps, type BatchChunk, type BatchOps, type BatchOptions, type BatchSummary } from './batch';
+export { BINDING_FILE, bindingCandidates, bindingSource, loadBinding } from './binding';
 export { CompletionQueue, type Completion } from './cq';
-export {
-  QueuePair, DEFAULT_QP_SETTINGS, checkQpSettings,
-  type QpCaps, type QpEndpoint, type QpSettings, type SendWr, type RecvWr, type LocalRef, type RemoteRef, type QpState,
-} from './qp';
-export { allocBatchOps, type BatchOps, type BatchOptions, type BatchChunk, type BatchSummary } from './batch';
-export { OP, BATCH, FLAG, ACCESS, wcStatusName, wcStatusCode, type OpName, type AccessName } from './opcodes';
+export { Device, listDevices, type AsyncEvent, type DeviceAttr, type DeviceSummary, type GidEntry, type PortAttr } from './device';
+export { MemoryRegion } from './mr';
+export { ACCESS, BATCH, FLAG, OP, wcStatusCode, wcStatusName, type AccessName, type OpName } from './opcodes';
+export { DEFAULT_ACCESS, ProtectionDomain, allocAligned } from './pd';
+export { DEFAULT_QP_SETTINGS, QueuePair, checkQpSettings, type LocalRef, type QpCaps, type QpEndpoint, type QpSettings, type QpState, type RecvWr, type RemoteRef, type SendWr } from './qp';

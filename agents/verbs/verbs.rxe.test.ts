@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ensureAgentBundle } from '../ship';
-import { rxeCluster, type RxeCluster } from '../test-support/rxe-cluster';
+import { rxeCluster, type RxeCluster } from '../test-support';
 
 jest.setTimeout(300_000);
 

@@ -3,11 +3,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { checksToRecords, classifyViolation as classifyWith } from '.';
 import { loadRun } from '../../reports';
-import { makeSyntheticRun, type Plant } from '../../reports/test-support/synthetic';
+import { makeSyntheticRun, type Plant } from '../../reports/test-support';
 import { workloadPatterns } from '../../workloads';
 import { pairEvents, type HistoryEvent, type PatternContext, type ViolationShape } from '../core';
-import { checksToRecords, classifyViolation as classifyWith } from '.';
 
 const patterns = workloadPatterns();
 const classifyViolation = (v: ViolationShape, ctx: PatternContext) => classifyWith(v, ctx, patterns);

@@ -1,5 +1,5 @@
 import { checkAtMostOnce } from './at-most-once';
-import { H } from './test-support/hist';
+import { H } from './test-support';
 
 describe('at-most-once: FADD counters', () => {
   // deltas are powers of 4, so the final value decodes into executions per op

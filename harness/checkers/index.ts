@@ -8,13 +8,13 @@ import { checkStreams } from './stream';
 import type { CheckerResult, Verdict } from './types';
 import { worst } from './types';
 
-export * from './types';
 export { checkAtMostOnce } from './at-most-once';
-export { checkLinearizability } from './linearizability';
-export { checkStreams } from './stream';
 export { verdictExit } from './exit';
-export { getModel, defaultModelName, MODEL_NAMES } from './models';
-export type { Model, AnyModel } from './model';
+export { checkLinearizability } from './linearizability';
+export type { AnyModel, Model } from './model';
+export { BadValueError, MODEL_NAMES, defaultModelName, getModel } from './models';
+export { checkStreams } from './stream';
+export * from './types';
 
 export interface CheckOptions {
   format: HistoryFormat;

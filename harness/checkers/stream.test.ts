@@ -1,5 +1,5 @@
 import { checkStreams } from './stream';
-import { H } from './test-support/hist';
+import { H } from './test-support';
 
 const sends = (h: H, n: number): H => {
   for (let i = 0; i < n; i++) h.op(1, 'send', i, 'ok', undefined, 's');

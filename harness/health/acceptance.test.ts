@@ -17,10 +17,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { isAlive, readState } from '../cluster/local';
-import { acquireSharedCluster, type SharedCluster } from '../cluster/test-support/shared-cluster';
-import { ExitCode } from '../core';
+import { acquireSharedCluster, type SharedCluster } from '../cluster/test-support';
+import { ExitCode, RUN_FILES, RunCounterSample, RunResults } from '../core';
 import { runCli } from '../main';
-import { RUN_FILES, RunResults, RunCounterSample } from '../core';
 
 jest.setTimeout(45 * 60_000);
 

@@ -11,17 +11,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { junitProblems } from '../../reports/junit';
-import { loadRun } from '../../reports/run';
-import { launchChromium, type WatchedPage } from '../../reports/test-support/chromium';
-import { influxQuery, startInfluxd, type Influxd } from '../../reports/test-support/influxd';
-import { checkShowViolation, checkSummary, checkTimeline, openReport } from '../../reports/test-support/report-page';
-import { acquireSharedCluster, type SharedCluster } from '../cluster/test-support/shared-cluster';
-import { ExitCode } from '../core';
+import { junitProblems, loadRun } from '../../reports';
+import { checkShowViolation, checkSummary, checkTimeline, influxQuery, launchChromium, openReport, startInfluxd, type Influxd, type WatchedPage } from '../../reports/test-support';
+import { acquireSharedCluster, type SharedCluster } from '../cluster/test-support';
 import type { HistoryEvent } from '../core';
+import { ExitCode, RUN_FILES, type RunResults } from '../core';
 import { runCli } from '../main';
-import { RUN_FILES, type RunResults } from '../core';
-import { historyIntegrity, nodeState, waitHealed, type NodeState } from './test-support/healed';
+import { historyIntegrity, nodeState, waitHealed, type NodeState } from './test-support';
 
 jest.setTimeout(15 * 60_000);
 

@@ -2,7 +2,7 @@
 // events as the run loop sees them (agents' ops, nemesis start/stop, final reads) become
 // per-second op points per workload with latencies, fault events and rxe counter points; the
 // campaign test checks the same on a real run.
-import { influxQuery, startInfluxd, type Influxd } from '../../reports/test-support/influxd';
+import { influxQuery, startInfluxd, type Influxd } from '../../reports/test-support';
 import { parseCampaign, planRun } from '../campaign';
 import type { HistoryEvent } from '../core';
 import { checkMetricsUrl, openRunMetrics } from './metrics';

@@ -4,9 +4,10 @@
 // throws; an unreachable database costs one warning. Metrics read copies of the events and
 // never touch the history.
 import * as path from 'node:path';
+import { influxTarget, openMetricsSink, type MetricsSink, type SinkStats } from '../../reports';
 import type { RunPlan } from '../campaign';
-import type { HistoryEvent } from '../core';
-import { influxTarget, openMetricsSink, type MetricsSink, type SinkStats } from '../../reports/influx';
+import { ownerOf, type HistoryEvent } from '../core';
+import { workloadKeys } from './check';
 
 export interface RunMetricsOptions {
   url: string;
@@ -46,18 +47,9 @@ export function openRunMetrics(o: RunMetricsOptions): RunMetrics {
   const offsetMs = Date.now() - o.now() / 1e6;
   const wall = (t: number | undefined): number => (t === undefined ? Date.now() : Math.round(offsetMs + t / 1e6));
   const names = workloadNames(o.plan);
-  const byRegion = new Map<string, string>();
-  let streamName: string | undefined;
-  o.plan.workloads.forEach((w, i) => {
-    for (const region of Object.keys(w.regions)) if (!byRegion.has(region)) byRegion.set(region, names[i]!);
-    if (w.spec.workload === 'send-stream' && streamName === undefined) streamName = names[i]!;
-  });
-  const workloadOf = (e: HistoryEvent): string => {
-    if (e.f === 'send' || e.f === 'recv') return streamName ?? 'send-stream';
-    const key = e.key === undefined ? '' : String(e.key);
-    const at = key.indexOf('@');
-    return (at > 0 ? byRegion.get(key.slice(0, at)) : undefined) ?? names[0] ?? 'unknown';
-  };
+  // the keys each workload owns, tagged with its name here
+  const owners = workloadKeys(o.plan).map((k, i) => ({ ...k, workload: names[i]! }));
+  const workloadOf = (e: HistoryEvent): string => ownerOf(owners, e.key) ?? names[0] ?? 'unknown';
   const invoked = new Map<number, number>();
   return {
     url: sink.url,

@@ -8,13 +8,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FAULT_KINDS } from '../../faults';
-import { acquireSharedCluster, type SharedCluster } from '../cluster/test-support/shared-cluster';
 import type { PlanJson } from '../campaign';
-import { ExitCode } from '../core';
+import { acquireSharedCluster, type SharedCluster } from '../cluster/test-support';
 import type { HistoryEvent } from '../core';
+import { ExitCode, RUN_FILES, type RunResults } from '../core';
 import { runCli } from '../main';
-import { RUN_FILES, type RunResults } from '../core';
-import { historyIntegrity, nodeState, waitHealed, type NodeState } from './test-support/healed';
+import { historyIntegrity, nodeState, waitHealed, type NodeState } from './test-support';
 
 jest.setTimeout(40 * 60_000);
 

@@ -7,11 +7,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createRunDir, planStage } from '.';
 import { FAULT_KINDS } from '../../faults';
 import type { PlanJson } from '../campaign';
 import { ExitCode } from '../core';
-import { cli } from '../test-support/cli';
-import { createRunDir, planStage } from '.';
+import { cli } from '../test-support';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RANDOM = path.join(ROOT, 'campaigns/random-10m.yaml');

@@ -2,23 +2,23 @@
 // step checks first and does nothing when its result is already there. The apt part and the
 // kernel part are separate so `--check` can report each on its own.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { InputError } from '../core';
 import { ensureInitramfs, initramfsUpToDate } from './initramfs';
 import { checkKernel, prepareKernel, readKernelManifest, resolveKernelVersion } from './kernel';
 import { checkPackages, installPackages } from './packages';
-import * as path from 'node:path';
 import { cachePaths, projectRoot, type CachePaths } from './paths';
 import { run } from './run';
 import { ensureSshKeys, sshKeysPresent } from './sshkeys';
 
-export { cacheDir, cachePaths, stateDir, projectRoot, DEFAULT_CACHE_DIR, DEFAULT_STATE_DIR } from './paths';
-export type { CachePaths } from './paths';
-export { readKernelManifest, checkKernel, extractVmlinux } from './kernel';
+export { ensureInitramfs, guestDir, resolveModules } from './initramfs';
+export { checkKernel, extractVmlinux, readKernelManifest } from './kernel';
 export type { KernelManifest } from './kernel';
-export { ensureInitramfs, resolveModules, guestDir } from './initramfs';
-export { pinnedHostKey, ensureSshKeys } from './sshkeys';
 export { HOST_PACKAGES, checkPackages } from './packages';
-export { which } from './run';
+export { DEFAULT_CACHE_DIR, DEFAULT_STATE_DIR, cacheDir, cachePaths, projectRoot, stateDir } from './paths';
+export type { CachePaths } from './paths';
+export { run, which } from './run';
+export { ensureSshKeys, pinnedHostKey, sshKeysPresent } from './sshkeys';
 
 export interface SetupItem {
   name: string;

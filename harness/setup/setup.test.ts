@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cli } from '../test-support/cli';
+import { cli } from '../test-support';
+import { setupKernel, type SetupItem } from './index';
 import { findStaticBusybox } from './initramfs';
 import { readKernelManifest } from './kernel';
 import { cachePaths } from './paths';
-import { setupKernel, type SetupItem } from './index';
 
 jest.setTimeout(10 * 60_000);
 const ROOT = path.resolve(__dirname, '../..');

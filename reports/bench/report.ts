@@ -8,10 +8,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadOps } from '../../harness/core';
-import { RUN_FILES } from '../../harness/core';
-import { buildIndex, SUMMARY_FILE } from '../index/index';
+import { RUN_FILES, loadOps } from '../../harness/core';
 import { writeReport } from '../html';
+import { SUMMARY_FILE, buildIndex } from '../index/index';
 import { launchChromium } from '../test-support/chromium';
 import { makeSyntheticRun, type Plant } from '../test-support/synthetic';
 

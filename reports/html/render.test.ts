@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadRun } from '../run';
-import { HOSTILE, makeSyntheticRun } from '../test-support/synthetic';
 import { renderReport } from '.';
+import { loadRun } from '../run';
+import { HOSTILE, makeSyntheticRun } from '../test-support';
 
 let tmp: string;
 beforeAll(() => {

@@ -7,11 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { loadRun } from '../run';
-import { launchChromium, type WatchedPage } from '../test-support/chromium';
-import { ARTIFACTS, checkShowViolation, checkSummary, checkTimeline, openReport } from '../test-support/report-page';
-import { makeSyntheticRun } from '../test-support/synthetic';
 import { writeReport } from '.';
+import { loadRun } from '../run';
+import { ARTIFACTS, checkShowViolation, checkSummary, checkTimeline, launchChromium, makeSyntheticRun, openReport, type WatchedPage } from '../test-support';
 
 jest.setTimeout(120_000);
 

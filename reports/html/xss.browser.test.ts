@@ -5,10 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { loadRun } from '../run';
-import { launchChromium, openWatched } from '../test-support/chromium';
-import { HOSTILE, makeSyntheticRun } from '../test-support/synthetic';
 import { renderReport } from '.';
+import { loadRun } from '../run';
+import { HOSTILE, launchChromium, makeSyntheticRun, openWatched } from '../test-support';
 
 jest.setTimeout(120_000);
 

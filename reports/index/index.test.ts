@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HOSTILE, makeSyntheticRun, type Plant } from '../test-support/synthetic';
-import { buildIndex, SUMMARY_FILE } from '.';
+import { SUMMARY_FILE, buildIndex } from '.';
+import { HOSTILE, makeSyntheticRun, type Plant } from '../test-support';
 
 let store: string;
 const campaigns = ['shift-fadd', 'replay-cas', `evil ${HOSTILE.img}`];

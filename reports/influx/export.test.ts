@@ -4,11 +4,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../../harness/main';
-import { RUN_FILES } from '../../harness/core';
-import { freePort, influxQuery, startInfluxd, type Influxd } from '../test-support/influxd';
-import { makeSyntheticRun } from '../test-support/synthetic';
 import { exportRunToInflux } from '.';
+import { RUN_FILES } from '../../harness/core';
+import { runCli } from '../../harness/main';
+import { freePort, influxQuery, makeSyntheticRun, startInfluxd, type Influxd } from '../test-support';
 
 jest.setTimeout(60_000);
 let db: Influxd;

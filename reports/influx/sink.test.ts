@@ -1,9 +1,9 @@
 // The metrics sink against a real influxd (Debian's influxdb 1.x) on a loopback port: points
 // written while a "run" goes are queried back; killing influxd mid-stream costs one warning,
 // never an exception; credentials come from env and never appear in messages.
-import { startInfluxd, influxQuery, type Influxd } from '../test-support/influxd';
+import { ENV_PASSWORD, ENV_USER, influxTarget, openMetricsSink } from '.';
 import { isChaosError } from '../../harness/core';
-import { influxTarget, openMetricsSink, ENV_PASSWORD, ENV_USER } from '.';
+import { influxQuery, startInfluxd, type Influxd } from '../test-support';
 
 jest.setTimeout(60_000);
 

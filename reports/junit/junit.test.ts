@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HOSTILE, makeSyntheticRun } from '../test-support/synthetic';
 import { junitProblems, junitXml, parseXml, type XmlElement } from '.';
 import type { RunResults } from '../../harness/core';
+import { HOSTILE, makeSyntheticRun } from '../test-support';
 
 let tmp: string;
 let bad: RunResults;

@@ -3,7 +3,7 @@
 // <failure> whose message is its plain-English sentence; an undecided check is an <error>.
 import type { RunResults } from '../../harness/core';
 import { xmlAttr, xmlEsc } from '../escape';
-import { uncleanReasons } from '../html/sections';
+import { uncleanReasons } from '../html';
 
 export interface JunitRun {
   results: RunResults;

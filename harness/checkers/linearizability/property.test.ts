@@ -1,11 +1,10 @@
 // The search against a brute-force oracle on thousands of small random histories with
 // indeterminate and failed ops, for every model.
 import fc from 'fast-check';
-import type { Operation, OpStatus } from '../../core';
-import type { Json, OpF } from '../../core';
-import { getModel } from '../models';
-import { bruteLinearizable } from '../test-support/brute';
 import { checkLinearizability } from '.';
+import type { Json, OpF, OpStatus, Operation } from '../../core';
+import { getModel } from '../models';
+import { bruteLinearizable } from '../test-support';
 import { prepareEntries } from './entries';
 
 interface Spec {

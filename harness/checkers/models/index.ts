@@ -1,7 +1,6 @@
 // The model registry: names the CLI accepts, and the default model for a history.
+import type { HistoryFormat, Operation } from '../../core';
 import { InputError } from '../../core';
-import type { HistoryFormat } from '../../core';
-import type { Operation } from '../../core';
 import type { AnyModel } from '../model';
 import { counterModel } from './counter';
 import { kvModel, kvNoPartitionModel } from './kv';
@@ -9,7 +8,8 @@ import { multiRegisterModel, mutexModel } from './mutex';
 import { queueModel } from './queue';
 import { casRegisterModel, etcdModel, registerModel } from './register';
 
-export { counterModel, kvModel, kvNoPartitionModel, multiRegisterModel, mutexModel, queueModel, casRegisterModel, etcdModel, registerModel };
+export { BadValueError } from './values';
+export { casRegisterModel, counterModel, etcdModel, kvModel, kvNoPartitionModel, multiRegisterModel, mutexModel, queueModel, registerModel };
 
 export const MODEL_NAMES = ['register', 'cas-register', 'etcd', 'counter', 'kv', 'kv-nopart', 'queue', 'mutex', 'multi-register'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];

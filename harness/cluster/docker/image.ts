@@ -1,13 +1,13 @@
 // The node image, built here because no registry is reachable: a debootstrap rootfs turned
 // into an image with `docker import`. The rootfs tarball is cached (debootstrap takes ~40 s),
 // and the image carries a label with the tarball's recipe hash so a changed recipe rebuilds it.
+import type Dockerode from 'dockerode';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type Dockerode from 'dockerode';
 import { InputError } from '../../core';
-import { cacheDir } from '../../setup/paths';
+import { cacheDir } from '../../setup';
 
 export const NODE_IMAGE = 'rdma-chaos/node';
 const SUITE = 'bookworm';

@@ -2,7 +2,7 @@
 // RDMA cases included: these nodes run the real rdma_rxe. The generous per-case timeout is for
 // a 2-core host where other suites load the same VMs (TCG slows down with the host).
 import { describeDriverContract } from '../contract';
-import { acquireSharedCluster } from '../test-support/shared-cluster';
+import { acquireSharedCluster } from '../test-support';
 
 describeDriverContract(
   'local',

@@ -4,11 +4,10 @@
 // one qemu: processes to orphan and to find). The other backends' down: fabric/fabric.test.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cli } from '../../test-support/cli';
-import { ensureSetup } from '../test-support/shared-cluster';
-import { leftovers, removeTestCluster, spawnCli, testStateDir, waitUntil } from '../test-support/local';
-import { readState, stateFile } from './state';
+import { cli } from '../../test-support';
+import { ensureSetup, clusterLeftovers as leftovers, removeTestCluster, spawnCli, testStateDir, waitUntil } from '../test-support';
 import { isAlive } from './procs';
+import { readState, stateFile } from './state';
 
 jest.setTimeout(10 * 60_000);
 

@@ -2,12 +2,11 @@
 // exactly as for real hosts (the ssh driver, one reused connection per node, pinned host
 // key); cable pulls go below the guest through qemu's monitor, which the guest sees as
 // carrier loss on the rail's NIC.
-import { InputError } from '../../core';
-import { cachePaths, type CachePaths } from '../../setup/paths';
-import { pinnedHostKey } from '../../setup/sshkeys';
 import type { ExecOptions, ExecResult, NodeDriver, NodeInfo, RemoteProcess } from '../../core';
-import { SshDriver } from '../ssh/driver';
-import type { Inventory } from '../ssh/inventory';
+import { InputError } from '../../core';
+import { cachePaths, pinnedHostKey, type CachePaths } from '../../setup';
+import type { Inventory } from '../ssh';
+import { SshDriver } from '../ssh';
 import { hmp } from './monitor';
 import { isAlive } from './procs';
 import type { RestartOptions } from './restart';

@@ -6,8 +6,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../main';
-import { ensureSetup } from '../test-support/shared-cluster';
-import { leftovers, removeTestCluster, testStateDir } from '../test-support/local';
+import { ensureSetup, clusterLeftovers as leftovers, removeTestCluster, testStateDir } from '../test-support';
 import { readState } from './state';
 
 jest.setTimeout(5 * 60_000);

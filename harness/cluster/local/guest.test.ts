@@ -3,8 +3,8 @@
 // nft and netem, and a console that records the kernel's warnings after boot.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { projectRoot } from '../../setup/paths';
-import { acquireSharedCluster, type SharedCluster } from '../test-support/shared-cluster';
+import { projectRoot } from '../../setup';
+import { acquireSharedCluster, type SharedCluster } from '../test-support';
 
 jest.setTimeout(15 * 60_000);
 

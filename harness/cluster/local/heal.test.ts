@@ -1,6 +1,6 @@
 // Every test file gets the shared cluster without faults, whatever the previous holder left:
 // nft rules, a netem qdisc, a link set down inside the guest, a cable pulled at the VM.
-import { acquireSharedCluster } from '../test-support/shared-cluster';
+import { acquireSharedCluster } from '../test-support';
 
 jest.setTimeout(15 * 60_000);
 

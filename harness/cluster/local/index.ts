@@ -4,21 +4,22 @@
 //   clusterDown                 stop everything, also after a controller died mid-boot
 import * as path from 'node:path';
 import { InputError } from '../../core';
-import { cachePaths, stateDir as defaultStateDir, type CachePaths } from '../../setup/paths';
+import { cachePaths, stateDir as defaultStateDir, type CachePaths } from '../../setup';
 import { LocalDriver } from './driver';
+import { fabricAlive } from './fabric';
 import { isAlive } from './procs';
 import { readState, type ClusterState } from './state';
-import { fabricAlive } from './fabric';
 
-export { clusterUp, ensureCluster, probePorts, type UpResult, type NodeTiming } from './up';
+export type { AccelMode } from './accel';
+export { DEFAULT_SSH_PORT_BASE, railAddress, type UpOptions } from './config';
 export { clusterDown, type DownReport } from './down';
 export { LocalDriver, inventoryFor } from './driver';
-export { DEFAULT_SSH_PORT_BASE, railAddress, type UpOptions } from './config';
-export { FABRIC_NAMES, DEFAULT_FABRIC, type FabricBackend } from './fabric';
-export { readState, stateFile, type ClusterState, type NodeRecord, type RailRecord } from './state';
-export { scanOwned, isAlive, type OwnedProc } from './procs';
+export { DEFAULT_FABRIC, FABRIC_NAMES, type FabricBackend } from './fabric';
+export { isAlive, scanOwned, type OwnedProc } from './procs';
 export { READY_MARK } from './qemu';
-export type { AccelMode } from './accel';
+export { probePorts } from './ready';
+export { readState, stateFile, type ClusterState, type NodeRecord, type RailRecord } from './state';
+export { clusterUp, ensureCluster, type NodeTiming, type UpResult } from './up';
 
 export interface LocalClusterStatus {
   stateDir: string;

@@ -1,7 +1,7 @@
 // The nodes of a local cluster as records (names, ports, paths, rails) and as qemu specs:
 // shared by `cluster up` and the boot benchmark, so both boot exactly the same VMs.
 import * as path from 'node:path';
-import { projectRoot } from '../../setup/paths';
+import { projectRoot } from '../../setup';
 import { railAddress, type UpConfig } from './config';
 import { macFor, type Accel, type QemuNodeSpec } from './qemu';
 import type { FabricRecord, NodeRecord } from './state';

@@ -1,8 +1,8 @@
 // Acceptance 1: a local cluster (the suite's shared one: 2 nodes, 2 rails) has rxe0 and rxe1
 // ACTIVE on every node, and `rdma-chaos cluster exec` runs perftest's ib_atomic_bw between two
 // nodes over each rail, real RC atomics through the kernel's rdma_rxe.
-import { cli } from '../../test-support/cli';
-import { acquireSharedCluster, type SharedCluster } from '../test-support/shared-cluster';
+import { cli } from '../../test-support';
+import { acquireSharedCluster, type SharedCluster } from '../test-support';
 
 jest.setTimeout(15 * 60_000);
 

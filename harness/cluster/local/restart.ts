@@ -12,8 +12,8 @@ import { fabricBackend } from './fabric';
 import { nodeSpec } from './nodes';
 import { isAlive, killOwned } from './procs';
 import { startQemu, type QemuNodeSpec } from './qemu';
+import { fabricNodeStarted, waitNode } from './ready';
 import { lockState, ownMarker, readState, writeState, type ClusterState, type NodeRecord } from './state';
-import { fabricNodeStarted, waitNode } from './up';
 
 export interface RestartOptions {
   /** per node, qemu start to usable; default 180 s (TCG on a loaded host) */

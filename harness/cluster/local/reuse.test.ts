@@ -1,9 +1,9 @@
 // One state dir, found by every shell: a second `cluster up` of the same shape reuses the
 // running cluster, another shape is refused without touching it, and openDriver('local')
 // reaches the same VMs.
-import { cli } from '../../test-support/cli';
+import { cli } from '../../test-support';
 import { openDriver } from '../index';
-import { acquireSharedCluster, type SharedCluster } from '../test-support/shared-cluster';
+import { acquireSharedCluster, type SharedCluster } from '../test-support';
 import { readState } from './state';
 
 jest.setTimeout(15 * 60_000);

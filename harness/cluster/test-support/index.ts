@@ -1,7 +1,8 @@
 // Real infrastructure for the cluster tests (sshd in network namespaces, a private dockerd),
 // each torn down from its on-disk record even when a test failed or a worker died.
-export { hostRxe, run, must, waitFor, alive } from './host';
+export { dockerdLeftovers, startDockerd, type Dockerd } from './dockerd';
+export { alive, hostRxe, must, run, waitFor } from './host';
+export { leftovers as clusterLeftovers, removeTestCluster, spawnCli, testStateDir, waitUntil, type Leftovers } from './local';
 export { sweepStale } from './registry';
-export { startSshHosts, leftovers, type SshHosts, type SshTestHost, type SshHostsOptions } from './sshd';
-export { startDockerd, dockerdLeftovers, type Dockerd } from './dockerd';
-export { acquireSharedCluster, sharedStateDir, type SharedCluster } from './shared-cluster';
+export { acquireSharedCluster, ensureSetup, sharedStateDir, type SharedCluster } from './shared-cluster';
+export { leftovers, startSshHosts, type SshHosts, type SshHostsOptions, type SshTestHost } from './sshd';

@@ -8,8 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../../../core';
-import { projectRoot } from '../../../setup/paths';
-import { run, which } from '../../../setup/run';
+import { projectRoot, run, which } from '../../../setup';
 import type { FabricRecord } from '../state';
 import type { FabricBackend, FabricContext } from './index';
 

@@ -5,11 +5,10 @@
 // its cluster for another fabric; a bridge cluster whose controller was SIGKILLed mid-boot is
 // cleaned up by down; the stream backend refuses shapes it cannot serve.
 import * as fs from 'node:fs';
-import { cli } from '../../../test-support/cli';
+import { cli } from '../../../test-support';
+import { ensureSetup, clusterLeftovers as leftovers, removeTestCluster, spawnCli, testStateDir, waitUntil } from '../../test-support';
 import type { LocalDriver } from '../driver';
 import { openLocalDriver } from '../index';
-import { ensureSetup } from '../../test-support/shared-cluster';
-import { leftovers, removeTestCluster, spawnCli, testStateDir, waitUntil } from '../../test-support/local';
 import { readState } from '../state';
 import { bridgeNetns } from './bridge';
 

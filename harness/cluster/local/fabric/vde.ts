@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../../../core';
-import { which } from '../../../setup/run';
+import { which } from '../../../setup';
 import { identify, isAlive } from '../procs';
 import type { FabricRecord } from '../state';
 import type { FabricBackend, FabricContext } from './index';

@@ -1,10 +1,10 @@
 // The `check` CLI contract: JSON lines, exit codes by worst verdict, and garbage input that
 // always ends in one located line and exit code 254, never a crash.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { cli } from '../test-support/cli';
+import { cli } from '../../test-support';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-check-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -88,7 +88,7 @@ describe('rdma-chaos check', () => {
   });
 
   it('behaves the same through the installed binary (exit code, one line, no stack)', () => {
-    const bin = path.resolve(__dirname, '../../bin/rdma-chaos.js');
+    const bin = path.resolve(__dirname, '../../../bin/rdma-chaos.js');
     const f = write('bin-trunc.jsonl', '{"type":');
     const r = spawnSync(process.execPath, [bin, 'check', f], { encoding: 'utf8' });
     expect(r.status).toBe(254);

@@ -3,8 +3,8 @@
 // Writing a report succeeds with 0 whatever the run's verdict; the verdict is in the outputs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CommandContext } from '../core';
-import { InputError } from '../core';
+import type { CommandContext } from '../../core';
+import { InputError } from '../../core';
 
 export interface ReportCommandOptions {
   out?: string;
@@ -27,33 +27,33 @@ function writableParent(file: string, flag: string): void {
 }
 
 export async function reportCommand(ctx: CommandContext, runDir: string, opts: ReportCommandOptions): Promise<number> {
-  const { assertRunDir } = await import('../../reports/run');
-  const { readResults } = await import('../core');
+  const { assertRunDir } = await import('../../../reports');
+  const { readResults } = await import('../../core');
   assertRunDir(runDir);
   if (opts.out) writableParent(opts.out, '--out');
   if (opts.junit) writableParent(opts.junit, '--junit');
   // a bad --influx URL is refused before any work is done
   if (opts.influx) {
-    const { influxTarget } = await import('../../reports/influx/client');
+    const { influxTarget } = await import('../../../reports');
     influxTarget({ url: opts.influx, ...(opts.influxDb ? { database: opts.influxDb } : {}) });
   }
-  const { writeReport } = await import('../../reports/html');
+  const { writeReport } = await import('../../../reports/html');
   const rep = writeReport(runDir, opts.out, opts.detailMax !== undefined ? { detailMax: opts.detailMax } : {});
   const results = readResults(path.join(runDir, 'results.json'));
   let junit: string | undefined;
   if (opts.junit) {
-    const { junitXml } = await import('../../reports/junit');
+    const { junitXml } = await import('../../../reports');
     fs.writeFileSync(opts.junit, junitXml([{ results, report: rep.file }]));
     junit = opts.junit;
   }
   let influx: { url: string; points: number } | undefined;
   if (opts.influx) {
-    const { exportRunToInflux } = await import('../../reports/influx/export');
+    const { exportRunToInflux } = await import('../../../reports');
     const r = await exportRunToInflux(runDir, { url: opts.influx, ...(opts.influxDb ? { database: opts.influxDb } : {}) });
     influx = { url: r.url, points: r.points };
   }
   if (opts.json) {
-    const { summarize } = await import('../../reports/summary');
+    const { summarize } = await import('../../../reports');
     ctx.stdout.write(JSON.stringify({ runDir, report: rep.file, bytes: rep.bytes, timeline: rep.mode, ...(junit ? { junit } : {}), ...(influx ? { influx } : {}), ...summarize(results) }) + '\n');
   } else {
     ctx.stdout.write(`${rep.file}: ${results.verdict} (${rep.ops.toLocaleString('en')} ops, timeline ${rep.mode}, ${(rep.bytes / 1e6).toFixed(1)} MB)\n`);
@@ -65,7 +65,7 @@ export async function reportCommand(ctx: CommandContext, runDir: string, opts: R
 
 export async function reportIndexCommand(ctx: CommandContext, store: string, opts: ReportIndexOptions): Promise<number> {
   if (opts.out) writableParent(opts.out, '--out');
-  const { buildIndex } = await import('../../reports/index');
+  const { buildIndex } = await import('../../../reports');
   const r = buildIndex(store, { ...(opts.out ? { out: opts.out } : {}), ...(opts.render ? { render: true } : {}) });
   if (opts.json) ctx.stdout.write(JSON.stringify({ ...r, ms: Math.round(r.ms) }) + '\n');
   else ctx.stdout.write(`${r.file}: ${r.runs} runs (${r.cached} from cache${r.rendered ? `, ${r.rendered} reports rendered` : ''}${r.broken ? `, ${r.broken} unreadable` : ''}) in ${Math.round(r.ms)} ms\n`);

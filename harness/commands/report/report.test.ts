@@ -2,9 +2,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cli } from '../test-support/cli';
-import { junitProblems } from '../../reports/junit';
-import { makeSyntheticRun } from '../../reports/test-support/synthetic';
+import { junitProblems } from '../../../reports';
+import { makeSyntheticRun } from '../../../reports/test-support';
+import { cli } from '../../test-support';
 
 let tmp: string;
 let run: string;

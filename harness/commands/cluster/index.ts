@@ -1,9 +1,8 @@
 // `rdma-chaos cluster up|status|exec|down`: the local qemu cluster.
-import type { CommandContext } from '../core';
-import { InputError } from '../core';
-import type { NodeInfo } from '../core';
-import { clusterDown, clusterUp, localStatus, openLocalDriver, type AccelMode } from '../cluster/local';
-import { stateDir as defaultStateDir } from '../setup/paths';
+import { clusterDown, clusterUp, localStatus, openLocalDriver, type AccelMode } from '../../cluster/local';
+import type { CommandContext, NodeInfo } from '../../core';
+import { InputError } from '../../core';
+import { stateDir as defaultStateDir } from '../../setup';
 
 export interface ClusterUpFlags {
   nodes?: number;

@@ -1,7 +1,7 @@
 // `rdma-chaos setup [--check] [--json]`
-import type { CommandContext } from '../core';
-import { ExitCode } from '../core';
-import { cachePaths, checkSetup, runSetup } from '../setup';
+import type { CommandContext } from '../../core';
+import { ExitCode } from '../../core';
+import { cachePaths, checkSetup, runSetup } from '../../setup';
 
 export interface SetupCommandOptions {
   check?: boolean;

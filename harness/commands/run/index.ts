@@ -1,9 +1,9 @@
 // `rdma-chaos run CAMPAIGN` and `rdma-chaos recheck RUN_DIR`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { verdictExit } from '../checkers';
-import { InputError, RUN_FILES, RunResults, healed, loadOps, type CommandContext, type FaultRecord } from '../core';
-import { checkRunDir, planStage, runCampaign, type RunMeta } from '../run';
+import { verdictExit } from '../../checkers';
+import { InputError, RUN_FILES, RunResults, healed, loadOps, type CommandContext, type FaultRecord } from '../../core';
+import { checkRunDir, planStage, runCampaign, type RunMeta } from '../../run';
 
 export interface RunCommandOptions {
   seed?: number;
@@ -47,7 +47,7 @@ export async function runCommand(ctx: CommandContext, campaign: string | undefin
   // the report and JUnit XML are written whatever the verdict; the exit code stays the verdict's
   if (o.report) {
     try {
-      const { writeReport } = await import('../../reports/html');
+      const { writeReport } = await import('../../../reports/html');
       outputs.report = writeReport(dir).file;
     } catch (e: unknown) {
       ctx.stderr.write(`rdma-chaos: writing the report failed: ${(e as Error).message}\n`);
@@ -55,7 +55,7 @@ export async function runCommand(ctx: CommandContext, campaign: string | undefin
   }
   if (o.junit) {
     try {
-      const { junitXml } = await import('../../reports/junit');
+      const { junitXml } = await import('../../../reports');
       fs.writeFileSync(o.junit, junitXml([{ results: out.results, ...(outputs.report ? { report: outputs.report } : {}) }]));
       outputs.junit = o.junit;
     } catch (e: unknown) {

@@ -1,12 +1,8 @@
 // `rdma-chaos check FILE...`: load each history, check it, print a line (or a JSON object) per
 // file; the exit code is the worst verdict. Malformed input ends with `file:line: ...` and 254.
-import { checkHistory, MODEL_NAMES, worst, type Verdict } from '../checkers';
-import { BadValueError } from '../checkers/models/values';
-import { verdictExit } from '../checkers/exit';
-import type { CommandContext } from '../core';
-import { InputError, inputAt } from '../core';
-import { loadOps, type HistoryFormat } from '../core';
-import type { Operation } from '../core';
+import { BadValueError, MODEL_NAMES, checkHistory, verdictExit, worst, type Verdict } from '../../checkers';
+import type { CommandContext, Operation } from '../../core';
+import { InputError, inputAt, loadOps, type HistoryFormat } from '../../core';
 
 export interface CheckCommandOptions {
   format?: HistoryFormat;
