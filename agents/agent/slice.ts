@@ -5,12 +5,13 @@
 // reached the wire (never posted, or refused by ibv_post_send).
 import { ChaosError, ExitCode, InputError } from '../../harness/core';
 import { policyFor, settleSends, type FailoverPolicy, type UnresolvedOp } from '../failover';
-import { FCODE, FNAME, OPFLAG, type OpArrays } from '../ops';
+import { FCODE, FNAME, type OpArrays } from '../ops';
 import { PSN_UNKNOWN, type FailoverEvent, type Policy, type SliceResult } from '../protocol';
-import { BATCH, FLAG, OP, allocBatchOps, loadBinding, wcStatusName, type BatchChunk, type BatchOps, type BatchSummary } from '../verbs';
-import { SYNC_IMM_BASE, isSyncImm, type Connection } from './connection';
+import { BATCH, loadBinding, wcStatusName, type BatchChunk, type BatchOps, type BatchSummary } from '../verbs';
+import type { Connection } from './connection';
 import { runControl, syncHandshake, type ControlResult } from './control';
 import { OpRecords, type Attempt } from './records';
+import { batchFor, readBackFor, unusableFor } from './slice-ops';
 import type { Channel, NodeState } from './state';
 
 const ERR_QP = 'IBV_QPS_ERR';
@@ -122,44 +123,11 @@ export class SliceRunner {
 
   /** why `conn` cannot carry this slice, or undefined */
   private unusable(conn: Connection): string | undefined {
-    const o = this.p.ops;
-    if (this.p.depth > conn.sendDepth) return `depth ${this.p.depth} exceeds the send queue of ${conn.id} (${conn.sendDepth})`;
-    for (let i = 0; i < o.n; i++) {
-      if (o.len[i]! > conn.slotSize) return `op #${i} is ${o.len[i]} bytes, above the slot size of ${conn.id} (${conn.slotSize})`;
-      if (o.f[i] === FCODE.send) {
-        if (o.flags[i]! & OPFLAG.imm && isSyncImm(o.imm[i])) return `op #${i} uses a reserved immediate (0x${SYNC_IMM_BASE.toString(16)}-0x${(SYNC_IMM_BASE + 15).toString(16)})`;
-        continue;
-      }
-      const name = o.regions[o.region[i]!]!;
-      const r = conn.remoteRegions.get(name);
-      if (!r) return `op #${i}: ${conn.id} knows no region ${name} on ${conn.peer}`;
-      if (o.offset[i]! + Math.max(o.len[i]!, 8) > r.size) return `op #${i}: offset ${o.offset[i]} + ${o.len[i]} bytes is outside region ${name} (${r.size} bytes)`;
-    }
-    return undefined;
+    return unusableFor(this.p.ops, this.p.depth, conn);
   }
 
   private build(conn: Connection, queue: Uint32Array): BatchOps {
-    const o = this.p.ops;
-    const b = allocBatchOps(queue.length);
-    const regions = o.regions.map((name) => conn.remoteRegions.get(name));
-    for (let j = 0; j < queue.length; j++) {
-      const i = queue[j]!;
-      const f = o.f[i]!;
-      const fl = o.flags[i]!;
-      const imm = (fl & OPFLAG.imm) !== 0;
-      b.opcode[j] = f === FCODE.write ? (imm ? OP.writeImm : OP.write) : f === FCODE.read ? OP.read : f === FCODE.fadd ? OP.fadd : f === FCODE.cas ? OP.cas : imm ? OP.sendImm : OP.send;
-      b.flags[j] = (fl & OPFLAG.barrier ? FLAG.barrier : 0) | (fl & OPFLAG.fence ? FLAG.fence : 0);
-      if (f !== FCODE.send) {
-        const r = regions[o.region[i]!]!;
-        b.raddr[j] = r.addr + BigInt(o.offset[i]!);
-        b.rkey[j] = r.rkey;
-      }
-      b.len[j] = o.len[i]!;
-      b.value[j] = o.value[i]!;
-      b.expect[j] = o.expect[i]!;
-      b.imm[j] = o.imm[i]!;
-    }
-    return b;
+    return batchFor(this.p.ops, conn, queue);
   }
 
   private async runOn(conn: Connection, queue: Uint32Array): Promise<RunOutcome> {
@@ -331,15 +299,7 @@ export class SliceRunner {
   private async verify(backup: Connection, idxs: number[]): Promise<{ applied: number; info: number; repost: number[] }> {
     const o = this.p.ops;
     const rec = this.records;
-    const b = allocBatchOps(idxs.length);
-    idxs.forEach((i, k) => {
-      const r = backup.remoteRegions.get(o.regions[o.region[i]!]!)!;
-      b.opcode[k] = OP.read;
-      b.raddr[k] = r.addr + BigInt(o.offset[i]!);
-      b.rkey[k] = r.rkey;
-      b.len[k] = 8;
-    });
-    const res = await this.control(b, backup);
+    const res = await this.control(readBackFor(o, backup, idxs), backup);
     const out = { applied: 0, info: 0, repost: [] as number[] };
     idxs.forEach((i, k) => {
       if (res.status[k] !== 0) {

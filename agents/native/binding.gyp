@@ -10,7 +10,9 @@
         "src/mr.cc",
         "src/cq.cc",
         "src/qp.cc",
-        "src/batch.cc"
+        "src/batch.cc",
+        "src/qp_batch.cc",
+        "src/wr.cc"
       ],
       "include_dirs": ["<!(node -p \"process.env.RDMA_NODE_ADDON_API || require('node-addon-api').include_dir\")"],
       "libraries": ["-libverbs"],
