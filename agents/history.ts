@@ -1,4 +1,4 @@
-// Expands the agent's columnar `ops`/`recvs` events into history events (harness/history's
+// Expands the agent's columnar `ops`/`recvs` events into history events (harness/core/history's
 // schema): an invoke and a completion per op. Runs on the controller, so the guest never pays
 // for per-op JSON.
 import type { HistoryEvent, Json, RdmaMeta } from '../harness/core';

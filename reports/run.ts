@@ -1,4 +1,4 @@
-// Reads a stored run directory (harness/store/results.ts) into memory for the report. Reports
+// Reads a stored run directory (harness/core/store/results.ts) into memory for the report. Reports
 // read only these files and never contact the cluster. Bad files end with one line naming the
 // file (and line), code report.*, exit 254.
 import * as fs from 'node:fs';
