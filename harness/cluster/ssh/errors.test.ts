@@ -91,6 +91,21 @@ test('a known_hosts file pins the key too; a stale one is refused', async () => 
   expect(await failure(bad.exec('n1', ['true']))).toMatchObject({ code: 'cluster.hostKeyMismatch' });
 });
 
+test('a pinned key that an @revoked line revokes (with the usual * pattern) is refused; other revocations are not', async () => {
+  const [h1, h2] = hosts.hosts;
+  const open = (name: string, text: string): Promise<string> => {
+    const kh = path.join(hosts.dir, name);
+    fs.writeFileSync(kh, text);
+    return Promise.resolve().then(async () => (await inventory(`${name}.yaml`, { address: h1.address, key: hosts.clientKey, knownHosts: kh }).exec('n1', ['echo', 'up'])).stdout);
+  };
+  const revoked = await failure(open('kh-revoked', `${h1.address} ${h1.hostPub}\n@revoked * ${h1.hostPub}\n`));
+  expect(revoked).toMatchObject({ code: 'cluster.inventory', exitCode: 254 });
+  expect(revoked.message).toMatch(/kh-revoked:2: host key for .* is revoked/);
+  // a revoked key the host does not present, and a revocation whose pattern excludes this host
+  expect(await open('kh-other', `@revoked * ${h2.hostPub}\n${h1.address} ${h1.hostPub}\n`)).toBe('up\n');
+  expect(await open('kh-neg', `@revoked *,!${h1.address} ${h1.hostPub}\n${h1.address} ${h1.hostPub}\n`)).toBe('up\n');
+});
+
 test('a key the host does not accept is cluster.authFailed', async () => {
   const h = hosts.hosts[0];
   const other = path.join(hosts.dir, 'id_unknown');

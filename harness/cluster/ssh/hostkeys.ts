@@ -41,8 +41,10 @@ export function blobType(blob: Buffer): string {
 
 /**
  * Keys for `address`/`port` in a known_hosts file: plain or hashed (|1|salt|hmac) host
- * fields, `[addr]:port` for non-22 ports. @revoked lines make the host fail closed;
- * @cert-authority lines are ignored (certificates are not supported).
+ * fields, `[addr]:port` for non-22 ports. A pin must name the host exactly (no wildcards), but
+ * an @revoked line takes OpenSSH's patterns (`*`, `?`, `!`), as `@revoked * KEY` is the usual
+ * form: a pinned key that such a line revokes fails closed, naming that line. @cert-authority
+ * lines are ignored (certificates are not supported).
  */
 export function readKnownHosts(file: string, address: string, port: number): PinnedKey[] {
   let text: string;
@@ -53,39 +55,64 @@ export function readKnownHosts(file: string, address: string, port: number): Pin
   }
   const names = port === 22 ? [address, `[${address}]:22`] : [`[${address}]:${port}`];
   const keys: PinnedKey[] = [];
+  const revoked: { key: PinnedKey; line: number }[] = [];
   text.split('\n').forEach((raw, i) => {
     let line = raw.trim();
     if (!line || line.startsWith('#')) return;
     let marker = '';
     if (line.startsWith('@')) {
       const sp = line.indexOf(' ');
+      if (sp < 0) return;
       marker = line.slice(0, sp);
       line = line.slice(sp + 1).trim();
     }
     const sp = line.search(/\s/);
     if (sp < 0) return;
     const hostField = line.slice(0, sp);
-    if (!hostMatches(hostField, names)) return;
+    const revokes = marker === '@revoked';
+    if (!(revokes ? patternMatches(hostField, names) : hostMatches(hostField, names))) return;
     const key = parseHostKeyLine(line.slice(sp + 1));
     if (!key) throw new InputError('cluster.inventory', `${file}:${i + 1}: malformed host key`);
-    if (marker === '@revoked') {
-      throw new InputError('cluster.inventory', `${file}:${i + 1}: host key for ${names[0]} is revoked`);
-    }
-    if (marker === '') keys.push(key);
+    if (revokes) revoked.push({ key, line: i + 1 });
+    else if (marker === '') keys.push(key);
   });
+  for (const r of revoked) {
+    if (keys.some((k) => k.blob.equals(r.key.blob))) {
+      throw new InputError('cluster.inventory', `${file}:${r.line}: host key for ${names[0]} is revoked`);
+    }
+  }
   return keys;
 }
 
+/** a pin's host field: exact names, or a hashed name */
 function hostMatches(field: string, names: string[]): boolean {
-  if (field.startsWith('|1|')) {
-    const [, , salt, hash] = field.split('|');
-    if (!salt || !hash) return false;
-    return names.some(
-      (n) => createHmac('sha1', Buffer.from(salt, 'base64')).update(n).digest('base64') === hash,
-    );
-  }
-  // Negations and wildcards are left out on purpose: a pin must name the host exactly.
+  if (field.startsWith('|1|')) return hashedMatches(field, names);
   return field.split(',').some((p) => names.includes(p));
+}
+
+function hashedMatches(field: string, names: string[]): boolean {
+  const [, , salt, hash] = field.split('|');
+  if (!salt || !hash) return false;
+  return names.some((n) => createHmac('sha1', Buffer.from(salt, 'base64')).update(n).digest('base64') === hash);
+}
+
+/** OpenSSH's host patterns: a comma list of `*`/`?` globs, where a matching `!pattern` vetoes */
+export function patternMatches(field: string, names: readonly string[]): boolean {
+  if (field.startsWith('|1|')) return hashedMatches(field, [...names]);
+  let hit = false;
+  for (const p of field.split(',')) {
+    const neg = p.startsWith('!');
+    const re = globToRegExp(neg ? p.slice(1) : p);
+    if (!names.some((n) => re.test(n))) continue;
+    if (neg) return false;
+    hit = true;
+  }
+  return hit;
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, 'i');
 }
 
 /** ssh2 algorithm names that make the server present a key of one of these types. */

@@ -103,6 +103,18 @@ test('known_hosts pins: plain and hashed entries, [addr]:port for other ports, @
   fs.writeFileSync(kh, `@revoked 10.1.2.3 ${pub}\n10.1.2.3 ${pub}\n`);
   fs.writeFileSync(file(), inv('10.1.2.3', 22));
   expect(() => loadInventory(file())).toThrow(/known_hosts:1: host key for 10\.1\.2\.3 is revoked/);
+  // @revoked takes OpenSSH's patterns: wildcards, ? and negation
+  for (const pattern of ['*', '10.1.2.?', '10.*,other', 'x,10.1.*']) {
+    fs.writeFileSync(kh, `10.1.2.3 ${pub}\n@revoked ${pattern} ${pub}\n`);
+    expect(() => loadInventory(file())).toThrow(/known_hosts:2: host key for 10\.1\.2\.3 is revoked/);
+  }
+  for (const pattern of ['*,!10.1.2.3', '10.1.2.4', '10.1.2', '?0.1.2.3x']) {
+    fs.writeFileSync(kh, `10.1.2.3 ${pub}\n@revoked ${pattern} ${pub}\n`);
+    expect(loadInventory(file()).hosts[0].hostKeys).toHaveLength(1);
+  }
+  // a pin needs the exact name: a wildcard line pins nothing
+  fs.writeFileSync(kh, `* ${pub}\n`);
+  expect(() => loadInventory(file())).toThrow(/has no supported key for 10\.1\.2\.3/);
 });
 
 test('an unreadable inventory is bad input naming the file', () => {
