@@ -31,7 +31,19 @@ export async function runCli(argv: string[], io?: Partial<CommandContext>): Prom
   }
 }
 
+/**
+ * A reader that goes away (`| head`, `| grep -q`, a closed pager) is normal in scripts and cron
+ * jobs: stop writing to it, and let the command end with its own exit code.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  });
+}
+
 function main(): void {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   const ac = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
