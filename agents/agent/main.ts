@@ -5,17 +5,23 @@
 import { mkdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { AgentArgsError, parseAgentArgs, type AgentArgs } from './args';
 import { GuardianLink, runGuardian } from './guardian';
 import { AgentServer } from './server';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+/** bad arguments: one line on stderr, and the exit code the controller's bad input has */
+const BAD_ARGS = 254;
 
 export function main(): void {
-  const leaseMs = Number(arg('--lease-ms') ?? 10000);
-  const guardianFile = arg('--guardian');
+  let args: AgentArgs;
+  try {
+    args = parseAgentArgs(process.argv.slice(2));
+  } catch (e: unknown) {
+    if (!(e instanceof AgentArgsError)) throw e;
+    process.stderr.write(`rdma-chaos-agent: ${e.message}\n`);
+    process.exit(BAD_ARGS);
+  }
+  const { leaseMs, guardian: guardianFile } = args;
   if (guardianFile) {
     runGuardian(guardianFile, leaseMs);
     return;
@@ -24,11 +30,11 @@ export function main(): void {
   process.env.UV_THREADPOOL_SIZE ??= '8';
   void stat('/');
   const script = process.argv[1]!;
-  const stateDir = arg('--state-dir') ?? path.dirname(script);
+  const stateDir = args.stateDir ?? path.dirname(script);
   mkdirSync(stateDir, { recursive: true });
   const stateFile = path.join(stateDir, `faults-${process.pid}.json`);
   let guardian: GuardianLink | undefined;
-  if (!process.argv.includes('--no-guardian')) {
+  if (!args.noGuardian) {
     guardian = new GuardianLink();
     guardian.start(script, stateFile, leaseMs);
   }
