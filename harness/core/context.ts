@@ -3,6 +3,8 @@
 export interface Output {
   write(s: string): unknown;
   readonly isTTY?: boolean;
+  /** a terminal's width (a tty stream has it, and it follows resizes) */
+  readonly columns?: number;
 }
 
 export interface CommandContext {

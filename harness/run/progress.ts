@@ -7,6 +7,15 @@ export interface ProgressSource {
   activeFaults(): string[];
 }
 
+/**
+ * A line rewritten in place: back to column 0, erase the line (ANSI EL2), and cut to the
+ * terminal's width less one, so it never wraps into a row the next tick cannot reach.
+ */
+export function statusLine(line: string, columns: number | undefined): string {
+  const width = Math.max(20, (columns ?? 80) - 1);
+  return `\r\x1b[2K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`;
+}
+
 export function startProgress(out: Output, src: ProgressSource, startedAt: number, durationMs: number): () => void {
   const tty = out.isTTY === true;
   let lastOps = 0;
@@ -24,7 +33,7 @@ export function startProgress(out: Output, src: ProgressSource, startedAt: numbe
     const left = Math.max(0, durationMs / 1000 - elapsed);
     const faults = src.activeFaults();
     const line = `[${elapsed.toFixed(0).padStart(4)}s] ops ${ops.toLocaleString('en-US')} (${rate.toLocaleString('en-US')}/s)  faults: ${faults.length ? faults.join(', ') : 'none'}  left ${left.toFixed(0)}s`;
-    if (tty) out.write(`\r${line.slice(0, 160).padEnd(160)}`);
+    if (tty) out.write(statusLine(line, out.columns));
     else if (ticks++ % 5 === 0) out.write(`${line}\n`);
   };
   const timer = setInterval(tick, 1000);
