@@ -3,9 +3,10 @@
 // then install the desired set. Heal is the empty set; both are idempotent. The set is also
 // persisted, so the lease guardian can heal it after the agent itself died.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { ChaosError, ExitCode, InputError } from '../../harness/core';
 import type { FaultRules } from '../../harness/core';
+import writeFileAtomic from 'write-file-atomic';
 
 export const NFT_TABLE_PREFIX = 'rdma_chaos';
 
@@ -119,8 +120,7 @@ export function readFaultState(file: string): FaultRules[] {
 }
 
 function writeFaultState(file: string, faults: readonly FaultRules[]): void {
-  writeFileSync(`${file}.tmp`, JSON.stringify({ faults }));
-  renameSync(`${file}.tmp`, file);
+  writeFileAtomic.sync(file, JSON.stringify({ faults }));
 }
 
 export class FaultManager {

@@ -9,6 +9,7 @@ import { writeCpio, type CpioEntry } from './cpio';
 import type { KernelManifest } from './kernel';
 import { projectRoot, type CachePaths } from './paths';
 import { run } from './run';
+import writeFileAtomic from 'write-file-atomic';
 
 /** What the guest needs before /usr exists, and what we want loaded without 9p reads. */
 export const INITRAMFS_MODULES = ['virtio_pci', 'virtio_net', '9pnet_virtio', '9p', 'overlay', 'rdma_rxe'] as const;
@@ -129,9 +130,7 @@ export async function ensureInitramfs(inputs: InitramfsInputs): Promise<boolean>
   e.push({ kind: 'file', path: '.rc/ssh/ssh_host_ed25519_key', data: fs.readFileSync(paths.hostKey), mode: 0o600 });
   e.push({ kind: 'file', path: '.rc/ssh/authorized_keys', data: fs.readFileSync(paths.clientPub), mode: 0o600 });
 
-  const tmp = `${paths.initramfs}.tmp`;
-  fs.writeFileSync(tmp, writeCpio(e), { mode: 0o600 });
-  fs.renameSync(tmp, paths.initramfs);
+  writeFileAtomic.sync(paths.initramfs, writeCpio(e), { mode: 0o600 });
   fs.writeFileSync(paths.initramfsStamp, inputsHash(inputs, busybox) + '\n');
   return true;
 }

@@ -2,7 +2,6 @@
 // network), sections in the order ops teams read them: not-clean banner, findings and
 // infrastructure faults, summary, timeline, throughput/latency, rxe counters, violations, campaign.
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { timeBase, type RunResults } from '../../harness/core';
 import { esc, jsonForScript } from '../escape';
@@ -13,6 +12,7 @@ import { CLIENT_JS } from './client';
 import { bannerHtml, campaignHtml, countersHtml, findingsHtml, summaryHtml, violationsHtml, type ViolationView } from './sections';
 import { CSS } from './style';
 import { buildTimeline, type TimelineOptions } from './timeline';
+import writeFileAtomic from 'write-file-atomic';
 
 export { buildTimeline, opText } from './timeline';
 export type { TimelineData, TimelineOptions } from './timeline';
@@ -80,8 +80,6 @@ export function writeReport(runDir: string, out?: string, o: ReportOptions = {})
   const run = loadRun(runDir);
   const html = renderReport(run, o);
   const file = out ?? path.join(runDir, 'report.html');
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, html);
-  fs.renameSync(tmp, file);
+  writeFileAtomic.sync(file, html);
   return { file, bytes: Buffer.byteLength(html), ops: run.ops.length, mode: run.ops.length > (o.detailMax ?? 25_000) ? 'aggregate' : 'detail' };
 }

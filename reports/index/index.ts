@@ -6,6 +6,7 @@ import { ChaosError, InputError } from '../../harness/core';
 import { writeReport, type ReportOptions } from '../html';
 import { findRunDirs, indexRun, type IndexedRun } from './cache';
 import { renderIndex } from './render';
+import writeFileAtomic from 'write-file-atomic';
 
 export { findRunDirs, indexRun, SUMMARY_FILE, type IndexedRun } from './cache';
 export { renderIndex } from './render';
@@ -48,8 +49,6 @@ export function buildIndex(store: string, o: IndexOptions = {}): IndexResult {
     }
   }
   const html = renderIndex({ store, out, runs, generatedAt: (o.now ?? new Date()).toISOString() });
-  const tmp = `${out}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, html);
-  fs.renameSync(tmp, out);
+  writeFileAtomic.sync(out, html);
   return { file: out, runs: runs.length, cached: runs.filter((r) => r.cached).length, rendered, broken: runs.filter((r) => r.error).length, ms: performance.now() - t0 };
 }

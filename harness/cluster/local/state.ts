@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { InputError } from '../../core';
 import { identify, isAlive, type OwnedProc } from './procs';
 import type { QemuNodeSpec } from './qemu';
+import writeFileAtomic from 'write-file-atomic';
 
 export interface RailRecord {
   index: number;
@@ -88,11 +89,9 @@ export function readState(dir: string): ClusterState | undefined {
   }
 }
 
-/** Atomic: write a temp file, then rename over state.json. */
+/** Atomic and synced (write-file-atomic: a unique temp name, fsync, rename, no temp left on error). */
 export function writeState(s: ClusterState): void {
-  const f = stateFile(s.stateDir);
-  fs.writeFileSync(`${f}.tmp`, JSON.stringify(s, null, 2) + '\n');
-  fs.renameSync(`${f}.tmp`, f);
+  writeFileAtomic.sync(stateFile(s.stateDir), JSON.stringify(s, null, 2) + '\n');
 }
 
 export function allProcs(s: ClusterState): OwnedProc[] {

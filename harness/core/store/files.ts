@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inputAt } from '../errors';
 import { RUN_FILES, RunCounterSample, RunResults } from './results';
+import writeFileAtomic from 'write-file-atomic';
 
 export function readResults(file: string): RunResults {
   let text: string;
@@ -52,6 +53,5 @@ export function readCounterSamples(file: string): RunCounterSample[] {
 export function writeResults(dir: string, r: RunResults): void {
   const parsed = RunResults.parse(r);
   const file = path.join(dir, RUN_FILES.results);
-  fs.writeFileSync(file + '.tmp', JSON.stringify(parsed, null, 1) + '\n');
-  fs.renameSync(file + '.tmp', file);
+  writeFileAtomic.sync(file, JSON.stringify(parsed, null, 1) + '\n');
 }
