@@ -132,7 +132,7 @@ export class AgentClient extends EventEmitter {
     const script = path.posix.join(dir, AGENT_SCRIPT);
     const binding = path.posix.join(dir, BINDING_FILE);
     // both files, checked together: an upload cut short must not leave a half install behind
-    const have = await driver.exec(node, bundle.binding ? ['test', '-f', script, '-a', '-f', binding] : ['test', '-f', script]);
+    const have = await driver.exec(node, bundle.binding ? ['test', '-f', script, '-a', '-f', binding] : ['test', '-f', script], { idempotent: true });
     if (have.code !== 0) {
       await must(driver, node, ['mkdir', '-p', dir]);
       if (bundle.binding) await driver.upload(node, bundle.binding, binding, 0o755);
@@ -353,7 +353,8 @@ export class AgentClient extends EventEmitter {
   }
 }
 
+/** only for commands that may run twice (a dropped connection re-runs them) */
 async function must(driver: NodeDriver, node: string, argv: string[]): Promise<void> {
-  const r = await driver.exec(node, argv);
+  const r = await driver.exec(node, argv, { idempotent: true });
   if (r.code !== 0) throw new ChaosError('agent.installFailed', `${node}: ${argv.join(' ')}: ${r.stderr.trim() || `exit ${r.code}`}`, ExitCode.badInput);
 }

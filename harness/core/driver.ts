@@ -36,6 +36,11 @@ export interface ExecOptions {
   stdin?: string | Buffer;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Running it twice does no harm (mkdir -p, test, cat): when the connection drops while it
+   * runs, the driver reconnects and runs it again instead of reporting its outcome unknown.
+   */
+  idempotent?: boolean;
 }
 
 export interface ExecResult {

@@ -30,6 +30,17 @@ export class InputError extends ChaosError {
   }
 }
 
+/**
+ * The testbed broke under us (a dropped connection, a hung or lost node): not the user's input,
+ * and not a verdict about the system under test, so it ends as unknown (2).
+ */
+export class InfraError extends ChaosError {
+  constructor(code: string, message: string) {
+    super(code, message, ExitCode.unknown);
+    this.name = 'InfraError';
+  }
+}
+
 /** A bug in rdma-chaos itself. */
 export class InternalError extends ChaosError {
   constructor(code: string, message: string) {

@@ -3,17 +3,33 @@
 // commands queue instead of failing.
 import * as fs from 'node:fs';
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import { InputError } from '../../core';
+import { InfraError, InputError } from '../../core';
 import { blobType, fingerprint, hostKeyAlgorithms } from './hostkeys';
 import type { InventoryHost } from './inventory';
 
 const MAX_CHANNELS = 8;
+
+/**
+ * The connection went away under a command. `started` says whether the command may have run:
+ * one that never started is safe to send again once reconnected; one cut off mid-way has an
+ * unknown outcome. Either way it is the testbed's trouble, never bad input.
+ */
+export class ConnectionDropped extends InfraError {
+  constructor(
+    message: string,
+    readonly started: boolean,
+  ) {
+    super('cluster.connectionLost', message);
+  }
+}
 
 export class SshConnection {
   private client?: Client;
   private connecting?: Promise<Client>;
   private active = 0;
   private readonly waiters: Array<() => void> = [];
+  /** it answered once: a later failure to reach it is the testbed's trouble, not the inventory's */
+  private reachedOnce = false;
 
   constructor(
     readonly host: InventoryHost,
@@ -28,9 +44,19 @@ export class SshConnection {
   connect(): Promise<Client> {
     if (this.client) return Promise.resolve(this.client);
     if (!this.connecting) {
-      this.connecting = this.open().finally(() => {
-        this.connecting = undefined;
-      });
+      this.connecting = this.open().then(
+        (c) => {
+          this.connecting = undefined;
+          this.reachedOnce = true;
+          return c;
+        },
+        (e: unknown) => {
+          this.connecting = undefined;
+          // a node that answered before and is rebooting or stalled: retried by the caller
+          if (this.reachedOnce && e instanceof InputError && e.code === 'cluster.unreachable') throw new ConnectionDropped(e.message, false);
+          throw e;
+        },
+      );
     }
     return this.connecting;
   }
@@ -51,8 +77,9 @@ export class SshConnection {
       privateKey,
       passphrase: h.passphraseEnv ? process.env[h.passphraseEnv] : undefined,
       readyTimeout: this.connectTimeoutMs,
+      // a TCG guest on a loaded 2-core host can stall for 15 s: 30 s of silence before giving up
       keepaliveInterval: 5000,
-      keepaliveCountMax: 3,
+      keepaliveCountMax: 6,
       algorithms: { serverHostKey: hostKeyAlgorithms(h.hostKeys) },
       hostVerifier: (key: Buffer): boolean => {
         presented = key;
@@ -147,20 +174,29 @@ export class SshConnection {
     else this.active -= 1;
   }
 
+  /** a channel that could not be opened: the command never started */
   exec(client: Client, command: string): Promise<ClientChannel> {
     return new Promise((resolve, reject) => {
-      client.exec(command, (err, ch) => (err ? reject(this.lost(err)) : resolve(ch)));
+      try {
+        client.exec(command, (err, ch) => (err ? reject(this.lost(err, false)) : resolve(ch)));
+      } catch (e: unknown) {
+        reject(this.lost(e as Error, false));
+      }
     });
   }
 
   sftp(client: Client): Promise<SFTPWrapper> {
     return new Promise((resolve, reject) => {
-      client.sftp((err, s) => (err ? reject(this.lost(err)) : resolve(s)));
+      try {
+        client.sftp((err, s) => (err ? reject(this.lost(err, false)) : resolve(s)));
+      } catch (e: unknown) {
+        reject(this.lost(e as Error, false));
+      }
     });
   }
 
-  lost(err: Error): InputError {
-    return new InputError('cluster.connectionLost', `${this.label}: ${err.message}`);
+  lost(err: Error, started: boolean): ConnectionDropped {
+    return new ConnectionDropped(`${this.label}: ${err.message}`, started);
   }
 
   close(): void {

@@ -16,7 +16,7 @@ import {
   type RemoteProcess,
 } from '../../core';
 import { EXEC_TAG_VAR, killTaggedArgv, LinkPuller, newExecTag, OutputCollector } from '../remote';
-import { SshConnection } from './connection';
+import { ConnectionDropped, SshConnection } from './connection';
 import { loadInventory, type Inventory, type InventoryHost } from './inventory';
 
 export class SshDriver implements NodeDriver {
@@ -69,6 +69,10 @@ export class SshDriver implements NodeDriver {
   async exec(node: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const conn = this.conn(node);
     checkArgv(node, argv);
+    return reconnecting(opts, () => this.execOnce(conn, node, argv, opts));
+  }
+
+  private execOnce(conn: SshConnection, node: string, argv: string[], opts: ExecOptions): Promise<ExecResult> {
     const tag = newExecTag();
     return conn.withSlot(async (client) => {
       const ch = await conn.exec(client, tagged(tag, argv));
@@ -89,7 +93,7 @@ export class SshDriver implements NodeDriver {
       try {
         const { code, signal } = await channelDone(ch);
         if (killed) return out.result(null, 'SIGKILL');
-        if (code === undefined) throw conn.lost(new Error(`connection lost while running ${argv[0]}; outcome unknown`));
+        if (code === undefined) throw conn.lost(new Error(`connection lost while running ${argv[0]}; outcome unknown`), true);
         return out.result(code, signal);
       } finally {
         if (timer) clearTimeout(timer);
@@ -110,14 +114,16 @@ export class SshDriver implements NodeDriver {
   async spawn(node: string, argv: string[]): Promise<RemoteProcess> {
     const conn = this.conn(node);
     checkArgv(node, argv);
-    const slot = await conn.takeSlot();
-    let ch: ClientChannel;
-    try {
-      ch = await conn.exec(slot.client, tagged(newExecTag(), argv));
-    } catch (e: unknown) {
-      slot.release();
-      throw e;
-    }
+    // only the start is retried: a process that began has an outcome of its own to report
+    const { slot, ch } = await reconnecting({}, async () => {
+      const slot = await conn.takeSlot();
+      try {
+        return { slot, ch: await conn.exec(slot.client, tagged(newExecTag(), argv)) };
+      } catch (e: unknown) {
+        slot.release();
+        throw e;
+      }
+    });
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     ch.pipe(stdout);
@@ -145,7 +151,7 @@ export class SshDriver implements NodeDriver {
     const conn = this.conn(node);
     const dir = path.posix.dirname(remotePath);
     const tmp = `${remotePath}.rc-upload-${randomBytes(4).toString('hex')}`;
-    await this.mustExec(node, ['mkdir', '-p', dir]);
+    await this.mustExec(node, ['mkdir', '-p', dir], true);
     await conn.withSlot(async (client) => {
       const sftp = await conn.sftp(client);
       try {
@@ -164,8 +170,8 @@ export class SshDriver implements NodeDriver {
     await this.mustExec(node, ['mv', '-f', tmp, remotePath]);
   }
 
-  private async mustExec(node: string, argv: string[]): Promise<void> {
-    const r = await this.exec(node, argv, { timeoutMs: 30_000 });
+  private async mustExec(node: string, argv: string[], idempotent = false): Promise<void> {
+    const r = await this.exec(node, argv, { timeoutMs: 30_000, idempotent });
     if (r.code !== 0) {
       throw new InputError('cluster.execFailed', `node ${node}: \`${shellJoin(argv)}\` failed: ${r.stderr.trim() || `exit code ${r.code}`}`);
     }
@@ -221,4 +227,23 @@ function channelDone(ch: ClientChannel): Promise<{ code?: number | null; signal?
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** waits between reconnects: about 24 s in all, longer than a loaded guest's usual stall */
+const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 8000];
+
+/**
+ * Runs `attempt`, and again after a dropped connection while that is safe: the command never
+ * started, or the caller says it is idempotent. Otherwise the drop is reported as it is.
+ */
+async function reconnecting<T>(opts: Pick<ExecOptions, 'idempotent' | 'signal'>, attempt: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await attempt();
+    } catch (e: unknown) {
+      const again = e instanceof ConnectionDropped && (!e.started || opts.idempotent === true);
+      if (!again || i >= RECONNECT_DELAYS_MS.length || opts.signal?.aborted) throw e;
+      await new Promise((r) => setTimeout(r, RECONNECT_DELAYS_MS[i]));
+    }
+  }
 }

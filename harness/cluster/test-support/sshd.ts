@@ -40,6 +40,8 @@ export interface SshHosts {
   passphraseEnv: string;
   /** write another inventory file (for error cases) next to the keys */
   writeInventory(name: string, yaml: string): string;
+  /** cut every SSH connection to host i (its sshd keeps listening): a dropped link, as a client sees it */
+  dropConnections(i: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ async function build(fx: Fixture, id: string, n: number, rails: number, encHost:
 
   const rxe = hostRxe();
   const hosts: SshTestHost[] = [];
+  const listeners: number[] = [];
   for (let i = 1; i <= n; i++) {
     const ns = `rc-ssh-${id}-${i}`;
     await must('ip', ['netns', 'add', ns]);
@@ -147,6 +150,7 @@ async function build(fx: Fixture, id: string, n: number, rails: number, encHost:
     if (pid === undefined) throw new Error(`cannot start sshd in ${ns}`);
     child.unref();
     fx.addPid(pid, conf);
+    listeners.push(pid);
     await waitFor(`sshd in ${ns} to listen`, 10_000, async () => {
       if (child.exitCode !== null) {
         throw new Error(`sshd in ${ns} exited: ${readTail(path.join(hdir, 'sshd.log'))}`);
@@ -173,6 +177,10 @@ async function build(fx: Fixture, id: string, n: number, rails: number, encHost:
     clientKey,
     encryptedKey,
     passphraseEnv,
+    dropConnections: async (i) => {
+      // each connection is a child of the listener; pkill exits 1 when there was none
+      await run('pkill', ['-KILL', '-P', String(listeners[i])]);
+    },
     writeInventory: (name, yaml) => {
       const f = path.join(dir, name);
       fs.writeFileSync(f, yaml);
