@@ -8,6 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../../core';
 import { cacheDir } from '../../setup';
+import { lockFile } from '../local';
+
+/** a debootstrap another process runs is waited for this long */
+const BUILD_WAIT_MS = 20 * 60_000;
 
 export const NODE_IMAGE = 'rdma-chaos/node';
 const SUITE = 'bookworm';
@@ -111,7 +115,12 @@ export async function ensureRootfsTarball(opts: ImageOptions = {}): Promise<stri
   const tarball = path.join(dir, `node-rootfs-${suite}-${hash}.tar`);
   if (fs.existsSync(tarball)) return tarball;
   fs.mkdirSync(dir, { recursive: true });
-  const release = await lock(path.join(dir, `node-rootfs-${hash}.lock`));
+  const lockPath = path.join(dir, `node-rootfs-${hash}.lock`);
+  const release = await lockFile(lockPath, 'debootstrap', {
+    waitMs: BUILD_WAIT_MS,
+    busy: (h) => new InputError('cluster.imageBuild', `${lockPath}: ${h ? `pid ${h.pid}` : 'another rdma-chaos'} is still building the node rootfs after ${BUILD_WAIT_MS / 60_000} min`),
+    cannot: (code) => new InputError('cluster.imageBuild', `${lockPath}: cannot take the lock (${code})`),
+  });
   try {
     // another process may have built it while we waited for the lock
     if (fs.existsSync(tarball)) return tarball;
@@ -138,32 +147,6 @@ export async function ensureRootfsTarball(opts: ImageOptions = {}): Promise<stri
 }
 
 /** An exclusive lock file; a lock whose owner died is taken over. */
-async function lock(file: string): Promise<() => void> {
-  for (;;) {
-    try {
-      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(file, { force: true });
-    } catch (e: unknown) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = Number(fs.readFileSync(file, 'utf8'));
-      if (!Number.isInteger(owner) || owner <= 0 || !alive(owner)) {
-        fs.rmSync(file, { force: true });
-        continue;
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Make sure `rdma-chaos/node` exists on this Docker host for the current recipe. */
 export async function ensureNodeImage(docker: Dockerode, opts: ImageOptions = {}): Promise<string> {
   const { hash } = recipe();

@@ -16,6 +16,7 @@ export { clusterDown, type DownReport } from './down';
 export { LocalDriver, inventoryFor } from './driver';
 export { DEFAULT_FABRIC, FABRIC_NAMES, type FabricBackend } from './fabric';
 export { isAlive, scanOwned, type OwnedProc } from './procs';
+export { lockFile, type LockOptions } from './lock';
 export { READY_MARK } from './qemu';
 export { probePorts } from './ready';
 export { readState, stateFile, type ClusterState, type NodeRecord, type RailRecord } from './state';

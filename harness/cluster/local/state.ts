@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../../core';
-import { identify, isAlive, type OwnedProc } from './procs';
+import { lockFile } from './lock';
+import { type OwnedProc } from './procs';
 import type { QemuNodeSpec } from './qemu';
 import writeFileAtomic from 'write-file-atomic';
 
@@ -102,16 +103,6 @@ export function allProcs(s: ClusterState): OwnedProc[] {
   ];
 }
 
-function ageMs(f: string): number {
-  try {
-    return Date.now() - fs.statSync(f).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Take the state dir's lock; a holder that died (even by SIGKILL) is detected by its PID and
  * start time, and its lock is taken over. Waits up to waitMs for a live holder.
@@ -122,42 +113,9 @@ export async function lockState(dir: string, what: string, waitMs = 120_000): Pr
   } catch (e: unknown) {
     throw new InputError('cluster.stateDir', `${dir}: cannot create the state dir (${(e as NodeJS.ErrnoException).code}); run as root or set RDMA_CHAOS_STATE`);
   }
-  const lock = path.join(dir, 'lock');
-  const me = identify(process.pid, what, '');
-  const end = Date.now() + waitMs;
-  for (;;) {
-    try {
-      fs.writeFileSync(lock, JSON.stringify(me), { flag: 'wx' });
-      return () => {
-        try {
-          const held = JSON.parse(fs.readFileSync(lock, 'utf8')) as OwnedProc;
-          if (held.pid === process.pid) fs.rmSync(lock, { force: true });
-        } catch {
-          /* already gone */
-        }
-      };
-    } catch (e: unknown) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') {
-        throw new InputError('cluster.stateDir', `${lock}: cannot take the lock (${code}); run as root or set RDMA_CHAOS_STATE`);
-      }
-    }
-    let holder: OwnedProc | undefined;
-    try {
-      holder = JSON.parse(fs.readFileSync(lock, 'utf8')) as OwnedProc;
-    } catch {
-      // being written right now (look again shortly), or left empty by a crash: take it over
-      holder = undefined;
-      if (ageMs(lock) > 2000) fs.rmSync(lock, { force: true });
-    }
-    if (holder && !isAlive({ ...holder, marker: '' })) {
-      fs.rmSync(lock, { force: true }); // its owner is dead
-      continue;
-    }
-    if (Date.now() >= end) {
-      const who = holder ? `${holder.role} (pid ${holder.pid})` : 'another rdma-chaos';
-      throw new InputError('cluster.busy', `${dir}: ${who} is working on this cluster; try again when it is done`);
-    }
-    await sleep(100);
-  }
+  return lockFile(path.join(dir, 'lock'), what, {
+    waitMs,
+    busy: (holder) => new InputError('cluster.busy', `${dir}: ${holder ? `${holder.role} (pid ${holder.pid})` : 'another rdma-chaos'} is working on this cluster; try again when it is done`),
+    cannot: (code) => new InputError('cluster.stateDir', `${path.join(dir, 'lock')}: cannot take the lock (${code}); run as root or set RDMA_CHAOS_STATE`),
+  });
 }
