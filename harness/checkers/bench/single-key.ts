@@ -7,7 +7,7 @@
 // the file is not in time order. `plant` adds one violation: an FADD that returns another's old
 // value (duplicate), or a read / CAS / get that returns a value overwritten long before (stale).
 import * as fs from 'node:fs';
-import { mulberry32 } from '../../rng';
+import { mulberry32 } from '../../core';
 
 export const SCALE_KINDS = ['counter', 'counter-mixed', 'register', 'cas-register', 'kv'] as const;
 export type ScaleKind = (typeof SCALE_KINDS)[number];

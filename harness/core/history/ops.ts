@@ -193,8 +193,8 @@ export class Pairer {
       if (op.ret !== Infinity) op.ret = rankOf[op.ret]!;
     }
     for (const w of this.faults.values()) {
-      w.start = rankOf[w.start]!;
-      if (w.stop !== Infinity) w.stop = rankOf[w.stop]!;
+      if (w.startRank !== undefined) w.startRank = rankOf[w.startRank]!;
+      if (w.stopRank !== undefined) w.stopRank = rankOf[w.stopRank]!;
     }
   }
 }
