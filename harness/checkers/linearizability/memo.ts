@@ -39,7 +39,7 @@ export class Memo {
     const key = (h ^ hashKey(sk)) | 0;
     const w0 = low >>> 5;
     const wn = hi > low ? ((hi - 1) >>> 5) - w0 + 1 : 0;
-    let slot = key & (this.table.length - 1);
+    const slot = key & (this.table.length - 1);
     for (let r = this.table[slot]!; r >= 0; r = this.next[r]!) {
       if (this.low[r] !== low || this.hi[r] !== hi || this.keys[r] !== sk) continue;
       if (this.vec[r] !== vec && !this.dominates(this.vec[r]!, vec)) continue;
@@ -63,12 +63,10 @@ export class Memo {
     this.keys[r] = sk;
     for (let j = 0; j < wn; j++) this.words[this.used + j] = bits[w0 + j]!;
     this.used += wn;
-    if (r >= this.table.length * 0.75) {
-      this.rehash(this.table.length * 2);
-      slot = key & (this.table.length - 1);
-    }
     this.next[r] = this.table[slot]!;
     this.table[slot] = r;
+    // after linking: rehash relinks every record, this one included (linking it again loops)
+    if (this.n >= this.table.length * 0.75) this.rehash(this.table.length * 2);
     return false;
   }
 
