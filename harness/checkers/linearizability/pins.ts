@@ -10,6 +10,7 @@
 // candidate, and the search commits to them (wgl.ts, forgetting what is behind).
 import type { Model } from '../model';
 import type { Entry } from './entries';
+import { argsort } from './order';
 
 export interface Pins<S> {
   /** the entry is now linearized (or, for an indeterminate one, taken) */
@@ -59,8 +60,8 @@ class MonotonePins<S, P> implements Pins<S> {
         pinned.push(i);
       }
     });
-    pinned.sort((a, b) => this.val[a]! - this.val[b]!);
-    this.byPin = Int32Array.from(pinned);
+    const byVal = argsort(Float64Array.from(pinned, (i) => this.val[i]!));
+    this.byPin = Int32Array.from(byVal, (k) => pinned[k]!);
     this.byPin.forEach((i, k) => (this.pos[i] = k));
   }
 

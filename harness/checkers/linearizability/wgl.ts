@@ -23,6 +23,7 @@ import { Vectors } from './classes';
 import { deadRead, deadReadOf, type ListView } from './dead-reads';
 import type { Entry } from './entries';
 import { grow, Memo } from './memo';
+import { argsort } from './order';
 import { makePins, type Pins } from './pins';
 
 export type WglOutcome<S> =
@@ -63,7 +64,7 @@ export class WglSearch<S, P> implements ListView<P> {
   private low = 0;
   private hi = 0;
   private remainingOk = 0;
-  private readonly okTotal: number;
+  private okTotal = 0;
   // indeterminate classes: members in call order, counts taken, the classes with one left
   private readonly cls: Int32Array;
   private readonly members: Int32Array;
@@ -107,24 +108,43 @@ export class WglSearch<S, P> implements ListView<P> {
 
   constructor(readonly model: Model<S, P>, entries: readonly Entry<P>[]) {
     const n = (this.n = entries.length);
-    this.orig = Int32Array.from(entries.keys()).sort((a, b) => entries[a]!.op.call - entries[b]!.op.call || a - b);
-    const e = (this.e = Array.from(this.orig, (i) => entries[i]!));
+    this.orig = argsort(Float64Array.from(entries, (x) => x.op.call));
+    // plain loops: Array.from with a callback per field cost seconds at 1M entries
+    const e = (this.e = new Array<Entry<P>>(n));
     const at = new Int32Array(n);
-    this.orig.forEach((i, k) => (at[i] = k));
-    this.known = Uint8Array.from(e, (x) => (x.known ? 1 : 0));
-    this.readOnly = Uint8Array.from(e, (x) => (x.readOnly ? 1 : 0));
-    this.call = Float64Array.from(e, (x) => x.op.call);
-    this.ret = Float64Array.from(e, (x) => (x.known ? x.op.ret : Infinity));
-    this.okTotal = this.remainingOk = this.known.reduce((s, k) => s + k, 0);
+    this.known = new Uint8Array(n);
+    this.readOnly = new Uint8Array(n);
+    this.call = new Float64Array(n);
+    this.ret = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const x = (e[k] = entries[this.orig[k]!]!);
+      at[this.orig[k]!] = k;
+      this.known[k] = x.known ? 1 : 0;
+      this.readOnly[k] = x.readOnly ? 1 : 0;
+      this.call[k] = x.op.call;
+      this.ret[k] = x.known ? x.op.ret : Infinity;
+      if (x.known) this.okTotal++;
+    }
+    this.remainingOk = this.okTotal;
     // the list: by rank, a call before a return of equal rank (touching intervals overlap)
-    const nodes: number[] = [];
-    for (let i = 0; i < n; i++) if (this.known[i]) nodes.push(2 * i + 1, 2 * i + 2);
-    const rank = (v: number): number => ((v & 1) === 1 ? this.call[(v - 1) >> 1]! : this.ret[(v - 2) >> 1]!);
-    nodes.sort((a, b) => rank(a) - rank(b) || (b & 1) - (a & 1) || a - b);
+    const nodeIds = new Int32Array(2 * this.okTotal);
+    const keys = new Float64Array(2 * this.okTotal);
+    for (let i = 0, m = 0; i < n; i++, m += 2) {
+      if (!this.known[i]) {
+        m -= 2;
+        continue;
+      }
+      nodeIds[m] = 2 * i + 1;
+      nodeIds[m + 1] = 2 * i + 2;
+      keys[m] = 2 * this.call[i]!;
+      keys[m + 1] = 2 * this.ret[i]! + 1;
+    }
+    const order = argsort(keys);
     this.next = new Int32Array(2 * n + 1).fill(NIL);
     this.prev = new Int32Array(2 * n + 1).fill(NIL);
     let last = HEAD;
-    for (const v of nodes) {
+    for (let r = 0; r < order.length; r++) {
+      const v = nodeIds[order[r]!]!;
       this.next[last] = v;
       this.prev[v] = last;
       last = v;
@@ -134,13 +154,21 @@ export class WglSearch<S, P> implements ListView<P> {
     // uncertainty overlap one another: 100+ at a time in real CAS runs, for 3 processes)
     const lastOk = new Map<number, number>();
     this.pred = new Int32Array(n).fill(-1);
-    entries.forEach((x, i) => {
+    for (let i = 0; i < n; i++) {
+      const x = entries[i]!;
       this.pred[at[i]!] = lastOk.get(x.op.process) ?? -1;
       if (x.known) lastOk.set(x.op.process, at[i]!);
-    });
+    }
     // classes, renumbered densely, members in call order
     const ids = new Map<number, number>();
-    this.cls = Int32Array.from(e, (x) => (x.known ? -1 : ids.get(x.cls) ?? (ids.set(x.cls, ids.size), ids.size - 1)));
+    this.cls = new Int32Array(n).fill(-1);
+    for (let k = 0; k < n; k++) {
+      const x = e[k]!;
+      if (x.known) continue;
+      let c = ids.get(x.cls);
+      if (c === undefined) ids.set(x.cls, (c = ids.size));
+      this.cls[k] = c;
+    }
     const C = ids.size;
     this.counts = new Int32Array(C);
     this.memberStart = new Int32Array(C + 1);

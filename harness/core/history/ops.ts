@@ -183,11 +183,23 @@ export class Pairer {
   /** ranks by (time, invocations first, file order): a stable sort of the arrival ranks */
   private rerank(): void {
     const n = this.rank;
-    const keys = this.keys;
-    const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => keys[a]! - keys[b]!); // stable (TimSort), and quick on nearly sorted files
+    const keys = this.keys.subarray(0, n);
+    // a stable sort without a comparator (2M indices through a JS comparator took 1.5 s): an
+    // event's rank is how many keys are smaller, plus how many equal ones arrived before it
+    const sorted = Float64Array.from(keys).sort();
+    const taken = new Int32Array(n);
     const rankOf = new Float64Array(n);
-    for (let r = 0; r < n; r++) rankOf[order[r]!] = r;
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sorted[mid]! < k) lo = mid + 1;
+        else hi = mid;
+      }
+      rankOf[i] = lo + taken[lo]!++;
+    }
     for (const op of this.ops) {
       op.call = rankOf[op.call]!;
       if (op.ret !== Infinity) op.ret = rankOf[op.ret]!;
