@@ -46,6 +46,9 @@ function makeRegister(name: string, description: string, withCas: boolean, o: Re
           // ok without a result is Jepsen's "the CAS succeeded"; RDMA records the old value
           let out: boolean | Scalar | undefined = UNKNOWN;
           if (known) out = op.result === undefined ? true : typeof op.result === 'boolean' ? op.result : scalar(op, op.result, 'result (old value)');
+          // an RDMA CAS that returned an old value other than its expected one swapped nothing:
+          // exactly a read of that value, and reads are placed eagerly (most CASes of a hot key)
+          if (out !== UNKNOWN && typeof out !== 'boolean' && m.key(out) !== m.key(from)) return { f: 'read', v: out };
           return { f: 'cas', from, to, out };
         }
         default:
