@@ -64,6 +64,15 @@ export function loadHistory(file: string, format?: HistoryFormat): LoadedHistory
 export interface LoadedOps extends OpHistory {
   file: string;
   format: HistoryFormat;
+  /** reading stopped at the deadline: the ops are a prefix and nothing may be concluded */
+  truncated?: true;
+}
+
+export interface LoadOptions {
+  /** Date.now() after which reading stops (native files are read in chunks; others whole) */
+  deadline?: number;
+  /** bytes read so far, of the file's size, after each chunk of a native file */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
 /**
@@ -72,10 +81,15 @@ export interface LoadedOps extends OpHistory {
  * widened by the clock slack, so its files are seldom in time order, and the Pairer re-ranks
  * by time at the end (a 1M-op run: 2M events held and sorted were 1.1 GB and 5.5 s).
  */
-export function loadOps(file: string, format?: HistoryFormat): LoadedOps {
+export function loadOps(file: string, format?: HistoryFormat, o: LoadOptions = {}): LoadedOps {
   if (format === 'native' || (format === undefined && looksNative(file))) {
     const pairer = new Pairer(file);
-    forEachJsonlEventInFile(file, (e, line) => pairer.push(e, line), { transient: true });
+    const onChunk = (read: number, total: number): boolean => {
+      o.onProgress?.(read, total);
+      return o.deadline === undefined || Date.now() < o.deadline;
+    };
+    const { complete } = forEachJsonlEventInFile(file, (e, line) => pairer.push(e, line), { transient: true, onChunk });
+    if (!complete) return { file, format: 'native', ops: [], faults: [], truncated: true };
     return { file, format: 'native', ...pairer.finish() };
   }
   const h = loadHistory(file, format);
