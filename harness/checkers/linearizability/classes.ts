@@ -1,6 +1,7 @@
 // Counts of indeterminate ops taken per class, interned: equal vectors get one id however the
 // search reached them, so the memo stores one integer per record instead of one count per
 // class (a register history has a class per indeterminate write: 1000 classes at 1M ops).
+import type { Entry } from './entries';
 
 export class Vectors {
   private pool: Int32Array;
@@ -64,4 +65,67 @@ function mix(c: number, k: number): number {
   x ^= x >>> 15;
   x = Math.imul(x, 0x2c1b3c6d);
   return x ^ (x >>> 12);
+}
+
+/**
+ * The indeterminate entries' classes, renumbered densely, members in call order; how many of
+ * each the path took; and `heads`, the classes with a member left, by that member's call.
+ */
+export class InfoClasses {
+  readonly cls: Int32Array;
+  readonly classes: number;
+  private readonly members: Int32Array;
+  private readonly start: Int32Array;
+  private readonly counts: Int32Array;
+  readonly heads: number[] = [];
+
+  constructor(e: readonly Entry<unknown>[], private readonly call: Float64Array) {
+    const n = e.length;
+    const ids = new Map<number, number>();
+    this.cls = new Int32Array(n).fill(-1);
+    for (let k = 0; k < n; k++) {
+      const x = e[k]!;
+      if (x.known) continue;
+      let c = ids.get(x.cls);
+      if (c === undefined) ids.set(x.cls, (c = ids.size));
+      this.cls[k] = c;
+    }
+    const C = (this.classes = ids.size);
+    this.counts = new Int32Array(C);
+    this.start = new Int32Array(C + 1);
+    for (let i = 0; i < n; i++) if (this.cls[i]! >= 0) this.start[this.cls[i]! + 1]!++;
+    for (let c = 0; c < C; c++) this.start[c + 1]! += this.start[c]!;
+    this.members = new Int32Array(this.start[C]!);
+    const fill = this.start.slice(0, C);
+    for (let i = 0; i < n; i++) if (this.cls[i]! >= 0) this.members[fill[this.cls[i]!]!++] = i;
+    for (let c = 0; c < C; c++) this.heads.push(c);
+    this.heads.sort((a, b) => call[this.head(a)]! - call[this.head(b)]!);
+  }
+
+  /** class c's next member */
+  head(c: number): number {
+    return this.members[this.start[c]! + this.counts[c]!]!;
+  }
+
+  take(c: number): void {
+    this.counts[c]!++;
+    this.moveHead(c);
+  }
+
+  untake(c: number): void {
+    this.counts[c]!--;
+    this.moveHead(c);
+  }
+
+  /** class c's next member changed: keep `heads` ordered by the call of each class's next */
+  private moveHead(c: number): void {
+    const hs = this.heads;
+    const at = hs.indexOf(c);
+    if (at >= 0) hs.splice(at, 1);
+    if (this.start[c]! + this.counts[c]! >= this.start[c + 1]!) return;
+    const t = this.call[this.head(c)]!;
+    let j = hs.length;
+    while (j > 0 && this.call[this.head(hs[j - 1]!)]! > t) j--;
+    hs.splice(j, 0, c);
+  }
 }

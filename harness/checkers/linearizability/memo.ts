@@ -117,7 +117,7 @@ export class Memo {
   }
 }
 
-export function grow<T extends Int32Array | Uint32Array | Float64Array>(a: T, atLeast: number): T {
+export function grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(a: T, atLeast: number): T {
   let len = Math.max(16, a.length * 2);
   while (len <= atLeast) len *= 2;
   const b = new (a.constructor as new (n: number) => T)(len);
@@ -134,4 +134,16 @@ export function hashKey(k: string | number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
   return h;
+}
+
+/** a small seeded generator for Zobrist keys */
+export function splitmix32(seed: number): () => number {
+  let s = seed | 0;
+  return () => {
+    s = (s + 0x9e3779b9) | 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return z ^ (z >>> 16);
+  };
 }

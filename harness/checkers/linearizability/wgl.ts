@@ -19,10 +19,11 @@
 // The search is resumable (`run(steps)`) so a caller can interleave partitions on one thread,
 // keep to a time budget and report progress.
 import type { Model } from '../model';
-import { Vectors } from './classes';
+import { InfoClasses, Vectors } from './classes';
 import { deadRead, deadReadOf, type ListView } from './dead-reads';
 import type { Entry } from './entries';
-import { grow, Memo } from './memo';
+import { buildList, HEAD, lift, NIL, unlift } from './list';
+import { grow, Memo, splitmix32 } from './memo';
 import { argsort } from './order';
 import { makePins, type Pins } from './pins';
 
@@ -38,8 +39,6 @@ export type WglOutcome<S> =
       blocked: number;
     };
 
-const HEAD = 0;
-const NIL = -1;
 /** memo records between two attempts to commit and forget */
 const FORGET_EVERY = 1 << 16;
 
@@ -65,15 +64,10 @@ export class WglSearch<S, P> implements ListView<P> {
   private hi = 0;
   private remainingOk = 0;
   private okTotal = 0;
-  // indeterminate classes: members in call order, counts taken, the classes with one left
-  private readonly cls: Int32Array;
-  private readonly members: Int32Array;
-  private readonly memberStart: Int32Array;
-  private readonly counts: Int32Array;
+  /** indeterminate classes: members in call order, counts taken, the heads left */
+  private readonly ic: InfoClasses;
   private readonly vectors: Vectors;
   private vec = 0;
-  /** classes with a member left, by the call of the next one */
-  heads: number[] = [];
   private readonly memo: Memo;
   private readonly pins: Pins<S> | undefined;
   readonly fp: Int32Array | undefined;
@@ -126,29 +120,7 @@ export class WglSearch<S, P> implements ListView<P> {
       if (x.known) this.okTotal++;
     }
     this.remainingOk = this.okTotal;
-    // the list: by rank, a call before a return of equal rank (touching intervals overlap)
-    const nodeIds = new Int32Array(2 * this.okTotal);
-    const keys = new Float64Array(2 * this.okTotal);
-    for (let i = 0, m = 0; i < n; i++, m += 2) {
-      if (!this.known[i]) {
-        m -= 2;
-        continue;
-      }
-      nodeIds[m] = 2 * i + 1;
-      nodeIds[m + 1] = 2 * i + 2;
-      keys[m] = 2 * this.call[i]!;
-      keys[m + 1] = 2 * this.ret[i]! + 1;
-    }
-    const order = argsort(keys);
-    this.next = new Int32Array(2 * n + 1).fill(NIL);
-    this.prev = new Int32Array(2 * n + 1).fill(NIL);
-    let last = HEAD;
-    for (let r = 0; r < order.length; r++) {
-      const v = nodeIds[order[r]!]!;
-      this.next[last] = v;
-      this.prev[v] = last;
-      last = v;
-    }
+    ({ next: this.next, prev: this.prev } = buildList(this.known, this.call, this.ret));
     // program order: a process's ok op took effect before it returned, which was before the
     // process invoked its next op, whatever the clocks say (intervals widened by clock
     // uncertainty overlap one another: 100+ at a time in real CAS runs, for 3 processes)
@@ -159,26 +131,8 @@ export class WglSearch<S, P> implements ListView<P> {
       this.pred[at[i]!] = lastOk.get(x.op.process) ?? -1;
       if (x.known) lastOk.set(x.op.process, at[i]!);
     }
-    // classes, renumbered densely, members in call order
-    const ids = new Map<number, number>();
-    this.cls = new Int32Array(n).fill(-1);
-    for (let k = 0; k < n; k++) {
-      const x = e[k]!;
-      if (x.known) continue;
-      let c = ids.get(x.cls);
-      if (c === undefined) ids.set(x.cls, (c = ids.size));
-      this.cls[k] = c;
-    }
-    const C = ids.size;
-    this.counts = new Int32Array(C);
-    this.memberStart = new Int32Array(C + 1);
-    for (let i = 0; i < n; i++) if (this.cls[i]! >= 0) this.memberStart[this.cls[i]! + 1]!++;
-    for (let c = 0; c < C; c++) this.memberStart[c + 1]! += this.memberStart[c]!;
-    this.members = new Int32Array(this.memberStart[C]!);
-    const fill = this.memberStart.slice(0, C);
-    for (let i = 0; i < n; i++) if (this.cls[i]! >= 0) this.members[fill[this.cls[i]!]!++] = i;
-    for (let c = 0; c < C; c++) this.heads.push(c);
-    this.heads.sort((a, b) => this.call[this.head(a)]! - this.call[this.head(b)]!);
+    this.ic = new InfoClasses(e, this.call);
+    const C = this.ic.classes;
     this.vectors = new Vectors(C);
     this.memo = new Memo((a, b) => this.vectors.dominates(a, b));
     this.bits = new Uint32Array((n + 31) >>> 5);
@@ -249,10 +203,6 @@ export class WglSearch<S, P> implements ListView<P> {
     return undefined;
   }
 
-  private head(c: number): number {
-    return this.members[this.memberStart[c]! + this.counts[c]!]!;
-  }
-
   private linearized(i: number): boolean {
     return (this.bits[i >>> 5]! & (1 << (i & 31))) !== 0;
   }
@@ -264,12 +214,11 @@ export class WglSearch<S, P> implements ListView<P> {
       this.remainingOk--;
       if (i === this.low) this.advanceLow();
       if (i >= this.hi) this.hi = i + 1;
-      this.lift(i);
+      lift(this.next, this.prev, i);
     } else {
-      const c = this.cls[i]!;
-      this.counts[c]!++;
+      const c = this.ic.cls[i]!;
+      this.ic.take(c);
       this.vec = this.vectors.step(this.vec, c, 1);
-      this.moveHead(c);
     }
     this.pins?.apply(i);
   }
@@ -278,11 +227,9 @@ export class WglSearch<S, P> implements ListView<P> {
     if (this.known[i]) {
       this.bits[i >>> 5]! &= ~(1 << (i & 31));
       this.remainingOk++;
-      this.unlift(i);
+      unlift(this.next, this.prev, i);
     } else {
-      const c = this.cls[i]!;
-      this.counts[c]!--;
-      this.moveHead(c);
+      this.ic.untake(this.ic.cls[i]!);
     }
     this.hash = hash;
     this.low = low;
@@ -295,18 +242,6 @@ export class WglSearch<S, P> implements ListView<P> {
     let l = this.low;
     while (l < this.n && (!this.known[l] || this.linearized(l))) l++;
     this.low = l;
-  }
-
-  /** class c's next member changed: keep `heads` ordered by the call of each class's next */
-  private moveHead(c: number): void {
-    const hs = this.heads;
-    const at = hs.indexOf(c);
-    if (at >= 0) hs.splice(at, 1);
-    if (this.memberStart[c]! + this.counts[c]! >= this.memberStart[c + 1]!) return;
-    const t = this.call[this.head(c)]!;
-    let j = hs.length;
-    while (j > 0 && this.call[this.head(hs[j - 1]!)]! > t) j--;
-    hs.splice(j, 0, c);
   }
 
   private undoTop(): void {
@@ -363,8 +298,8 @@ export class WglSearch<S, P> implements ListView<P> {
     // indeterminate ops last, by call; one of each class, only those called in time
     const limit = firstReturn >= 0 ? ret[firstReturn]! : Infinity;
     if (forced < 0) {
-      for (const c of this.heads) {
-        const h = this.head(c);
+      for (const c of this.ic.heads) {
+        const h = this.ic.head(c);
         if (call[h]! > limit) break;
         const b = pred[h]!;
         if (b >= 0 && !this.linearized(b)) continue;
@@ -447,61 +382,13 @@ export class WglSearch<S, P> implements ListView<P> {
   }
 
   private growStack(): void {
-    const len = this.stOp.length * 2;
-    const g = <T extends Int32Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(len);
-      b.set(a);
-      return b;
-    };
-    this.stOp = g(this.stOp);
-    this.stFrom = g(this.stFrom);
-    this.stIdx = g(this.stIdx);
-    this.stEnd = g(this.stEnd);
-    this.stHash = g(this.stHash);
-    this.stLow = g(this.stLow);
-    this.stHi = g(this.stHi);
-    this.stVec = g(this.stVec);
-    this.stFlags = g(this.stFlags);
-  }
-
-  private lift(i: number): void {
-    const { next, prev } = this;
-    const c = 2 * i + 1;
-    const r = c + 1;
-    next[prev[c]!] = next[c]!;
-    if (next[c]! !== NIL) prev[next[c]!] = prev[c]!;
-    next[prev[r]!] = next[r]!;
-    if (next[r]! !== NIL) prev[next[r]!] = prev[r]!;
-  }
-
-  private unlift(i: number): void {
-    const { next, prev } = this;
-    const c = 2 * i + 1;
-    const r = c + 1;
-    next[prev[r]!] = r;
-    if (next[r]! !== NIL) prev[next[r]!] = r;
-    next[prev[c]!] = c;
-    if (next[c]! !== NIL) prev[next[c]!] = c;
+    const g = <T extends Int32Array>(a: T): T => grow(a, a.length);
+    [this.stOp, this.stFrom, this.stIdx, this.stEnd, this.stHash, this.stLow, this.stHi, this.stVec] = [this.stOp, this.stFrom, this.stIdx, this.stEnd, this.stHash, this.stLow, this.stHi, this.stVec].map(g);
+    this.stFlags = grow(this.stFlags, this.stFlags.length);
   }
 
   /** the model input of each indeterminate class with a member left (pending for dead reads) */
   pendingInfo(f?: number): P[] {
-    const out: P[] = [];
-    for (const c of this.heads) {
-      const h = this.head(c);
-      if (f === undefined || this.fp![h] === f) out.push(this.e[h]!.p);
-    }
-    return out;
+    return this.ic.heads.map((c) => this.ic.head(c)).filter((h) => f === undefined || this.fp![h] === f).map((h) => this.e[h]!.p);
   }
-}
-
-function splitmix32(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x9e3779b9) | 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return z ^ (z >>> 16);
-  };
 }
