@@ -39,6 +39,7 @@ Examples:
     .option('--timeout <seconds>', 'time budget per file; out of time gives "unknown"', parseSeconds, 60)
     .option('--no-partition', 'check the whole history as one state (no P-compositionality)')
     .option('--explain', 'print the explanation of each violation')
+    .option('--progress', 'report reading and search progress on stderr, about once a second')
     .addHelpText(
       'after',
       `

@@ -1,4 +1,6 @@
+import type { Operation } from '../core';
 import { checkAtMostOnce } from './at-most-once';
+import { checkHistory } from '.';
 import { H } from './test-support';
 
 describe('at-most-once: FADD counters', () => {
@@ -31,8 +33,26 @@ describe('at-most-once: FADD counters', () => {
     expect(checkAtMostOnce(clean().final(9, 'read', 69, 'c').ops()).violations.map((v) => v.kind)).toEqual(['phantom']);
   });
 
-  it('says unknown without a final snapshot', () => {
-    expect(checkAtMostOnce(clean().ops()).verdict).toBe('unknown');
+  it('says skipped without a final snapshot, in one line for any number of keys', () => {
+    const r = checkAtMostOnce(clean().ops());
+    expect(r.verdict).toBe('unknown');
+    expect(r.skipped).toMatch(/^1 counter key\(s\) with no final snapshot/);
+    const ops: Operation[] = Array.from({ length: 85 }, (_, k) => ({ id: k, process: k, f: 'fadd', key: `k@${k}`, value: 1, result: 0, status: 'ok', call: 2 * k, ret: 2 * k + 1 }));
+    const many = checkAtMostOnce(ops);
+    expect(many.skipped).toBe('85 counter key(s) with no final snapshot, so executions cannot be counted (k@0 ... k@84)');
+    expect(many.summary.split('\n')).toHaveLength(1);
+  });
+
+  it('leaves the overall verdict to linearizability when it does not apply', () => {
+    const ops: Operation[] = [0, 1, 2].map((k) => ({ id: k, process: k, f: 'fadd', key: 'c', value: 1, result: k, status: 'ok', call: 2 * k, ret: 2 * k + 1 }));
+    const c = checkHistory(ops, { format: 'native' });
+    expect(c.results.find((r) => r.checker === 'at-most-once')!.skipped).toBeDefined();
+    expect(c.verdict).toBe('valid');
+    // FADD +1 with a final value: totals agree, executions cannot be decoded: skipped too
+    const fin: Operation = { id: 3, process: 9, f: 'read', key: 'c', result: 3, status: 'ok', call: 6, ret: 7, final: true };
+    const d = checkHistory([...ops, fin], { format: 'native' });
+    expect(d.results.find((r) => r.checker === 'at-most-once')!.skipped).toMatch(/not superincreasing/);
+    expect(d.verdict).toBe('valid');
   });
 });
 

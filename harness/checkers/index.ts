@@ -2,15 +2,15 @@
 // order check where there are SEND/RECV ops, then the linearizability search per workload.
 import type { CheckName, HistoryFormat, Operation } from '../core';
 import { checkAtMostOnce } from './at-most-once';
-import { checkLinearizability } from './linearizability';
+import { checkLinearizability, type SearchProgress } from './linearizability';
 import { defaultModelName, getModel } from './models';
 import { checkStreams } from './stream';
 import type { CheckerResult, Verdict } from './types';
-import { worst } from './types';
+import { overall } from './types';
 
 export { checkAtMostOnce } from './at-most-once';
 export { verdictExit } from './exit';
-export { checkLinearizability } from './linearizability';
+export { checkLinearizability, type SearchProgress } from './linearizability';
 export type { AnyModel, Model } from './model';
 export { BadValueError, MODEL_NAMES, defaultModelName, getModel } from './models';
 export { checkStreams } from './stream';
@@ -28,6 +28,8 @@ export interface CheckOptions {
   only?: ReadonlySet<CheckName>;
   /** the model a key's workload declares; keys it does not know get the one their ops call for */
   modelOf?: (key: string | number | undefined) => string | undefined;
+  /** how far the linearizability search is, about once a second, per model */
+  onProgress?: (model: string, p: SearchProgress) => void;
 }
 
 export interface HistoryCheck {
@@ -62,10 +64,11 @@ export function checkHistory(ops: readonly Operation[], o: CheckOptions): Histor
     const opts: Parameters<typeof checkLinearizability>[2] = { timeoutMs: Math.max(1, (deadline - Date.now()) / left--), partition: o.partition !== false };
     if (o.explain !== undefined) opts.explain = o.explain;
     if (o.signal) opts.signal = o.signal;
+    if (o.onProgress) opts.onProgress = (p) => o.onProgress!(name, p);
     results.push(checkLinearizability(model, group, opts));
   }
   // checking time only: shrinking a violation for its explanation is not counted
-  return { verdict: worst(results.map((r) => r.verdict)), ms: results.reduce((s, r) => s + r.ms, 0), results, models: [...groups.keys()] };
+  return { verdict: overall(results), ms: results.reduce((s, r) => s + r.ms, 0), results, models: [...groups.keys()] };
 }
 
 /** ops grouped by the model their key's workload calls for (a key holds one workload) */

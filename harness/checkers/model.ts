@@ -40,10 +40,37 @@ export interface Model<S, P> {
    * of these ops can reach (it read a value nobody wrote), so no search is needed to refute.
    */
   neverLegal?(ops: readonly { p: P; known: boolean }[]): number | undefined;
+  /**
+   * Optional, with `recurrence`: the key of the one state an ok op's recorded output allows it
+   * in (a read's value, an FADD's or RDMA CAS's old value), or undefined when more than one
+   * state will do. The search drops a step that leaves such a state for good while an op
+   * pinned there is pending (linearizability/pins.ts).
+   */
+  pin?(p: P): string | number | undefined;
+  /** Optional, with `pin`, must be true of `step`: how a state once left can come back. */
+  recurrence?: Recurrence<P>;
+  /**
+   * Optional, must be sound: the model's inputs with values nobody can tell apart replaced by
+   * one (e.g. writes of unique values no op observes). Gets every prepared op of a partition
+   * after `droppable`; returns the inputs to search with, one per op.
+   */
+  canonical?(ops: readonly { p: P; known: boolean }[]): P[];
   /** independent sub-histories (P-compositionality); absent means one partition */
   partition?(ops: readonly Operation[]): Operation[][];
   describeState(s: S): string;
 }
+
+/**
+ * How a state key the search left behind can become the state again:
+ *  - monotone: keys are numbers and `step` never lowers the key, except through ops for which
+ *    `mayDecrease` is true (so with none of those pending, a key below the state is gone);
+ *  - writers: `step` either keeps the state or sets it to the state whose key `produces` gives,
+ *    whatever the state before (undefined: it never changes the state; null: what it sets
+ *    depends on the state, so the rule does not apply to a partition holding such an op).
+ */
+export type Recurrence<P> =
+  | { kind: 'monotone'; mayDecrease(p: P): boolean }
+  | { kind: 'writers'; produces(p: P): string | number | null | undefined };
 
 /** A model with its type parameters hidden, for registries and callers that only pass it on. */
 export type AnyModel = Model<unknown, unknown>;

@@ -46,12 +46,23 @@ export interface CheckerResult {
   /** why the verdict is unknown, or a one-line summary */
   summary: string;
   violations: Violation[];
+  /**
+   * Set when the checker does not apply to this history (why, in one line). Its verdict is
+   * then 'unknown' and says nothing: the overall verdict is left to the checkers that apply.
+   */
+  skipped?: string;
 }
 
 export function worst(verdicts: readonly Verdict[]): Verdict {
   if (verdicts.includes('invalid')) return 'invalid';
   if (verdicts.includes('unknown')) return 'unknown';
   return 'valid';
+}
+
+/** the worst verdict of the checkers that applied; unknown if none did */
+export function overall(results: readonly CheckerResult[]): Verdict {
+  const applied = results.filter((r) => r.skipped === undefined);
+  return applied.length === 0 ? 'unknown' : worst(applied.map((r) => r.verdict));
 }
 
 export function opLabel(op: Operation): string {

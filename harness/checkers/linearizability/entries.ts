@@ -1,5 +1,6 @@
 // The search's view of an operation: the model's prepared input, whether its output is known,
-// and the equivalence class of indeterminate ops (equal f, key and argument).
+// and the equivalence class of indeterminate ops (equal f, key, argument and process: members
+// of one process are in program order, so taking them in call order loses no linearization).
 import type { Operation } from '../../core';
 import type { Model } from '../model';
 
@@ -8,7 +9,7 @@ export interface Entry<P> {
   p: P;
   known: boolean;
   readOnly: boolean;
-  /** equivalence class of an indeterminate op; -1 for ok ops */
+  /** equivalence class of an indeterminate op (same f, key, argument, process); -1 for ok ops */
   cls: number;
 }
 
@@ -23,15 +24,17 @@ export function prepareEntries<S, P>(model: Model<S, P>, ops: readonly Operation
     if (!known && ro) continue; // an unknown read constrains nothing
     let cls = -1;
     if (!known) {
-      const k = `${op.f}\u0000${String(op.key)}\u0000${JSON.stringify(op.value)}`;
+      const k = `${op.f}\u0000${String(op.key)}\u0000${JSON.stringify(op.value)}\u0000${op.process}`;
       cls = classes.get(k) ?? classes.size;
       classes.set(k, cls);
     }
     out.push({ op, p, known, readOnly: ro, cls });
   }
-  if (!model.droppable) return out;
   // each dropped op is one branch fewer at every point of the search after its call
-  const drop = model.droppable(out);
-  return out.filter((_, i) => !drop[i]);
+  const drop = model.droppable?.(out);
+  const kept = drop ? out.filter((_, i) => !drop[i]) : out;
+  const canon = model.canonical?.(kept);
+  if (canon) kept.forEach((e, i) => (e.p = canon[i]!));
+  return kept;
 }
 

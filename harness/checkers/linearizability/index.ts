@@ -18,7 +18,21 @@ export interface LinearizabilityOptions {
   /** shrink a violation to a minimal set (costs extra searches); default true */
   explain?: boolean;
   signal?: AbortSignal;
+  /** called about once a second while the search runs */
+  onProgress?: (p: SearchProgress) => void;
 }
+
+/** how far the search is: ok ops placed on the current paths, of all, over every partition */
+export interface SearchProgress {
+  placed: number;
+  total: number;
+  steps: number;
+  partitionsLeft: number;
+  partitions: number;
+}
+
+/** between two progress reports */
+const PROGRESS_MS = 1000;
 
 interface Part {
   key: string;
@@ -32,10 +46,10 @@ export function checkLinearizability(model: AnyModel, ops: readonly Operation[],
   const t0 = performance.now();
   const deadline = Date.now() + (o.timeoutMs ?? 60_000);
   const groups = o.partition !== false && model.partition ? model.partition(ops) : [ops.slice()];
-  let parts: Part[] = groups.map((g) => {
-    const entries = prepareEntries(model, g);
-    return { key: g[0]?.key === undefined ? '' : String(g[0].key), entries, search: new WglSearch(model, entries) };
-  });
+  const prepared = groups.map((g) => ({ key: g[0]?.key === undefined ? '' : String(g[0].key), entries: prepareEntries(model, g) }));
+  // building a search costs about a microsecond an entry: out of time already, say so now
+  if (Date.now() >= deadline) return outOfTime(model, o, t0, groups.length, groups.length);
+  let parts: Part[] = prepared.map((p) => ({ ...p, search: new WglSearch(model, p.entries) }));
   // one whole state with footprints: search per footprint, then certify on the whole state
   const whole = parts.length === 1 && model.footprint && !model.partition ? parts[0]! : undefined;
   if (whole) {
@@ -52,9 +66,25 @@ export function checkLinearizability(model: AnyModel, ops: readonly Operation[],
     failed = { part: p, outcome: { verdict: 'invalid', longest: [], state: model.init(), blocked: i } };
     break;
   }
+  let nextReport = Date.now() + PROGRESS_MS;
+  const report = (): void => {
+    if (!o.onProgress || Date.now() < nextReport) return;
+    nextReport = Date.now() + PROGRESS_MS;
+    let placed = 0;
+    let total = 0;
+    let steps = 0;
+    for (const p of parts) {
+      const g = p.search.progress;
+      placed += g.placed;
+      total += g.total;
+      steps += p.search.steps;
+    }
+    o.onProgress({ placed, total, steps, partitionsLeft: live.length, partitions: parts.length });
+  };
   const searchAll = (): void => {
     while (live.length > 0 && !failed) {
       if (Date.now() > budget.deadline || budget.cancelled()) break;
+      report();
       const still: Part[] = [];
       for (const p of live) {
         const r = p.search.run(slice);
@@ -98,11 +128,13 @@ export function checkLinearizability(model: AnyModel, ops: readonly Operation[],
     return { checker: name, verdict: 'invalid', ms, summary: v.message, violations: [v] };
   }
   const ms = performance.now() - t0;
-  if (live.length > 0) {
-    const why = budget.cancelled() ? 'cancelled' : `time budget of ${Math.round((o.timeoutMs ?? 60_000) / 1000)} s exhausted`;
-    return { checker: name, verdict: 'unknown', ms, summary: `${why} with ${live.length} of ${parts.length} partitions undecided`, violations: [] };
-  }
+  if (live.length > 0) return outOfTime(model, o, t0, live.length, parts.length);
   return { checker: name, verdict: 'valid', ms, summary: certified ? `${ops.length} operations are linearizable (searched per key: ${parts.length} keys${certified})` : `${ops.length} operations in ${parts.length} partition(s) are linearizable`, violations: [] };
+}
+
+function outOfTime(model: AnyModel, o: LinearizabilityOptions, t0: number, left: number, of: number): CheckerResult {
+  const why = o.signal?.aborted === true ? 'cancelled' : `time budget of ${Math.round((o.timeoutMs ?? 60_000) / 1000)} s exhausted`;
+  return { checker: `linearizable (${model.name})`, verdict: 'unknown', ms: performance.now() - t0, summary: `${why} with ${left} of ${of} partitions undecided`, violations: [] };
 }
 
 function explain(model: AnyModel, part: Part, out: Extract<WglOutcome<unknown>, { verdict: 'invalid' }>, budgetMs: number): LinearizabilityExplanation {

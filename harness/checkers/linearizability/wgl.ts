@@ -5,19 +5,27 @@
 //  - a process's ops are taken in its program order (an ok op before the process's next call);
 //  - a legal read-only op is taken at once and alone: that child dominates its siblings, so
 //    when it fails its parent fails too;
-//  - indeterminate ops have no return entry: they may be linearized after their call, or never;
-//  - equal indeterminate ops (same f, key, argument) form a class; members are taken in call
-//    order, only one is tried at a node, and the memo compares class counts by dominance
-//    (fewer used leaves more available);
-//  - the memo key is a Zobrist hash of the ok set, updated in O(1) per step;
+//  - a step that strands an op pinned to a state left for good is never taken (pins.ts);
+//  - indeterminate ops are not in the event list: equal ones of one process (same f, key,
+//    argument) form a class, taken in call order, one member tried at a node, and the memo
+//    compares class counts by dominance (fewer used leaves more available);
+//  - the memo key covers the live window only (memo.ts), and a node below which every level
+//    has no alternative left is committed: the stack before it is folded into the answer, the
+//    memo forgets what cannot be reached again, so a long history the search places in order
+//    costs memory for its window, not its length;
 //  - a node where some pending ok read can no longer become legal fails at once (the model's
-//    conservative `unreachable`); with footprints (keys), after each write every pending read
-//    of the written key is checked, however far its return, and only those.
-// All bookkeeping lives in typed arrays: a search allocates almost nothing per step.
-// The search is resumable (`run(steps)`) so a caller can interleave partitions on one thread
-// and stop at the first violation, as Porcupine's parallel check does.
+//    conservative `unreachable`, for models without pins); with footprints (keys), after each
+//    write every pending read of the written key is checked, and only those.
+// The search is resumable (`run(steps)`) so a caller can interleave partitions on one thread,
+// keep to a time budget and report progress.
 import type { Model } from '../model';
+import { InfoClasses, Vectors } from './classes';
+import { deadRead, deadReadOf, type ListView } from './dead-reads';
 import type { Entry } from './entries';
+import { buildList, HEAD, lift, NIL, unlift } from './list';
+import { grow, Memo, splitmix32 } from './memo';
+import { argsort } from './order';
+import { makePins, type Pins } from './pins';
 
 export type WglOutcome<S> =
   | { verdict: 'valid'; linearization: number[] }
@@ -31,414 +39,356 @@ export type WglOutcome<S> =
       blocked: number;
     };
 
-const HEAD = 0;
-const NIL = -1;
-/** list entries looked at for dead reads at each node */
-const DEAD_READ_WINDOW = 128;
+/** memo records between two attempts to commit and forget */
+const FORGET_EVERY = 1 << 16;
 
-export class WglSearch<S, P> {
-  private readonly n: number;
-  // the event list: node 0 is the head; op i has call node 2i+1 and return node 2i+2
-  private readonly next: Int32Array;
+export class WglSearch<S, P> implements ListView<P> {
+  readonly n: number;
+  /** entries in call order; `orig` maps back to the caller's indices */
+  readonly e: Entry<P>[];
+  private readonly orig: Int32Array;
+  // the event list of ok ops: op i has call node 2i+1 and return node 2i+2
+  readonly next: Int32Array;
   private readonly prev: Int32Array;
-  private readonly known: Uint8Array;
-  private readonly readOnly: Uint8Array;
-  private readonly cls: Int32Array;
+  readonly known: Uint8Array;
+  readonly readOnly: Uint8Array;
   private readonly ret: Float64Array;
   private readonly call: Float64Array;
-  // the linearized set
-  private readonly bits: Uint32Array;
-  private readonly counts: Uint16Array;
-  private readonly zOp: Int32Array;
-  private hash = 0;
-  private remainingOk = 0;
-  // the memo: open addressing over record chains
-  private table: Int32Array;
-  private recNext: Int32Array;
-  private recBits: Uint32Array;
-  private recCounts: Uint16Array;
-  private readonly recKeys: (string | number)[] = [];
-  // the DFS stack: per depth the op taken, the state/hash before it, a slice of candStack
-  private depth = 0;
-  private stOp: Int32Array;
-  private stHash: Int32Array;
-  private stFrom: Int32Array;
-  private stIdx: Int32Array;
-  private stEnd: Int32Array;
-  private stFlags: Uint8Array; // 1: cands is a forced read, 2: reached through a forced read
-  private readonly stState: S[] = [];
-  private candStack: Int32Array;
-  private readonly classMark: Uint32Array;
   /** per entry: the previous ok entry of its process, or -1 */
   private readonly pred: Int32Array;
-  /** the model's footprint of each entry, when it has them */
-  private readonly fp: Int32Array | undefined;
-  private generation = 0;
-  private state: S;
-  // the deepest point reached, for explanations
-  private longestLen = -1;
-  private longest: number[] = [];
+  // the linearized ok set: bits, Zobrist hash, lowest ok entry not in it, one past the highest in it
+  private readonly bits: Uint32Array;
+  private readonly zOp: Int32Array;
+  private hash = 0;
+  private low = 0;
+  private hi = 0;
+  private remainingOk = 0;
+  private okTotal = 0;
+  /** indeterminate classes: members in call order, counts taken, the heads left */
+  private readonly ic: InfoClasses;
+  private readonly vectors: Vectors;
+  private vec = 0;
+  private readonly memo: Memo;
+  private readonly pins: Pins<S> | undefined;
+  readonly fp: Int32Array | undefined;
+  // the DFS stack, a slot per node of the path: slot 0 is the root, or the last committed node
+  private depth = 0;
+  /** ops of the committed path before slot 0 */
+  private base = 0;
+  private committed = new Int32Array(1024);
+  private stOp = new Int32Array(1024);
+  private stFrom = new Int32Array(1024);
+  private stIdx = new Int32Array(1024);
+  private stEnd = new Int32Array(1024);
+  private stHash = new Int32Array(1024);
+  private stLow = new Int32Array(1024);
+  private stHi = new Int32Array(1024);
+  private stVec = new Int32Array(1024);
+  private stFlags = new Uint8Array(1024); // 1: cands is a forced read, 2: reached through a forced read
+  private readonly stState: (S | undefined)[] = [];
+  private cand = new Int32Array(1024);
+  private readonly candNs: (S | undefined)[] = [];
+  state: S;
+  private nextForget = FORGET_EVERY;
+  // the deepest point reached, for explanations; `agree`: how much of it the path shares
+  private longestLen = 0;
+  private longest = new Int32Array(1024);
+  private agree = 0;
   private longestState: S;
   private blocked = -1;
   private result: WglOutcome<S> | undefined;
   /** attempted linearizations so far */
   steps = 0;
 
-  constructor(private readonly model: Model<S, P>, private readonly entries: readonly Entry<P>[]) {
+  constructor(readonly model: Model<S, P>, entries: readonly Entry<P>[]) {
     const n = (this.n = entries.length);
+    this.orig = argsort(Float64Array.from(entries, (x) => x.op.call));
+    // plain loops: Array.from with a callback per field cost seconds at 1M entries
+    const e = (this.e = new Array<Entry<P>>(n));
+    const at = new Int32Array(n);
     this.known = new Uint8Array(n);
     this.readOnly = new Uint8Array(n);
-    this.cls = new Int32Array(n);
-    this.ret = new Float64Array(n);
     this.call = new Float64Array(n);
-    const order: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const e = entries[i]!;
-      this.known[i] = e.known ? 1 : 0;
-      this.readOnly[i] = e.readOnly ? 1 : 0;
-      this.cls[i] = e.cls;
-      this.ret[i] = e.op.ret;
-      this.call[i] = e.op.call;
-      order.push(2 * i + 1);
-      if (e.known) {
-        order.push(2 * i + 2);
-        this.remainingOk++;
-      }
+    this.ret = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const x = (e[k] = entries[this.orig[k]!]!);
+      at[this.orig[k]!] = k;
+      this.known[k] = x.known ? 1 : 0;
+      this.readOnly[k] = x.readOnly ? 1 : 0;
+      this.call[k] = x.op.call;
+      this.ret[k] = x.known ? x.op.ret : Infinity;
+      if (x.known) this.okTotal++;
     }
-    const rank = (node: number): number => ((node & 1) === 1 ? this.call[(node - 1) >> 1]! : this.ret[(node - 2) >> 1]!);
-    order.sort((a, b) => rank(a) - rank(b));
-    this.next = new Int32Array(2 * n + 1).fill(NIL);
-    this.prev = new Int32Array(2 * n + 1).fill(NIL);
-    let last = HEAD;
-    for (const node of order) {
-      this.next[last] = node;
-      this.prev[node] = last;
-      last = node;
-    }
-    this.bits = new Uint32Array((n + 31) >>> 5);
-    const nClasses = entries.reduce((m, e) => Math.max(m, e.cls + 1), 0);
-    this.counts = new Uint16Array(nClasses);
-    this.classMark = new Uint32Array(nClasses);
-    const rng = splitmix32(0x2545f491);
-    this.zOp = new Int32Array(n).map(() => rng());
-    this.table = new Int32Array(1 << 12).fill(-1);
-    this.recNext = new Int32Array(1024);
-    this.recBits = new Uint32Array(this.bits.length * 1024);
-    this.recCounts = new Uint16Array(Math.max(1, nClasses) * 1024);
-    this.stOp = new Int32Array(n + 2);
-    this.stHash = new Int32Array(n + 2);
-    this.stFrom = new Int32Array(n + 2);
-    this.stIdx = new Int32Array(n + 2);
-    this.stEnd = new Int32Array(n + 2);
-    this.stFlags = new Uint8Array(n + 2);
-    this.candStack = new Int32Array(Math.max(64, 4 * n));
-    this.fp = model.footprint && model.unreachable ? Int32Array.from(entries, (e) => model.footprint!(e.p)) : undefined;
+    this.remainingOk = this.okTotal;
+    ({ next: this.next, prev: this.prev } = buildList(this.known, this.call, this.ret));
     // program order: a process's ok op took effect before it returned, which was before the
     // process invoked its next op, whatever the clocks say (intervals widened by clock
     // uncertainty overlap one another: 100+ at a time in real CAS runs, for 3 processes)
     const lastOk = new Map<number, number>();
     this.pred = new Int32Array(n).fill(-1);
-    entries.forEach((e, i) => {
-      this.pred[i] = lastOk.get(e.op.process) ?? -1;
-      if (e.known) lastOk.set(e.op.process, i);
-    });
+    for (let i = 0; i < n; i++) {
+      const x = entries[i]!;
+      this.pred[at[i]!] = lastOk.get(x.op.process) ?? -1;
+      if (x.known) lastOk.set(x.op.process, at[i]!);
+    }
+    this.ic = new InfoClasses(e, this.call);
+    const C = this.ic.classes;
+    this.vectors = new Vectors(C);
+    this.memo = new Memo((a, b) => this.vectors.dominates(a, b));
+    this.bits = new Uint32Array((n + 31) >>> 5);
+    const rng = splitmix32(0x2545f491);
+    this.zOp = new Int32Array(n).map(() => rng());
+    this.pins = makePins(model, e);
+    this.fp = model.footprint && model.unreachable ? Int32Array.from(e, (x) => model.footprint!(x.p)) : undefined;
+    this.advanceLow();
     this.state = model.init();
     this.longestState = this.state;
-    this.openNode(-1, 0, this.state, 0);
+    this.openNode(-1, 0);
   }
 
   get done(): WglOutcome<S> | undefined {
     return this.result;
   }
 
+  /** ok ops linearized on the current path, of how many */
+  get progress(): { placed: number; total: number } {
+    return { placed: this.okTotal - this.remainingOk, total: this.okTotal };
+  }
+
   /** advance by about `maxSteps` steps; returns the outcome once there is one */
   run(maxSteps: number): WglOutcome<S> | undefined {
     if (this.result) return this.result;
     const stop = this.steps + maxSteps;
-    const { model, entries, stIdx, stEnd, stFlags } = this;
+    const { model } = this;
     while (this.steps < stop) {
-      if (this.remainingOk === 0) return (this.result = { verdict: 'valid', linearization: this.path() });
+      if (this.remainingOk === 0) return (this.result = { verdict: 'valid', linearization: this.path(this.base + this.depth) });
       const d = this.depth;
-      if (stIdx[d]! < stEnd[d]!) {
-        const i = this.candStack[stIdx[d]!++]!; // candStack may have grown: never cache it
+      if (this.stIdx[d]! < this.stEnd[d]!) {
+        const k = this.stIdx[d]!++;
+        const i = this.cand[k]!;
+        const ns = this.candNs[k] as S;
+        this.candNs[k] = undefined;
         this.steps++;
-        const ns = model.step(this.state, entries[i]!.p);
-        if (ns === undefined) continue;
-        const h = this.apply(i);
-        if (this.seen(h, model.key(ns))) {
-          this.unapply(i);
+        const h0 = this.hash;
+        const low0 = this.low;
+        const hi0 = this.hi;
+        const vec0 = this.vec;
+        this.apply(i);
+        if (this.memo.seen(this.hash, this.bits, this.low, this.hi, model.key(ns), this.vec)) {
+          this.unapply(i, h0, low0, hi0, vec0);
           // a forced read already explored (and failed) means this node fails
-          if (stFlags[d]! & 1) stIdx[d] = stEnd[d]!;
+          if (this.stFlags[d]! & 1) this.stIdx[d] = this.stEnd[d]!;
           continue;
         }
-        const before = this.state;
-        const hashBefore = this.hash;
+        const s = d + 1;
+        if (s + 1 >= this.stOp.length) this.growStack();
+        this.stState[s] = this.state;
+        this.stHash[s] = h0;
+        this.stLow[s] = low0;
+        this.stHi[s] = hi0;
+        this.stVec[s] = vec0;
         this.state = ns;
-        this.hash = h;
-        this.lift(i);
-        if (this.known[i]) this.remainingOk--;
-        this.openNode(i, stFlags[d]! & 1 ? 2 : 0, before, hashBefore);
+        this.openNode(i, this.stFlags[d]! & 1 ? 2 : 0);
+        if (this.memo.size >= this.nextForget) this.forget();
         continue;
       }
       // every candidate failed: this node fails, and so does a parent whose forced read it was
       let flags: number;
       do {
         if (this.depth === 0) return (this.result = this.invalid());
-        flags = stFlags[this.depth]!;
+        flags = this.stFlags[this.depth]!;
         this.undoTop();
       } while (flags & 2);
     }
     return undefined;
   }
 
-  private path(): number[] {
-    const out: number[] = [];
-    for (let d = 1; d <= this.depth; d++) out.push(this.stOp[d]!);
-    return out;
+  private linearized(i: number): boolean {
+    return (this.bits[i >>> 5]! & (1 << (i & 31))) !== 0;
   }
 
-  private invalid(): WglOutcome<S> {
-    const blocked = this.blocked >= 0 ? this.blocked : this.entries.findIndex((e) => e.known);
-    return { verdict: 'invalid', longest: this.longest, state: this.longestState, blocked };
+  private apply(i: number): void {
+    if (this.known[i]) {
+      this.bits[i >>> 5]! |= 1 << (i & 31);
+      this.hash ^= this.zOp[i]!;
+      this.remainingOk--;
+      if (i === this.low) this.advanceLow();
+      if (i >= this.hi) this.hi = i + 1;
+      lift(this.next, this.prev, i);
+    } else {
+      const c = this.ic.cls[i]!;
+      this.ic.take(c);
+      this.vec = this.vectors.step(this.vec, c, 1);
+    }
+    this.pins?.apply(i);
+  }
+
+  private unapply(i: number, hash: number, low: number, hi: number, vec: number): void {
+    if (this.known[i]) {
+      this.bits[i >>> 5]! &= ~(1 << (i & 31));
+      this.remainingOk++;
+      unlift(this.next, this.prev, i);
+    } else {
+      this.ic.untake(this.ic.cls[i]!);
+    }
+    this.hash = hash;
+    this.low = low;
+    this.hi = hi;
+    this.vec = vec;
+    this.pins?.unapply(i);
+  }
+
+  private advanceLow(): void {
+    let l = this.low;
+    while (l < this.n && (!this.known[l] || this.linearized(l))) l++;
+    this.low = l;
   }
 
   private undoTop(): void {
     const d = this.depth--;
     const op = this.stOp[d]!;
     this.state = this.stState[d]!;
-    this.hash = this.stHash[d]!;
-    this.unlift(op);
-    this.unapply(op);
-    if (this.known[op]) this.remainingOk++;
+    this.stState[d] = undefined;
+    this.unapply(op, this.stHash[d]!, this.stLow[d]!, this.stHi[d]!, this.stVec[d]!);
+    const at = this.base + d - 1;
+    if (this.agree > at) this.agree = at;
   }
 
   /** push a node for the current point (reached by `op`), with its candidates in order */
-  private openNode(op: number, flags: number, before: S, hashBefore: number): void {
+  private openNode(op: number, flags: number): void {
     const d = op < 0 ? 0 : ++this.depth;
     this.stOp[d] = op;
-    this.stState[d] = before;
-    this.stHash[d] = hashBefore;
-    const from = d === 0 ? 0 : this.stEnd[d - 1]!;
-    if (from + this.n + 1 > this.candStack.length) this.candStack = grow(this.candStack, from + this.n + 1);
-    const cands = this.candStack;
-    const { next, readOnly, cls, ret, call, model, entries, pred, bits } = this;
+    // a parent with nothing left to try never reads its candidates again: reuse their place
+    const from = d === 0 ? 0 : this.stIdx[d - 1]! >= this.stEnd[d - 1]! ? this.stFrom[d - 1]! : this.stEnd[d - 1]!;
+    const { next, readOnly, ret, call, model, e, pred, state, pins } = this;
     let end = from;
     let firstReturn = -1;
-    let forcedRead = -1;
-    const gen = ++this.generation;
+    let forced = -1;
+    let forcedNs: S | undefined;
     for (let node = next[HEAD]!; node !== NIL; node = next[node]!) {
       if ((node & 1) === 0) {
         firstReturn = (node - 2) >> 1;
         break;
       }
       const i = (node - 1) >> 1;
-      const before = pred[i]!;
-      if (before >= 0 && (bits[before >>> 5]! & (1 << (before & 31))) === 0) continue; // its process's last ok op first
+      const b = pred[i]!;
+      if (b >= 0 && !this.linearized(b)) continue; // its process's last ok op first
+      const ns = model.step(state, e[i]!.p);
+      if (ns === undefined) continue;
       if (readOnly[i]) {
         // an illegal read stays illegal until the state changes; a legal one is taken alone
-        if (forcedRead < 0 && model.step(this.state, entries[i]!.p) !== undefined) forcedRead = i;
+        if (forced < 0) {
+          forced = i;
+          forcedNs = ns;
+        }
         continue;
       }
-      const c = cls[i]!;
-      if (c >= 0) {
-        if (this.classMark[c] === gen) continue;
-        this.classMark[c] = gen;
-      }
-      // insertion by (return, call): soonest return first, indeterminate ops last
+      if (pins?.kills(state, ns, i)) continue;
+      if (end >= this.cand.length) this.cand = grow(this.cand, end + 1);
+      // insertion by (return, call): soonest return first
       let j = end++;
-      while (j > from && (ret[cands[j - 1]!]! > ret[i]! || (ret[cands[j - 1]!]! === ret[i]! && call[cands[j - 1]!]! > call[i]!))) {
-        cands[j] = cands[j - 1]!;
+      while (j > from && (ret[this.cand[j - 1]!]! > ret[i]! || (ret[this.cand[j - 1]!]! === ret[i]! && call[this.cand[j - 1]!]! > call[i]!))) {
+        this.cand[j] = this.cand[j - 1]!;
+        this.candNs[j] = this.candNs[j - 1];
         j--;
       }
-      cands[j] = i;
+      this.cand[j] = i;
+      this.candNs[j] = ns;
     }
-    if (this.fp !== undefined && op >= 0 && !readOnly[op] && this.deadReadOf(this.fp[op]!)) {
+    // indeterminate ops last, by call; one of each class, only those called in time
+    const limit = firstReturn >= 0 ? ret[firstReturn]! : Infinity;
+    if (forced < 0) {
+      for (const c of this.ic.heads) {
+        const h = this.ic.head(c);
+        if (call[h]! > limit) break;
+        const b = pred[h]!;
+        if (b >= 0 && !this.linearized(b)) continue;
+        const ns = model.step(state, e[h]!.p);
+        if (ns === undefined || pins?.kills(state, ns, h)) continue;
+        if (end >= this.cand.length) this.cand = grow(this.cand, end + 1);
+        this.cand[end] = h;
+        this.candNs[end++] = ns;
+      }
+    }
+    if (this.fp !== undefined && op >= 0 && !readOnly[op] && deadReadOf(this, this.fp[op]!)) {
       end = from; // a pending read can never become legal from here: this node fails
-    } else if (forcedRead >= 0) {
-      cands[from] = forcedRead;
+    } else if (pins?.deadNow(state)) {
+      end = from;
+    } else if (forced >= 0) {
+      if (from >= this.cand.length) this.cand = grow(this.cand, from + 1);
+      this.cand[from] = forced;
+      this.candNs[from] = forcedNs;
       end = from + 1;
       flags |= 1;
-    } else if (this.fp === undefined && model.unreachable && this.deadRead()) {
+    } else if (this.fp === undefined && pins === undefined && model.unreachable && deadRead(this)) {
       end = from;
     }
     this.stFrom[d] = from;
     this.stIdx[d] = from;
     this.stEnd[d] = end;
     this.stFlags[d] = flags;
-    if (d > this.longestLen) {
-      this.longestLen = d;
-      this.longest = this.path();
-      this.longestState = this.state;
-      this.blocked = firstReturn;
-    }
+    this.trackLongest(d, op, firstReturn);
+  }
+
+  /** keeps the deepest path reached, copying only what the path does not share with it */
+  private trackLongest(d: number, op: number, firstReturn: number): void {
+    const len = this.base + d;
+    if (d > 0 && this.agree === len - 1 && len <= this.longestLen && this.longest[len - 1] === op) this.agree = len;
+    if (len <= this.longestLen && !(len === 0 && this.longestLen === 0)) return;
+    if (len > this.longest.length) this.longest = grow(this.longest, len);
+    for (let k = this.agree; k < len; k++) this.longest[k] = this.opAt(k);
+    this.agree = this.longestLen = len;
+    this.longestState = this.state;
+    this.blocked = firstReturn;
+  }
+
+  /** the op at position k of the current path */
+  private opAt(k: number): number {
+    return k < this.base ? this.committed[k]! : this.stOp[k - this.base + 1]!;
+  }
+
+  private path(len: number): number[] {
+    const out: number[] = new Array<number>(len);
+    for (let k = 0; k < len; k++) out[k] = this.orig[this.opAt(k)]!;
+    return out;
+  }
+
+  private invalid(): WglOutcome<S> {
+    const longest = Array.from(this.longest.subarray(0, this.longestLen), (i) => this.orig[i]!);
+    const b = this.blocked >= 0 ? this.blocked : this.known.indexOf(1);
+    return { verdict: 'invalid', longest, state: this.longestState, blocked: this.orig[b]! };
   }
 
   /**
-   * Is some pending ok read already impossible? For each read whose return is among the first
-   * entries of the list, the ops that may still precede it are the unlinearized ones called
-   * before its return; the model's conservative test decides. Bounded to keep nodes cheap.
+   * Commits the path down to the deepest node above which no level has an alternative left:
+   * any node the search can still reach holds that node's linearized set, so the stack above
+   * it is folded into `committed` and memo records with a lower `low` are forgotten.
    */
-  private deadRead(): boolean {
-    const { next, readOnly, known, entries } = this;
-    const pending: P[] = [];
-    let seen = 0;
-    for (let node = next[HEAD]!; node !== NIL && seen < DEAD_READ_WINDOW; node = next[node]!, seen++) {
-      const i = (node - 1) >> 1;
-      if ((node & 1) === 1) {
-        if (!readOnly[i]) pending.push(entries[i]!.p);
-        continue;
-      }
-      const r = (node - 2) >> 1;
-      if (readOnly[r] && known[r] && this.model.unreachable!(this.state, entries[r]!.p, pending)) return true;
+  private forget(): void {
+    let c = 0;
+    while (c < this.depth && this.stIdx[c]! >= this.stEnd[c]!) c++;
+    if (c > 0) {
+      const low = c === this.depth ? this.low : this.stLow[c + 1]!;
+      if (this.base + c > this.committed.length) this.committed = grow(this.committed, this.base + c);
+      this.committed.set(this.stOp.subarray(1, c + 1), this.base);
+      for (const a of [this.stOp, this.stFrom, this.stIdx, this.stEnd, this.stHash, this.stLow, this.stHi, this.stVec, this.stFlags]) a.copyWithin(0, c, this.depth + 1);
+      this.stState.copyWithin(0, c, this.depth + 1);
+      this.stState.length = this.depth - c + 1;
+      this.base += c;
+      this.depth -= c;
+      this.memo.forget(low);
     }
-    return false;
+    this.nextForget = this.memo.size + Math.max(FORGET_EVERY, this.memo.size);
   }
 
-  /**
-   * Is some pending ok read with footprint `f` impossible now? Only the last step changed the
-   * state, within its footprint, so only those reads can have become impossible; each is
-   * checked against the unlinearized ops of that footprint called before its return.
-   */
-  private deadReadOf(f: number): boolean {
-    const { next, readOnly, known, entries, fp } = this;
-    const pending: P[] = [];
-    for (let node = next[HEAD]!; node !== NIL; node = next[node]!) {
-      const i = (node - 1) >> 1;
-      if ((node & 1) === 1) {
-        if (!readOnly[i] && fp![i] === f) pending.push(entries[i]!.p);
-        continue;
-      }
-      const r = (node - 2) >> 1;
-      if (readOnly[r] && known[r] && fp![r] === f && this.model.unreachable!(this.state, entries[r]!.p, pending)) return true;
-    }
-    return false;
+  private growStack(): void {
+    const g = <T extends Int32Array>(a: T): T => grow(a, a.length);
+    [this.stOp, this.stFrom, this.stIdx, this.stEnd, this.stHash, this.stLow, this.stHi, this.stVec] = [this.stOp, this.stFrom, this.stIdx, this.stEnd, this.stHash, this.stLow, this.stHi, this.stVec].map(g);
+    this.stFlags = grow(this.stFlags, this.stFlags.length);
   }
 
-  private apply(i: number): number {
-    if (this.known[i]) {
-      this.bits[i >>> 5]! |= 1 << (i & 31);
-      return this.hash ^ this.zOp[i]!;
-    }
-    this.counts[this.cls[i]!]!++;
-    return this.hash; // class counts are compared by dominance, so they stay out of the hash
+  /** the model input of each indeterminate class with a member left (pending for dead reads) */
+  pendingInfo(f?: number): P[] {
+    return this.ic.heads.map((c) => this.ic.head(c)).filter((h) => f === undefined || this.fp![h] === f).map((h) => this.e[h]!.p);
   }
-
-  private unapply(i: number): void {
-    if (this.known[i]) this.bits[i >>> 5]! &= ~(1 << (i & 31));
-    else this.counts[this.cls[i]!]!--;
-  }
-
-  /**
-   * Records the current node; true if it was explored already, or is dominated by an explored
-   * node: the same ok set and state, and no more of any indeterminate class used.
-   */
-  private seen(h: number, sk: string | number): boolean {
-    const key = (h ^ hashKey(sk)) | 0;
-    const { bits, counts } = this;
-    const w = bits.length;
-    const c = counts.length;
-    let slot = key & (this.table.length - 1);
-    for (let r = this.table[slot]!; r >= 0; r = this.recNext[r]!) {
-      if (this.recKeys[r] !== sk) continue;
-      let same = true;
-      for (let j = 0, o = r * w; j < w; j++) {
-        if (this.recBits[o + j] !== bits[j]) {
-          same = false;
-          break;
-        }
-      }
-      if (!same) continue;
-      for (let j = 0, o = r * c; j < c; j++) {
-        if (this.recCounts[o + j]! > counts[j]!) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return true;
-    }
-    const r = this.recKeys.length;
-    if (r >= this.recNext.length) {
-      this.recNext = grow(this.recNext, r + 1);
-      this.recBits = grow(this.recBits, (r + 1) * w);
-      this.recCounts = grow(this.recCounts, (r + 1) * Math.max(1, c));
-    }
-    if (r >= this.table.length * 0.75) {
-      this.rehash();
-      slot = key & (this.table.length - 1);
-    }
-    this.recBits.set(bits, r * w);
-    if (c > 0) this.recCounts.set(counts, r * c);
-    this.recKeys.push(sk);
-    this.recHash.push(key);
-    this.recNext[r] = this.table[slot]!;
-    this.table[slot] = r;
-    return false;
-  }
-
-  private readonly recHash: number[] = [];
-
-  private rehash(): void {
-    const table = new Int32Array(this.table.length * 2).fill(-1);
-    const mask = table.length - 1;
-    for (let r = 0; r < this.recKeys.length; r++) {
-      const slot = this.recHash[r]! & mask;
-      this.recNext[r] = table[slot]!;
-      table[slot] = r;
-    }
-    this.table = table;
-  }
-
-  private lift(i: number): void {
-    const { next, prev } = this;
-    const c = 2 * i + 1;
-    next[prev[c]!] = next[c]!;
-    if (next[c]! !== NIL) prev[next[c]!] = prev[c]!;
-    if (this.known[i]) {
-      const r = c + 1;
-      next[prev[r]!] = next[r]!;
-      if (next[r]! !== NIL) prev[next[r]!] = prev[r]!;
-    }
-  }
-
-  private unlift(i: number): void {
-    const { next, prev } = this;
-    const c = 2 * i + 1;
-    if (this.known[i]) {
-      const r = c + 1;
-      next[prev[r]!] = r;
-      if (next[r]! !== NIL) prev[next[r]!] = r;
-    }
-    next[prev[c]!] = c;
-    if (next[c]! !== NIL) prev[next[c]!] = c;
-  }
-}
-
-function grow<T extends Int32Array | Uint32Array | Uint16Array>(a: T, atLeast: number): T {
-  let len = a.length * 2;
-  while (len < atLeast) len *= 2;
-  const b = new (a.constructor as new (n: number) => T)(len);
-  b.set(a);
-  return b;
-}
-
-function hashKey(k: string | number): number {
-  if (typeof k === 'number') {
-    let x = Math.imul((k | 0) ^ ((k / 4294967296) | 0), 0x85ebca6b);
-    x ^= x >>> 13;
-    return Math.imul(x, 0xc2b2ae35) ^ (x >>> 16);
-  }
-  let h = 0x811c9dc5;
-  for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
-  return h;
-}
-
-function splitmix32(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x9e3779b9) | 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return z ^ (z >>> 16);
-  };
 }

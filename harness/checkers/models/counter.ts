@@ -38,6 +38,9 @@ export function counterModel(o: CounterOptions = {}): Model<number, Input> {
       if (p.f !== 'read' || p.v === undefined || p.v >= s) return false;
       return !pending.some((q) => q.f === 'fadd' && q.delta < 0);
     },
+    // an FADD's old value and a read's value fix the one state each can take effect in
+    pin: (p) => (p.f === 'fadd' ? p.old : p.v),
+    recurrence: { kind: 'monotone', mayDecrease: (p) => p.f === 'fadd' && p.delta < 0 },
     describeState: (s) => String(s),
   };
   if (o.partition ?? true) m.partition = partitionByKey;

@@ -46,6 +46,9 @@ function makeRegister(name: string, description: string, withCas: boolean, o: Re
           // ok without a result is Jepsen's "the CAS succeeded"; RDMA records the old value
           let out: boolean | Scalar | undefined = UNKNOWN;
           if (known) out = op.result === undefined ? true : typeof op.result === 'boolean' ? op.result : scalar(op, op.result, 'result (old value)');
+          // an RDMA CAS that returned an old value other than its expected one swapped nothing:
+          // exactly a read of that value, and reads are placed eagerly (most CASes of a hot key)
+          if (out !== UNKNOWN && typeof out !== 'boolean' && m.key(out) !== m.key(from)) return { f: 'read', v: out };
           return { f: 'cas', from, to, out };
         }
         default:
@@ -69,6 +72,14 @@ function makeRegister(name: string, description: string, withCas: boolean, o: Re
     },
     key: (s) => (typeof s === 'string' ? 's' + s : s === null ? 'nil' : s),
     readOnly: (p) => p.f === 'read',
+    // a read's value, a CAS's returned old value (or, for an ok CAS, its expected one)
+    pin(p: Input): string | number | undefined {
+      if (p.f === 'read') return p.v === UNKNOWN ? undefined : m.key(p.v);
+      if (p.f !== 'cas' || p.out === UNKNOWN || p.out === false) return undefined;
+      return m.key(p.out === true ? p.from : p.out);
+    },
+    // a write sets its value whatever the state; a CAS keeps the state or sets `to`
+    recurrence: { kind: 'writers', produces: (p: Input) => (p.f === 'read' ? undefined : m.key(p.f === 'write' ? p.v : p.to)) },
     droppable: (ops) => unobservedWrites(ops, initial, (s) => m.key(s)),
     neverLegal: (ops) => readOfUnwritten(ops, initial, (s) => m.key(s)),
     describeState: (s) => (s === null ? 'nil' : JSON.stringify(s)),

@@ -1,6 +1,6 @@
 // `rdma-chaos check FILE...`: load each history, check it, print a line (or a JSON object) per
 // file; the exit code is the worst verdict. Malformed input ends with `file:line: ...` and 254.
-import { BadValueError, MODEL_NAMES, checkHistory, verdictExit, worst, type Verdict } from '../../checkers';
+import { BadValueError, MODEL_NAMES, checkHistory, verdictExit, worst, type SearchProgress, type Verdict } from '../../checkers';
 import type { CommandContext, Operation } from '../../core';
 import { InputError, inputAt, loadOps, type HistoryFormat } from '../../core';
 
@@ -11,6 +11,8 @@ export interface CheckCommandOptions {
   timeout?: number;
   partition?: boolean;
   explain?: boolean;
+  /** report reading and search progress on stderr, about once a second */
+  progress?: boolean;
 }
 
 export async function checkCommand(ctx: CommandContext, files: string[], opts: CheckCommandOptions): Promise<number> {
@@ -19,15 +21,28 @@ export async function checkCommand(ctx: CommandContext, files: string[], opts: C
   }
   const verdicts: Verdict[] = [];
   for (const file of files) {
-    const h = loadOps(file, opts.format);
+    // the budget covers reading too: a nightly schedule waits for the answer, not the search
+    const budgetMs = (opts.timeout ?? 60) * 1000;
+    const deadline = Date.now() + budgetMs;
+    const progress = opts.progress ? throttled(ctx) : undefined;
+    const h = loadOps(file, opts.format, {
+      deadline,
+      ...(progress ? { onProgress: (read: number, total: number) => progress(`${file}: read ${mb(read)} of ${mb(total)} MB`) } : {}),
+    });
+    if (h.truncated) {
+      verdicts.push('unknown');
+      writeUnread(ctx, file, opts, budgetMs);
+      continue;
+    }
     const ops = h.ops;
     const c = locate(file, () => checkHistory(ops, {
       format: h.format,
       ...(opts.model !== undefined ? { model: opts.model } : {}),
-      timeoutMs: (opts.timeout ?? 60) * 1000,
+      timeoutMs: Math.max(1, deadline - Date.now()),
       partition: opts.partition !== false,
       explain: opts.explain ?? !opts.json,
       signal: ctx.signal,
+      ...(progress ? { onProgress: (model: string, p: SearchProgress) => progress(`${file}: ${model}: ${p.placed} of ${p.total} ok ops placed (${Math.floor((100 * p.placed) / Math.max(1, p.total))}%), ${p.steps} steps, ${p.partitions - p.partitionsLeft} of ${p.partitions} partitions decided`) } : {}),
     }));
     verdicts.push(c.verdict);
     const violations = c.results.flatMap((r) => r.violations);
@@ -40,18 +55,41 @@ export async function checkCommand(ctx: CommandContext, files: string[], opts: C
           ops: ops.length,
           format: h.format,
           models: c.models,
-          checks: c.results.map((r) => ({ checker: r.checker, verdict: r.verdict, summary: r.summary })),
+          checks: c.results.map((r) => ({ checker: r.checker, verdict: r.verdict, summary: r.summary, ...(r.skipped !== undefined ? { skipped: r.skipped } : {}) })),
           violations: violations.map((v) => ({ kind: v.kind, message: v.message, ops: v.ops })),
         }) + '\n',
       );
       continue;
     }
     ctx.stdout.write(`${file}: ${c.verdict} (${ops.length} ops, ${h.format}, ${c.models.join('+')}, ${c.ms.toFixed(1)} ms)\n`);
-    for (const r of c.results) if (r.verdict !== 'valid') ctx.stdout.write(`  ${r.checker}: ${r.verdict}: ${r.summary}\n`);
+    for (const r of c.results) {
+      if (r.skipped !== undefined) ctx.stdout.write(`  ${r.checker}: skipped: ${r.skipped}\n`);
+      else if (r.verdict !== 'valid') ctx.stdout.write(`  ${r.checker}: ${r.verdict}: ${r.summary}\n`);
+    }
     if (opts.explain ?? true) for (const v of violations) if (v.explanation) writeExplanation(ctx, ops, v.explanation);
   }
   // Jepsen's priority: one violation outranks any number of unknowns
   return verdictExit(worst(verdicts));
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1e6).toFixed(0);
+}
+
+/** one progress line to stderr at most once a second */
+function throttled(ctx: CommandContext): (line: string) => void {
+  let next = Date.now() + 1000;
+  return (line) => {
+    if (Date.now() < next) return;
+    next = Date.now() + 1000;
+    ctx.stderr.write(line + '\n');
+  };
+}
+
+function writeUnread(ctx: CommandContext, file: string, opts: CheckCommandOptions, budgetMs: number): void {
+  const why = `time budget of ${Math.round(budgetMs / 1000)} s exhausted while reading the history`;
+  if (opts.json) ctx.stdout.write(JSON.stringify({ file, verdict: 'unknown', checks: [{ checker: 'history', verdict: 'unknown', summary: why }], violations: [] }) + '\n');
+  else ctx.stdout.write(`${file}: unknown (${why})\n`);
 }
 
 function locate<T>(file: string, f: () => T): T {

@@ -13,9 +13,9 @@
 // this file is brought in line and the fingerprint updated.
 import { createHash } from 'node:crypto';
 import type { Json } from '../json';
+import { bool, got, int, json, latin1, nonNegInt, skipWs, str, strEnd } from './fast-json';
 import { EventType, OpF, type HistoryEvent, type RdmaMeta } from './schema';
 import { historyJsonSchema } from './validate';
-import { bool, got, int, json, latin1, Names, nonNegInt, skipWs, str, strEnd } from './fast-json';
 
 /** sha256 of JSON.stringify(historyJsonSchema()) for the schema this parser implements */
 export const FAST_SCHEMA_SHA256 = 'fbc8772e53bdeee27636df827a44edb3ef0bf978ce293530987f4ac0e1b20bbb';
@@ -32,6 +32,51 @@ export function fastPathEnabled(): boolean {
   return enabled;
 }
 
+class Names {
+  private readonly slot = new Int8Array(64);
+  private readonly bytes: Uint8Array[];
+  /** a multiplier that gives every name its own slot (0: none found, nothing matches) */
+  private seed = 0;
+  constructor(readonly names: readonly string[]) {
+    this.bytes = names.map((n) => Buffer.from(n, 'latin1'));
+    for (let seed = 0x9e3779b1 | 0, tries = 0; tries < 10000 && this.seed === 0; tries++, seed = (seed + 0x6d2b79f6) | 0) {
+      this.slot.fill(-1);
+      this.seed = seed;
+      for (const [i, n] of this.bytes.entries()) {
+        const h = this.hash(n, 0, n.length);
+        if (this.slot[h] !== -1) {
+          this.seed = 0;
+          break;
+        }
+        this.slot[h] = i;
+      }
+    }
+  }
+  private hash(b: Uint8Array, s: number, e: number): number {
+    const len = e - s;
+    return Math.imul(((len * 31 + b[s]!) * 31 + (len > 1 ? b[s + 1]! : 0)) * 31 + b[e - 1]!, this.seed) >>> 26;
+  }
+  /** if name i, quoted, starts at b[p]: the position after its closing quote, else -1 */
+  isAt(b: Buffer, p: number, i: number): number {
+    const name = this.bytes[i]!;
+    const s = p + 1;
+    for (let j = 0; j < name.length; j++) if (name[j] !== b[s + j]) return -1;
+    return b[s + name.length] === 34 ? s + name.length + 1 : -1;
+  }
+  /** the index of the name whose quoted bytes start at b[p], or -1; the position after the closing quote goes to got.p */
+  match(b: Buffer, p: number): number {
+    const s = p + 1;
+    const q = strEnd(b, s);
+    if (q <= s || this.seed === 0) return -1;
+    const i = this.slot[this.hash(b, s, q)]!;
+    if (i < 0) return -1;
+    const name = this.bytes[i]!;
+    if (name.length !== q - s) return -1;
+    for (let j = 0; j < name.length; j++) if (name[j] !== b[s + j]) return -1;
+    got.p = q + 1;
+    return i;
+  }
+}
 
 const TYPES = new Names(EventType.options);
 const FS = new Names(OpF.options);

@@ -1,10 +1,7 @@
-// The JSON primitives of the fast history reader (fast-event.ts): each reads one value straight
-// from the bytes of a line, validating as it goes, and bails (-1, NaN) on anything it does not
-// know, so the slow path (JSON.parse + the zod schema) decides. Apart from fast-event.ts so
-// each stays readable; they share the `got` scratch object for what was read.
+// The byte-level scanners of the fast event path (fast-event.ts): strings, integers, and
+// JSON values, each answering "don't know" (-1 or NaN) for anything outside its narrow shape.
 import type { Json } from '../json';
 import type { RdmaMeta } from './schema';
-
 // Every helper takes the buffer and a position and returns the position after what it read,
 // or -1 when the fast path does not know; what it read goes into `got` (an object field, not
 // a closure variable: stores stay cheap). Numbers are the exception: int() returns the number
@@ -14,8 +11,8 @@ import type { RdmaMeta } from './schema';
 // (undefined) always bails.
 export const got: { p: number; s: string; v: Json; rdma: RdmaMeta } = { p: 0, s: '', v: null, rdma: {} };
 
-export const MAX_DEPTH = 32;
-export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const MAX_DEPTH = 32;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 type Bytes = Buffer & { latin1Slice?: (start: number, end: number) => string };
 // Buffer's own latin1Slice skips toString's argument handling; it is not in the typings
@@ -48,10 +45,10 @@ export function str(b: Buffer, p: number): number {
 }
 
 // Short strings (node names, error names, keys) repeat on most lines: one copy of each.
-export const INTERN_SLOTS = 1024;
-export const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+const INTERN_SLOTS = 1024;
+const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
 
-export function intern(b: Buffer, s: number, e: number): string {
+function intern(b: Buffer, s: number, e: number): string {
   const len = e - s;
   if (len > 24) return latin1(b, s, e);
   let h = len;
@@ -204,48 +201,3 @@ export function jsonObject(b: Buffer, p: number, depth: number): number {
  * A fixed set of names matched on their bytes, without allocating: a hash of the bytes picks
  * the one candidate, whose bytes are then compared.
  */
-export class Names {
-  private readonly slot = new Int8Array(64);
-  private readonly bytes: Uint8Array[];
-  /** a multiplier that gives every name its own slot (0: none found, nothing matches) */
-  private seed = 0;
-  constructor(readonly names: readonly string[]) {
-    this.bytes = names.map((n) => Buffer.from(n, 'latin1'));
-    for (let seed = 0x9e3779b1 | 0, tries = 0; tries < 10000 && this.seed === 0; tries++, seed = (seed + 0x6d2b79f6) | 0) {
-      this.slot.fill(-1);
-      this.seed = seed;
-      for (const [i, n] of this.bytes.entries()) {
-        const h = this.hash(n, 0, n.length);
-        if (this.slot[h] !== -1) {
-          this.seed = 0;
-          break;
-        }
-        this.slot[h] = i;
-      }
-    }
-  }
-  private hash(b: Uint8Array, s: number, e: number): number {
-    const len = e - s;
-    return Math.imul(((len * 31 + b[s]!) * 31 + (len > 1 ? b[s + 1]! : 0)) * 31 + b[e - 1]!, this.seed) >>> 26;
-  }
-  /** if name i, quoted, starts at b[p]: the position after its closing quote, else -1 */
-  isAt(b: Buffer, p: number, i: number): number {
-    const name = this.bytes[i]!;
-    const s = p + 1;
-    for (let j = 0; j < name.length; j++) if (name[j] !== b[s + j]) return -1;
-    return b[s + name.length] === 34 ? s + name.length + 1 : -1;
-  }
-  /** the index of the name whose quoted bytes start at b[p], or -1; the position after the closing quote goes to got.p */
-  match(b: Buffer, p: number): number {
-    const s = p + 1;
-    const q = strEnd(b, s);
-    if (q <= s || this.seed === 0) return -1;
-    const i = this.slot[this.hash(b, s, q)]!;
-    if (i < 0) return -1;
-    const name = this.bytes[i]!;
-    if (name.length !== q - s) return -1;
-    for (let j = 0; j < name.length; j++) if (name[j] !== b[s + j]) return -1;
-    got.p = q + 1;
-    return i;
-  }
-}

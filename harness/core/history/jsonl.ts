@@ -112,6 +112,11 @@ export interface EachEventOptions {
   transient?: boolean;
   /** every line through JSON.parse and the schema validator (to compare with the fast path) */
   slowOnly?: boolean;
+  /**
+   * Called after each chunk with the bytes read so far and the file's size; returning false
+   * stops reading (a time budget that also covers parsing). Files only.
+   */
+  onChunk?: (bytesRead: number, totalBytes: number) => boolean | void;
 }
 
 /** Calls `each` with every event of a JSONL buffer, validated, with its line number. */
@@ -125,7 +130,7 @@ export function forEachJsonlEvent(file: string, data: Buffer, each: EachEvent, o
  * Calls `each` with every event of a JSONL file, validated, with its line number, reading the
  * file `chunkBytes` at a time (a longer line grows the buffer).
  */
-export function forEachJsonlEventInFile(file: string, each: EachEvent, o: EachEventOptions & { chunkBytes?: number } = {}): void {
+export function forEachJsonlEventInFile(file: string, each: EachEvent, o: EachEventOptions & { chunkBytes?: number } = {}): { complete: boolean } {
   const chunkBytes = o.chunkBytes ?? 4 << 20;
   let fd: number;
   try {
@@ -134,10 +139,13 @@ export function forEachJsonlEventInFile(file: string, each: EachEvent, o: EachEv
     throw unreadable(file, e);
   }
   const scan = new LineScan(file, each, o);
+  const total = o.onChunk ? fs.fstatSync(fd).size : 0;
+  let read = 0;
   try {
     let buf = Buffer.allocUnsafe(Math.max(16, chunkBytes));
     let filled = 0;
     for (;;) {
+      if (o.onChunk && o.onChunk(read, total) === false) return { complete: false };
       if (filled === buf.length) {
         const bigger = Buffer.allocUnsafe(buf.length * 2);
         buf.copy(bigger, 0, 0, filled);
@@ -150,6 +158,7 @@ export function forEachJsonlEventInFile(file: string, each: EachEvent, o: EachEv
         throw unreadable(file, e);
       }
       filled += n;
+      read += n;
       if (n === 0) {
         if (filled > 0) scan.region(buf, 0, filled);
         break;
@@ -166,6 +175,7 @@ export function forEachJsonlEventInFile(file: string, each: EachEvent, o: EachEv
     fs.closeSync(fd);
   }
   scan.finish();
+  return { complete: true };
 }
 
 /**

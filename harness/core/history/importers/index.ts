@@ -64,38 +64,34 @@ export function loadHistory(file: string, format?: HistoryFormat): LoadedHistory
 export interface LoadedOps extends OpHistory {
   file: string;
   format: HistoryFormat;
+  /** reading stopped at the deadline: the ops are a prefix and nothing may be concluded */
+  truncated?: true;
+}
+
+export interface LoadOptions {
+  /** Date.now() after which reading stops (native files are read in chunks; others whole) */
+  deadline?: number;
+  /** bytes read so far, of the file's size, after each chunk of a native file */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
 /**
- * Loads a history straight into operations. A native history in time order (as the controller
- * writes it) is paired while it is read, keeping no events; otherwise events are collected
- * and ordered first.
+ * Loads a history straight into operations. A native history is paired while it is read,
+ * keeping no events: the controller writes an op's two events once it completed, with times
+ * widened by the clock slack, so its files are seldom in time order, and the Pairer re-ranks
+ * by time at the end (a 1M-op run: 2M events held and sorted were 1.1 GB and 5.5 s).
  */
-export function loadOps(file: string, format?: HistoryFormat): LoadedOps {
+export function loadOps(file: string, format?: HistoryFormat, o: LoadOptions = {}): LoadedOps {
   if (format === 'native' || (format === undefined && looksNative(file))) {
     const pairer = new Pairer(file);
-    let lastTime = -1;
-    let lastInvoke = true;
-    let ordered = true;
-    try {
-      forEachJsonlEventInFile(file, (e, line) => {
-        if (e.time !== undefined) {
-          const inv = e.type === 'invoke';
-          if (e.time < lastTime || (e.time === lastTime && inv && !lastInvoke)) throw OUT_OF_ORDER;
-          lastTime = e.time;
-          lastInvoke = inv;
-        }
-        // untimed events are taken in file order, which is the order we are reading
-        pairer.push(e, line);
-      }, { transient: true });
-    } catch (e: unknown) {
-      if (e !== OUT_OF_ORDER) throw e;
-      ordered = false;
-    }
-    if (ordered) return { file, format: 'native', ...pairer.finish() };
+    const onChunk = (read: number, total: number): boolean => {
+      o.onProgress?.(read, total);
+      return o.deadline === undefined || Date.now() < o.deadline;
+    };
+    const { complete } = forEachJsonlEventInFile(file, (e, line) => pairer.push(e, line), { transient: true, onChunk });
+    if (!complete) return { file, format: 'native', ops: [], faults: [], truncated: true };
+    return { file, format: 'native', ...pairer.finish() };
   }
   const h = loadHistory(file, format);
   return { file, format: h.format, ...pairEvents(h.events, { file, lines: h.lines }) };
 }
-
-const OUT_OF_ORDER = new Error('events out of time order');
