@@ -1,6 +1,6 @@
 // The search's view of an operation: the model's prepared input, whether its output is known,
-// and the equivalence class of indeterminate ops (equal f, key, argument and process: members
-// of one process are in program order, so taking them in call order loses no linearization).
+// and the equivalence class of indeterminate ops (equal f, key, argument, process and previous
+// ok op of the process: taking its members in call order loses no linearization).
 import type { Operation } from '../../core';
 import type { Model } from '../model';
 
@@ -11,10 +11,14 @@ export interface Entry<P> {
   readOnly: boolean;
   /** equivalence class of an indeterminate op (same f, key, argument, process); -1 for ok ops */
   cls: number;
+  /** the class without the process: same input to the model; -1 for ok ops */
+  sig: number;
 }
 
 export function prepareEntries<S, P>(model: Model<S, P>, ops: readonly Operation[]): Entry<P>[] {
   const classes = new Map<string, number>();
+  const sigs = new Map<string, number>();
+  const lastOk = new Map<number, number>();
   const out: Entry<P>[] = [];
   for (const op of ops) {
     if (op.status === 'fail') continue; // it did not take effect
@@ -23,12 +27,19 @@ export function prepareEntries<S, P>(model: Model<S, P>, ops: readonly Operation
     const ro = model.readOnly(p);
     if (!known && ro) continue; // an unknown read constrains nothing
     let cls = -1;
+    let sig = -1;
     if (!known) {
-      const k = `${op.f}\u0000${String(op.key)}\u0000${JSON.stringify(op.value)}\u0000${op.process}`;
+      const g = `${op.f}\u0000${String(op.key)}\u0000${JSON.stringify(op.value)}`;
+      // and the same previous ok op of the process: program order then binds every member
+      // alike, so call order among them is safe even where clocks disagree with the file
+      const k = `${g}\u0000${op.process}\u0000${lastOk.get(op.process) ?? -1}`;
       cls = classes.get(k) ?? classes.size;
       classes.set(k, cls);
+      sig = sigs.get(g) ?? sigs.size;
+      sigs.set(g, sig);
     }
-    out.push({ op, p, known, readOnly: ro, cls });
+    if (known) lastOk.set(op.process, out.length);
+    out.push({ op, p, known, readOnly: ro, cls, sig });
   }
   // each dropped op is one branch fewer at every point of the search after its call
   const drop = model.droppable?.(out);

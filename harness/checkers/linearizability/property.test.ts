@@ -145,3 +145,32 @@ describe.each(['cas-register', 'register', 'counter', 'queue'])('program order o
     expect(invalid).toBeGreaterThan(100);
   });
 });
+
+// Shortcuts of long single-key histories, each given cases built to break it: pins (an FADD's
+// old value, a read's value) with info FADDs that can fill or not fill a gap; info ops of one
+// input from many processes (only one of them is tried at a node); RDMA CAS ops whose old
+// value differs from the expected one (searched as reads); all against brute force.
+describe.each([
+  ['counter', fc.tuple(fc.constant(1), fc.option(fc.integer({ min: 0, max: 5 }), { freq: 8 })).map(([d, old]): Spec => ({ f: 'fadd', value: d, ...(old === null ? {} : { result: old }) }))],
+  ['cas-register', fc.oneof(
+    fc.tuple(small, small, small).map(([a, b, old]): Spec => ({ f: 'cas', value: [a, b], result: old })),
+    fc.tuple(small, small).map(([a, b]): Spec => ({ f: 'cas', value: [a, b] })),
+    small.map((r): Spec => ({ f: 'read', result: r })),
+  )],
+] as const)('single-key shortcuts agree with brute force: %s', (name, spec) => {
+  it.each([undefined, 2, 3])('with %s shared processes', (processes) => {
+    let valid = 0;
+    let invalid = 0;
+    fc.assert(
+      fc.property(history(spec as fc.Arbitrary<Spec>, processes), (ops) => {
+        const want = bruteLinearizable(getModel(name), ops);
+        if (want) valid++;
+        else invalid++;
+        return checkLinearizability(getModel(name), ops, { timeoutMs: 10_000, explain: false }).verdict === (want ? 'valid' : 'invalid');
+      }),
+      { numRuns: 2000, seed: 15 },
+    );
+    expect(valid).toBeGreaterThan(100);
+    expect(invalid).toBeGreaterThan(100);
+  });
+});

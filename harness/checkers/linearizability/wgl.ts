@@ -66,6 +66,9 @@ export class WglSearch<S, P> implements ListView<P> {
   private okTotal = 0;
   /** indeterminate classes: members in call order, counts taken, the heads left */
   private readonly ic: InfoClasses;
+  /** per input signature, the node that last tried one (see openNode) */
+  private readonly sigSeen: Int32Array;
+  private sigStamp = 0;
   private readonly vectors: Vectors;
   private vec = 0;
   private readonly memo: Memo;
@@ -132,6 +135,7 @@ export class WglSearch<S, P> implements ListView<P> {
       if (x.known) lastOk.set(x.op.process, at[i]!);
     }
     this.ic = new InfoClasses(e, this.call);
+    this.sigSeen = new Int32Array(e.reduce((m, x) => Math.max(m, x.sig + 1), 0));
     const C = this.ic.classes;
     this.vectors = new Vectors(C);
     this.memo = new Memo((a, b) => this.vectors.dominates(a, b));
@@ -298,11 +302,17 @@ export class WglSearch<S, P> implements ListView<P> {
     // indeterminate ops last, by call; one of each class, only those called in time
     const limit = firstReturn >= 0 ? ret[firstReturn]! : Infinity;
     if (forced < 0) {
+      // two eligible ops with one input are interchangeable from here on (both called, both
+      // free of program order): the children differ only by which one is left, so try one
+      const stamp = ++this.sigStamp;
       for (const c of this.ic.heads) {
         const h = this.ic.head(c);
         if (call[h]! > limit) break;
         const b = pred[h]!;
         if (b >= 0 && !this.linearized(b)) continue;
+        const sig = e[h]!.sig;
+        if (this.sigSeen[sig] === stamp) continue;
+        this.sigSeen[sig] = stamp;
         const ns = model.step(state, e[h]!.p);
         if (ns === undefined || pins?.kills(state, ns, h)) continue;
         if (end >= this.cand.length) this.cand = grow(this.cand, end + 1);

@@ -1,0 +1,57 @@
+// npm run bench:checker-scale — generated single-key histories (bench/single-key.ts) at 10k,
+// 100k and 1M ops, 16 processes, 0.1% info: counter (FADD +1 and mixed deltas), register and
+// cas-register, valid and with one planted violation. Each check runs in a child process
+// (bench/scale-run.ts) for its own time and peak RSS, parsing included; then the growth per
+// 10x. With PORCUPINE_ANCHOR set to a built Porcupine harness (kept outside this project:
+// `$PORCUPINE_ANCHOR FILE MODEL` prints {"verdict","ms"}), its figures on the same files.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { writeSingleKeyHistory, type ScaleKind } from './single-key';
+
+const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+const KINDS = (process.env.BENCH_KINDS ?? 'counter,counter-mixed,register,cas-register').split(',') as ScaleKind[];
+const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT ?? 60);
+const anchor = process.env.PORCUPINE_ANCHOR;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rdma-chaos-scale-'));
+const modelOf = (k: ScaleKind): string => (k.startsWith('counter') ? 'counter' : k);
+
+interface Run { verdict: string; linearizable: string; loadMs: number; checkMs: number; wallMs: number; maxRssMb: number }
+
+function measure(file: string, model: string): Run {
+  const out = execFileSync(process.execPath, [path.join(__dirname, 'scale-run.js'), file, model, String(TIMEOUT_S)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop()!) as Run;
+}
+
+function porcupine(file: string, model: string): string {
+  if (!anchor) return 'anchor: not available';
+  try {
+    const r = JSON.parse(execFileSync(anchor, [file, model], { encoding: 'utf8', timeout: (TIMEOUT_S + 30) * 1000 }).trim()) as { verdict: string; ms: number };
+    return `porcupine ${r.verdict} ${(r.ms / 1000).toFixed(2)} s`;
+  } catch (e: unknown) {
+    return `porcupine failed: ${(e as Error).message.split('\n')[0]}`;
+  }
+}
+
+const pad = (s: string, n: number): string => s.padEnd(n);
+console.log(`single-key histories, 16 processes, 0.1% info; budget ${TIMEOUT_S} s; times include parsing`);
+console.log(pad('history', 30) + pad('ops', 9) + pad('verdict', 9) + pad('wall s', 8) + pad('check s', 9) + pad('RSS MB', 8) + 'anchor');
+try {
+  for (const kind of KINDS) {
+    for (const plant of [undefined, kind === 'counter' || kind === 'counter-mixed' ? 'duplicate' : 'stale'] as const) {
+      const walls: number[] = [];
+      for (const n of SIZES) {
+        const file = path.join(dir, `${kind}-${n}${plant ? '-' + plant : ''}.jsonl`);
+        writeSingleKeyHistory(file, { kind, ops: n, seed: 7, ...(plant ? { plant } : {}) });
+        const r = measure(file, modelOf(kind));
+        walls.push(r.wallMs);
+        const growth = walls.length > 1 ? `  x${(r.wallMs / walls[walls.length - 2]!).toFixed(1)} per 10x` : '';
+        console.log(pad(`${kind}${plant ? ' +' + plant : ''}`, 30) + pad(String(n), 9) + pad(r.linearizable, 9) + pad((r.wallMs / 1000).toFixed(2), 8) + pad((r.checkMs / 1000).toFixed(2), 9) + pad(r.maxRssMb.toFixed(0), 8) + porcupine(file, modelOf(kind)) + growth);
+        fs.rmSync(file);
+      }
+    }
+  }
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
