@@ -49,3 +49,15 @@ export function prepareEntries<S, P>(model: Model<S, P>, ops: readonly Operation
   return kept;
 }
 
+/** what a search ends with: a linearization, or the longest prefix and the op it blocks on */
+export type WglOutcome<S> =
+  | { verdict: 'valid'; linearization: number[] }
+  | {
+      verdict: 'invalid';
+      /** entry indices of the longest linearizable prefix found, in linearization order */
+      longest: number[];
+      /** the state after that prefix */
+      state: S;
+      /** the ok entry that could not be linearized after that prefix */
+      blocked: number;
+    };

@@ -21,23 +21,13 @@
 import type { Model } from '../model';
 import { InfoClasses, Vectors } from './classes';
 import { deadRead, deadReadOf, type ListView } from './dead-reads';
-import type { Entry } from './entries';
+import type { Entry, WglOutcome } from './entries';
 import { buildList, HEAD, lift, NIL, unlift } from './list';
 import { grow, Memo, splitmix32 } from './memo';
 import { argsort } from './order';
 import { makePins, type Pins } from './pins';
 
-export type WglOutcome<S> =
-  | { verdict: 'valid'; linearization: number[] }
-  | {
-      verdict: 'invalid';
-      /** entry indices of the longest linearizable prefix found, in linearization order */
-      longest: number[];
-      /** the state after that prefix */
-      state: S;
-      /** the ok entry that could not be linearized after that prefix */
-      blocked: number;
-    };
+export type { WglOutcome };
 
 /** memo records between two attempts to commit and forget */
 const FORGET_EVERY = 1 << 16;
