@@ -85,12 +85,12 @@ export function readKnownHosts(file: string, address: string, port: number): Pin
 }
 
 /** a pin's host field: exact names, or a hashed name */
-function hostMatches(field: string, names: string[]): boolean {
+function hostMatches(field: string, names: readonly string[]): boolean {
   if (field.startsWith('|1|')) return hashedMatches(field, names);
   return field.split(',').some((p) => names.includes(p));
 }
 
-function hashedMatches(field: string, names: string[]): boolean {
+function hashedMatches(field: string, names: readonly string[]): boolean {
   const [, , salt, hash] = field.split('|');
   if (!salt || !hash) return false;
   return names.some((n) => createHmac('sha1', Buffer.from(salt, 'base64')).update(n).digest('base64') === hash);
@@ -98,7 +98,7 @@ function hashedMatches(field: string, names: string[]): boolean {
 
 /** OpenSSH's host patterns: a comma list of `*`/`?` globs, where a matching `!pattern` vetoes */
 export function patternMatches(field: string, names: readonly string[]): boolean {
-  if (field.startsWith('|1|')) return hashedMatches(field, [...names]);
+  if (field.startsWith('|1|')) return hashedMatches(field, names);
   let hit = false;
   for (const p of field.split(',')) {
     const neg = p.startsWith('!');
