@@ -166,7 +166,9 @@ export class ConsoleCapture {
       let p: RemoteProcess | undefined;
       try {
         // the uptime first: lines stamped earlier were in the ring buffer before the run
-        p = await this.o.driver.spawn(node, ['sh', '-c', 'cat /proc/uptime && exec dmesg --follow']);
+        // dmesg --follow never reads stdin, and sshd answers our channel close only once the
+        // command has exited: the shell waits for stdin's EOF (detach) and then ends dmesg
+        p = await this.o.driver.spawn(node, ['sh', '-c', FOLLOW_DMESG]);
       } catch (e: unknown) {
         if (!worked) {
           this.o.log(`${node}: no kernel log capture: ${(e as Error).message}`);
@@ -208,6 +210,12 @@ export class ConsoleCapture {
   }
 
 }
+
+// stdin is kept on fd 3 for a watcher that ends dmesg at EOF; the shell itself waits for
+// dmesg, so dmesg's own failure (no CAP_SYSLOG in a container) still ends it with its status
+export const FOLLOW_DMESG =
+  'exec 3<&0; cat /proc/uptime || exit 1; dmesg --follow 3<&- & d=$!; ' +
+  '(cat <&3 >/dev/null 2>&1; kill $d 2>/dev/null) >/dev/null 2>&1 & exec 3<&-; wait $d';
 
 function sizeOf(file: string): number {
   try {
