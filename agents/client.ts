@@ -138,7 +138,9 @@ export class AgentClient extends EventEmitter {
       if (bundle.binding) await driver.upload(node, bundle.binding, binding, 0o755);
       await driver.upload(node, bundle.script, script, 0o644);
     }
-    const env = Object.entries({ UV_THREADPOOL_SIZE: '8', ...this.o.env }).map(([k, v]) => `${k}=${v}`);
+    // a controller under audit (the kill-loop test) has its agents keep a tally of what they sent
+    const audit = process.env.RDMA_CHAOS_AGENT_TALLY === '1' ? { RDMA_CHAOS_AGENT_TALLY: '1' } : {};
+    const env = Object.entries({ UV_THREADPOOL_SIZE: '8', ...audit, ...this.o.env }).map(([k, v]) => `${k}=${v}`);
     this.proc = await driver.spawn(node, ['env', ...env, this.o.nodeBin ?? 'node', script, '--lease-ms', String(this.leaseMs)]);
     this.attach(this.proc);
     // starting node in a loaded TCG guest can take tens of seconds: hello gets a long timeout

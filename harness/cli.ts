@@ -141,6 +141,18 @@ Examples:
       ctx.exitCode = await clusterExecCommand(ctx, node, cmd, opts);
     });
   cluster
+    .command('heal')
+    .description('recover the faults an interrupted run left in effect (a pulled cable, a paused agent, a crashed node); run and cluster up do it too')
+    .addOption(stateDirOption())
+    .option('--json', 'print what was healed as JSON')
+    .addHelpText('after', `
+Example:
+  $ rdma-chaos cluster heal`)
+    .action(async (opts: Record<string, unknown>) => {
+      const { clusterHealCommand } = await import('./commands/cluster');
+      ctx.exitCode = await clusterHealCommand(ctx, opts);
+    });
+  cluster
     .command('down')
     .description('stop every VM and switch of the cluster and remove its sockets (also after a killed controller)')
     .addOption(stateDirOption())

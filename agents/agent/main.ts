@@ -38,7 +38,9 @@ export function main(): void {
     guardian = new GuardianLink();
     guardian.start(script, stateFile, leaseMs);
   }
-  new AgentServer({ input: process.stdin, output: process.stdout, stateFile, leaseMs, guardian }).start();
+  // the controller asks for a tally (RDMA_CHAOS_AGENT_TALLY=1) when a crash audit will read it
+  const tallyFile = process.env.RDMA_CHAOS_AGENT_TALLY === '1' ? path.join(stateDir, `tally-${process.pid}.jsonl`) : undefined;
+  new AgentServer({ input: process.stdin, output: process.stdout, stateFile, leaseMs, guardian, ...(tallyFile ? { tallyFile } : {}) }).start();
 }
 
 if (require.main === module) main();

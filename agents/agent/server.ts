@@ -1,5 +1,6 @@
 // The agent process: JSON-lines RPC on stdio, the lease, and the one shutdown path (controller
 // asked, stdin closed, or lease expired), which always heals the faults before exiting.
+import { appendFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { isChaosError } from '../../harness/core';
 import { isRdmaError } from '../errors';
@@ -21,6 +22,12 @@ export interface AgentOptions {
   guardian?: GuardianLink;
   /** how the process ends; tests pass their own */
   exit?: (code: number) => void;
+  /**
+   * the agent's own tally of what it reported: one line per ops/recvs event (its time and row
+   * count) and one when the controller went away, so a controller crash can be audited:
+   * what the history lacks must be what was still on the wire
+   */
+  tallyFile?: string;
 }
 
 export class AgentServer {
@@ -31,6 +38,8 @@ export class AgentServer {
   private readonly lease: Lease;
   private closing = false;
   private outputBroken = false;
+  /** when the controller last wrote to us */
+  private heardNs = process.hrtime.bigint();
 
   constructor(private readonly o: AgentOptions) {
     this.state = new NodeState((ev) => this.write(ev));
@@ -53,6 +62,16 @@ export class AgentServer {
   private write(msg: unknown): void {
     if (this.outputBroken) return;
     this.o.output.write(JSON.stringify(msg) + '\n');
+    const ev = (msg as { ev?: unknown; n?: unknown }).ev;
+    if (this.o.tallyFile && (ev === 'ops' || ev === 'recvs')) this.tally({ ev, n: (msg as { n: number }).n });
+  }
+
+  private tally(line: Record<string, unknown>): void {
+    try {
+      appendFileSync(this.o.tallyFile!, JSON.stringify({ tNs: process.hrtime.bigint().toString(), ...line }) + '\n');
+    } catch {
+      /* an audit aid: never a reason to fail the workload */
+    }
   }
 
   private log(level: 'info' | 'warn' | 'error', msg: string): void {
@@ -61,6 +80,7 @@ export class AgentServer {
 
   private onLine(line: string): void {
     if (this.closing) return;
+    this.heardNs = process.hrtime.bigint();
     this.lease.renew();
     let raw: unknown;
     try {
@@ -105,6 +125,8 @@ export class AgentServer {
   async shutdown(reason: 'shutdown' | 'lease' | 'eof'): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    // what was reported after the controller was last heard from may not have reached it
+    if (this.o.tallyFile) this.tally({ end: reason, heardNs: this.heardNs.toString() });
     this.lease.stop();
     for (const r of this.runners) r.abort();
     const until = Date.now() + 300;

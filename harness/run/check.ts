@@ -3,6 +3,7 @@
 // outcome compared, rxe counter deltas per fault window and per-workload statistics. Reads the
 // run directory, returns results.json's content; `checkRunDir` also stores it (recheck).
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { workloadPackage, workloadPatterns } from '../../workloads';
 import { checksToRecords, counterDeltas, counterWindows, workloadStats } from '../analysis';
 import { checkHistory, type Verdict } from '../checkers';
@@ -96,4 +97,47 @@ export function checkRunDir(dir: string, meta: RunMeta, timeoutMs: number, signa
   const results = checkStage(dir, meta, timeoutMs, signal);
   storeResults(dir, results);
   return results;
+}
+
+/**
+ * checkStage on a worker thread, so a signal still ends the run while the search runs: on
+ * abort the thread is stopped and the history is checked again with no search budget, which
+ * says unknown (with a note) but keeps every other result. From sources (ts-jest), in-process.
+ */
+export async function checkInThread(dir: string, meta: RunMeta, timeoutMs: number, signal: AbortSignal): Promise<RunResults> {
+  const file = path.join(__dirname, 'check-worker.js');
+  if (!__filename.endsWith('.js')) return checkStage(dir, meta, timeoutMs, signal);
+  const w = new Worker(file, { workerData: { dir, meta, timeoutMs } });
+  const interrupted = (): RunResults => {
+    // a verdict decided with no budget is as good as any; unknown says to recheck
+    return checkStage(dir, { ...meta, notes: [...meta.notes, `the check was interrupted (${reason(signal)}): rdma-chaos recheck ${dir} decides it`] }, 1);
+  };
+  if (signal.aborted) return interrupted();
+  return new Promise<RunResults>((resolve, reject) => {
+    const onAbort = (): void => {
+      void w.terminate().finally(() => {
+        try {
+          resolve(interrupted());
+        } catch (e: unknown) {
+          reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      });
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    w.once('message', (r: RunResults) => {
+      signal.removeEventListener('abort', onAbort);
+      void w.terminate();
+      resolve(r);
+    });
+    // a bad history throws in the thread as it would in-process: the same error, here
+    w.once('error', (e: Error) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(e);
+    });
+  });
+}
+
+function reason(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  return r instanceof Error ? r.message : 'aborted';
 }

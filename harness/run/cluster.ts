@@ -1,34 +1,53 @@
 // Getting nodes for a run: the local cluster (reused when one with enough nodes and rails is
 // up, else booted, and then taken down at the end), an ssh inventory or a docker host; and the
 // controller-side fault powers over them.
-import type { AgentClient } from '../../agents';
+import * as path from 'node:path';
 import { InputError, type ControllerOps, type NodeDriver } from '../core';
+import { FaultJournal, healLeftovers } from './journal';
 
 export interface RunCluster {
   driver: NodeDriver;
   kind: string;
   /** the run booted it, so the run takes it down (unless asked to keep it) */
   booted: boolean;
+  /** where controller-side faults in effect are listed (none for docker: no controller faults survive its teardown) */
+  journal?: FaultJournal;
   down(): Promise<void>;
 }
 
-export async function acquireCluster(spec: string, nodes: number, rails: number, log: (l: string) => void): Promise<RunCluster> {
+/** the fault journal of the local cluster in `stateDir` (removed with it by `cluster down`) */
+export function localJournal(stateDir: string): FaultJournal {
+  return new FaultJournal(path.join(stateDir, 'faults-in-effect.json'));
+}
+
+/** recover what an interrupted run left in effect on this cluster, before anything else runs on it */
+export async function healCluster(driver: NodeDriver, journal: FaultJournal | undefined, say: (l: string) => void): Promise<string[]> {
+  if (!journal) return [];
+  return healLeftovers(journal, { driver, ops: (pidOf) => controllerOps(driver, pidOf, undefined, { healing: true }), say });
+}
+
+export async function acquireCluster(spec: string, nodes: number, rails: number, log: (l: string) => void, signal?: AbortSignal): Promise<RunCluster> {
   if (spec === 'local') {
     const local = await import('../cluster/local');
-    const r = await local.ensureCluster({ nodes, rails, log });
+    // a signal mid-boot stops the boot (and its VMs) like `cluster up`'s
+    const r = await local.ensureCluster({ nodes, rails, log, ...(signal ? { signal } : {}) });
     return {
       driver: r.driver,
       kind: 'local',
       booted: !r.reused,
+      journal: localJournal(r.state.stateDir),
       down: async () => {
         await r.driver.close();
         await local.clusterDown(r.state.stateDir);
       },
     };
   }
-  const { openDriver } = await import('../cluster');
-  const driver = await openDriver(spec);
-  return { driver, kind: spec.split(':')[0]!, booted: false, down: async () => undefined };
+  const { openDriver, parseDriverSpec } = await import('../cluster');
+  const parsed = parseDriverSpec(spec);
+  const driver = await openDriver(parsed);
+  // an inventory's journal sits beside it, like its pins
+  const journal = parsed.kind === 'ssh' ? new FaultJournal(`${parsed.inventory}.faults-in-effect.json`) : undefined;
+  return { driver, kind: parsed.kind, booted: false, ...(journal ? { journal } : {}), down: async () => undefined };
 }
 
 interface RestartableDriver {
@@ -65,8 +84,17 @@ async function panicNode(driver: NodeDriver, node: string): Promise<void> {
   if (failed) throw new Error(`crash method panic on ${node}: ${failed}`);
 }
 
-/** `onRestarted`: after a node restart (the crash fault's recovery), e.g. a new agent on it */
-export function controllerOps(driver: NodeDriver, agents: ReadonlyMap<string, AgentClient>, onRestarted?: (node: string) => Promise<void>): ControllerOps {
+/**
+ * `pidOf`: the agent's pid on a node (pause). `onRestarted`: after a node restart (the crash
+ * fault's recovery), e.g. a new agent on it. `healing`: recovering what a dead controller left,
+ * where a node already back up, or an agent already gone, means there is nothing to recover.
+ */
+export function controllerOps(
+  driver: NodeDriver,
+  pidOf: (node: string) => number | undefined,
+  onRestarted?: (node: string) => Promise<void>,
+  o: { healing?: boolean } = {},
+): ControllerOps {
   const d = driver as NodeDriver & RestartableDriver;
   return {
     pullCable: (node, rail) => driver.pullCable(node, rail),
@@ -77,14 +105,17 @@ export function controllerOps(driver: NodeDriver, agents: ReadonlyMap<string, Ag
     },
     panicNode: (node) => panicNode(driver, node),
     restartNode: async (node) => {
+      if (o.healing && d.nodeAlive?.(node) === true) return;
       if (!d.restartNode) throw new InputError('fault.unsupported', `the ${driver.kind} driver cannot restart nodes`);
       await d.restartNode(node);
       await onRestarted?.(node);
     },
     signalAgent: async (node, signal) => {
-      const pid = agents.get(node)?.pid;
+      const pid = pidOf(node);
       if (pid === undefined) throw new Error(`no agent pid on ${node}`);
       const r = await driver.exec(node, ['kill', `-${signal.replace('SIG', '')}`, String(pid)]);
+      // a stopped agent that is gone (its node restarted) needs no SIGCONT
+      if (r.code !== 0 && o.healing && signal === 'SIGCONT' && /no such process/i.test(r.stderr)) return;
       if (r.code !== 0) throw new Error(`kill -${signal} ${pid} on ${node}: ${r.stderr.trim()}`);
     },
   };

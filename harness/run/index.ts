@@ -5,12 +5,12 @@
 import type { AgentClient } from '../../agents';
 import { faultEffects } from '../../faults';
 import { describePlan, planJson, type RunPlan } from '../campaign';
-import type { CommandContext, RunResults } from '../core';
+import { InfraError, type CommandContext, type RunResults } from '../core';
 import { RunHealth, type HealthOptions } from '../health';
 import { startAgents, wireWorkloads } from './agents';
 import { chaosStage } from './chaos';
-import { checkStage, type RunMeta } from './check';
-import { acquireCluster, controllerOps, type RunCluster } from './cluster';
+import { checkInThread, type RunMeta } from './check';
+import { acquireCluster, controllerOps, healCluster, type RunCluster } from './cluster';
 import { drainStage } from './drain';
 import { Nemesis } from './nemesis';
 import { planStage, type PlanInput } from './plan';
@@ -22,6 +22,7 @@ export { planStage, type PlanInput } from './plan';
 export { checkRunDir, checkStage, workloadKeys, type RunMeta } from './check';
 export { createRunDir, type RunDir } from './store';
 export { PROCESS_SPAN } from './agents';
+export { healCluster, localJournal } from './cluster';
 
 export interface RunOptions extends PlanInput {
   store: string;
@@ -57,10 +58,16 @@ export async function runCampaign(ctx: CommandContext, o: RunOptions): Promise<R
   const { cluster: spec, name } = plan.campaign;
   say(`campaign ${name}, seed ${plan.seed}: getting a ${spec.nodes}-node, ${spec.rails}-rail ${spec.driver} cluster`);
   // errors up to here are bad input or an unusable cluster: no run directory is created
-  const cluster = await acquireCluster(spec.driver, spec.nodes, spec.rails, (l) => say(l));
+  const cluster = await acquireCluster(spec.driver, spec.nodes, spec.rails, (l) => say(l), ctx.signal);
   let rd: RunDir | undefined;
   try {
-    rd = createRunDir(o.store, plan);
+    // what a killed controller left in effect (a pulled cable, a paused agent) goes first
+    await healCluster(cluster.driver, cluster.journal, say);
+    try {
+      rd = createRunDir(o.store, plan);
+    } catch (e: unknown) {
+      throw storeFull(o.store, e as Error);
+    }
     say(`run directory ${rd.dir}`);
     const results = await execute(ctx, plan, cluster, rd, { ...o, ...(influx ? { influx } : {}) });
     return { dir: rd.dir, plan, results };
@@ -84,7 +91,16 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   ctx.signal.addEventListener('abort', onAbort);
-  const rec = await openRecorder({ rd, plan, ...(o.influx ? { influx: o.influx } : {}), now, warn: (m) => (rd.log(m), void ctx.stderr.write(`rdma-chaos: ${m}\n`)) });
+  let storeFailure: Error | undefined;
+  const rec = await openRecorder({
+    rd, plan, ...(o.influx ? { influx: o.influx } : {}), now, warn: (m) => (rd.log(m), void ctx.stderr.write(`rdma-chaos: ${m}\n`)),
+    // a full disk: stop at once (faults healed, agents stopped); the history ends at a whole line
+    onStoreFailure: (e) => {
+      storeFailure = e;
+      ctx.stderr.write(`rdma-chaos: writing the history failed (${e.message}): stopping the run\n`);
+      stop.abort();
+    },
+  });
   const agents = new Map<string, AgentClient>();
   let nemesis: Nemesis | undefined;
   let revival: AgentRevival | undefined;
@@ -116,7 +132,8 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
     health.watch([...started.targets.values()].map((t) => ({ node: t.node, rails: t.rails })));
     await wireWorkloads(plan, agents);
     rd.log('workload memory registered and QPs connected');
-    nemesis = new Nemesis({ agents, ops: controllerOps(cluster.driver, agents, (node) => rv.revive(node)), targets: started.targets, record: rec.record, log: (l) => rd.log(l), now });
+    nemesis = new Nemesis({ agents, ops: controllerOps(cluster.driver, (n) => agents.get(n)?.pid, (node) => rv.revive(node)), targets: started.targets, record: rec.record, log: (l) => rd.log(l), now,
+      ...(cluster.journal ? { journal: { file: cluster.journal, run: rd.dir } } : {}) });
     await rec.sampleCounters(agents.values());
     working = true;
     const chaos = await chaosStage({ plan, agents, nemesis, revival, rec, progress: ctx.stderr, log: (l) => rd.log(l), signal: stop.signal }).finally(() => (working = false));
@@ -140,9 +157,26 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
     faults: nemesis?.records() ?? [], findings: h.findings, clean, notes,
     ...(h.infrastructureFault ? { infrastructureFault: h.infrastructureFault } : {}),
   };
+  if (storeFailure) throw storeFull(rd.dir, storeFailure);
   rd.log('checking the history');
-  const results = checkStage(rd.dir, meta, o.checkTimeoutMs ?? 120_000);
-  storeResults(rd.dir, results);
+  // after an interrupt the run must end soon: a short budget (a second signal forces the exit)
+  const late = ctx.signal.aborted;
+  const budget = o.checkTimeoutMs ?? 120_000;
+  const results = await checkInThread(rd.dir, meta, late ? Math.min(budget, INTERRUPTED_CHECK_MS) : budget, late ? new AbortController().signal : ctx.signal);
+  try {
+    storeResults(rd.dir, results);
+  } catch (e: unknown) {
+    throw storeFull(rd.dir, e as Error);
+  }
   rd.log(`verdict ${results.verdict}`);
   return results;
+}
+
+/** the check's budget when the run was interrupted before it (SIGTERM mid-workload) */
+const INTERRUPTED_CHECK_MS = 10_000;
+
+
+/** the store could not take the run's record: the testbed's trouble (exit 2), said in one line */
+function storeFull(dir: string, e: Error): InfraError {
+  return new InfraError('store.writeFailed', `${dir}: the store cannot be written (${e.message.split('\n')[0]}): the run stopped with its faults healed; history.jsonl is intact up to its last line. Free space, then: rdma-chaos recheck ${dir}`);
 }

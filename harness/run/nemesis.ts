@@ -7,6 +7,7 @@ import type { AgentClient } from '../../agents';
 import { faultPackage, type FaultPackage, type FaultTarget } from '../../faults';
 import type { PlannedFault } from '../campaign';
 import type { ControllerOps, FaultRecord, FaultRules, FaultSpec, FaultWindow, HistoryEvent, Json, Phase, TargetInfo } from '../core';
+import type { FaultJournal } from './journal';
 
 export interface NemesisDeps {
   agents: ReadonlyMap<string, AgentClient>;
@@ -15,6 +16,8 @@ export interface NemesisDeps {
   record(events: HistoryEvent[]): void;
   log(line: string): void;
   now(): number;
+  /** controller-side faults are listed here while they may be in effect (healed after a crash) */
+  journal?: { file: FaultJournal; run: string };
 }
 
 /** one fault on one target, and where it stands */
@@ -90,9 +93,15 @@ export class Nemesis {
     const f = on ? 'start' : 'stop';
     const ref = spec(a.f);
     this.d.record([{ type: 'invoke', process: 'nemesis', f, fault: ref, time: this.d.now() }]);
+    const journaled = this.d.journal && a.pkg.side(a.params) === 'controller' ? this.d.journal : undefined;
     try {
       const { target, effective } = this.target(a);
+      if (on && journaled) {
+        const pid = this.d.agents.get(a.f.target)?.pid;
+        journaled.file.add({ id: a.f.id, kind: a.f.kind, target: a.f.target, params: ref.params, run: journaled.run, at: new Date().toISOString(), ...(pid !== undefined ? { agentPid: pid } : {}) });
+      }
       a.phase = on ? await a.pkg.apply(target, a.params) : await a.pkg.recover(target, a.params);
+      if (!on && journaled) journaled.file.remove(a.f.id, a.f.target);
       const at = effective() ?? this.d.now();
       if (on) a.start = at;
       else a.stop = at;

@@ -33,10 +33,12 @@ export interface RecorderOptions {
   /** the history clock (monotonic ns) */
   now(): number;
   warn(message: string): void;
+  /** the history could not be written (a full disk): the run must stop */
+  onStoreFailure(e: Error): void;
 }
 
 export async function openRecorder(o: RecorderOptions): Promise<Recorder> {
-  const writer = new HistoryWriter(path.join(o.rd.dir, RUN_FILES.history));
+  const writer = new HistoryWriter(path.join(o.rd.dir, RUN_FILES.history), (e) => o.onStoreFailure(e));
   const countersFd = fs.openSync(path.join(o.rd.dir, RUN_FILES.counters), 'a');
   const metrics: RunMetrics | undefined = o.influx ? (await import('./metrics')).openRunMetrics({ url: o.influx, plan: o.plan, dir: o.rd.dir, now: o.now, warn: o.warn }) : undefined;
   if (metrics) o.rd.log(`streaming metrics to ${metrics.url}`);
@@ -74,7 +76,7 @@ export async function openRecorder(o: RecorderOptions): Promise<Recorder> {
             const time = a.clock.toLocal(BigInt(r.monotonicNs));
             for (const [device, counters] of Object.entries(r.devices)) {
               const s: RunCounterSample = { time, node: a.node, device, counters };
-              fs.writeSync(countersFd, JSON.stringify(s) + '\n');
+              if (!writer.failure) fs.writeSync(countersFd, JSON.stringify(s) + '\n');
               metrics?.counters(a.node, device, counters, time);
             }
           } catch (e: unknown) {
@@ -88,6 +90,7 @@ export async function openRecorder(o: RecorderOptions): Promise<Recorder> {
     async close() {
       writer.sync();
       writer.close();
+      if (writer.failure) o.rd.log(`history: ${writer.dropped} event(s) not written after ${writer.failure.message}`);
       fs.closeSync(countersFd);
       if (metrics) {
         const m = await metrics.close();

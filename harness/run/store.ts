@@ -27,13 +27,16 @@ export function createRunDir(store: string, plan: RunPlan, now = new Date()): Ru
   const stamped = (line: string): string => `${new Date().toISOString()} ${line}\n`;
   return {
     dir,
+    // logs are the run's notes, not its record: a full disk drops lines, it does not end the run
     log(line) {
-      fs.writeSync(controller, stamped(line));
+      quietly(() => fs.writeSync(controller, stamped(line)));
     },
     agentLog(node, line) {
-      let fd = agents.get(node);
-      if (fd === undefined) agents.set(node, (fd = fs.openSync(path.join(dir, RUN_FILES.agentsDir, `${node.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`), 'a')));
-      fs.writeSync(fd, stamped(line));
+      quietly(() => {
+        let fd = agents.get(node);
+        if (fd === undefined) agents.set(node, (fd = fs.openSync(path.join(dir, RUN_FILES.agentsDir, `${node.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`), 'a')));
+        fs.writeSync(fd, stamped(line));
+      });
     },
     close() {
       fs.closeSync(controller);
@@ -41,6 +44,14 @@ export function createRunDir(store: string, plan: RunPlan, now = new Date()): Ru
       agents.clear();
     },
   };
+}
+
+function quietly(f: () => void): void {
+  try {
+    f();
+  } catch {
+    /* ENOSPC and the like: the history writer reports it */
+  }
 }
 
 /** the last stage: results.json */

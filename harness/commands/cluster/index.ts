@@ -2,6 +2,7 @@
 import { clusterDown, clusterUp, localStatus, openLocalDriver, type AccelMode } from '../../cluster/local';
 import type { CommandContext, NodeInfo } from '../../core';
 import { InputError } from '../../core';
+import { healCluster, localJournal } from '../../run';
 import { stateDir as defaultStateDir } from '../../setup';
 
 export interface ClusterUpFlags {
@@ -30,6 +31,8 @@ export async function clusterUpCommand(ctx: CommandContext, f: ClusterUpFlags): 
     signal: ctx.signal,
   });
   try {
+    // a reused cluster may carry faults a killed run left in effect
+    if (r.reused) await healCluster(r.driver, localJournal(r.state.stateDir), (l) => ctx.stderr.write(`cluster: ${l}\n`));
     const nodes = r.nodes;
     const secs = (r.timings.usableAt - r.timings.commandAt) / 1000;
     if (f.json) {
@@ -86,6 +89,20 @@ export async function clusterExecCommand(ctx: CommandContext, node: string, cmd:
   } finally {
     await driver.close();
   }
+}
+
+/** `cluster heal`: recover the controller-side faults an interrupted run left in effect */
+export async function clusterHealCommand(ctx: CommandContext, f: { stateDir?: string; json?: boolean }): Promise<number> {
+  const dir = f.stateDir ?? defaultStateDir();
+  const driver = openLocalDriver({ stateDir: dir });
+  try {
+    const healed = await healCluster(driver, localJournal(dir), (l) => ctx.stderr.write(`cluster: ${l}\n`));
+    if (f.json) ctx.stdout.write(JSON.stringify({ stateDir: dir, healed }) + '\n');
+    else ctx.stdout.write(healed.length ? `healed ${healed.length} fault(s): ${healed.join(', ')}\n` : `no fault left in effect (${dir})\n`);
+  } finally {
+    await driver.close();
+  }
+  return 0;
 }
 
 export async function clusterDownCommand(ctx: CommandContext, f: { stateDir?: string; json?: boolean }): Promise<number> {

@@ -253,17 +253,48 @@ function countNewlines(data: Buffer, upTo: number): number {
  */
 export class HistoryWriter {
   private fd: number;
-  constructor(readonly file: string) {
+  private size: number;
+  /** the write that failed (a full disk): later appends are dropped, the file ends at a whole line */
+  failure?: Error;
+  /** events not written since the failure */
+  dropped = 0;
+  /** `onFailure`: told once when a write fails; without it the failure is thrown */
+  constructor(
+    readonly file: string,
+    private readonly onFailure?: (e: Error) => void,
+  ) {
     this.fd = fs.openSync(file, 'a');
+    this.size = fs.fstatSync(this.fd).size;
   }
   append(events: HistoryEvent | HistoryEvent[]): void {
     const list = Array.isArray(events) ? events : [events];
     if (list.length === 0) return;
+    if (this.failure) {
+      this.dropped += list.length;
+      return;
+    }
     let out = '';
     for (const e of list) out += JSON.stringify(HistoryEvent.parse(e)) + '\n';
-    fs.writeSync(this.fd, out);
+    const buf = Buffer.from(out, 'utf8');
+    try {
+      // a short write is retried for the rest: a line is never left half written by us
+      for (let off = 0; off < buf.length; ) off += fs.writeSync(this.fd, buf, off, buf.length - off);
+      this.size += buf.length;
+    } catch (e: unknown) {
+      // ENOSPC mid-batch: cut back to the last whole line, so the history stays readable
+      try {
+        fs.ftruncateSync(this.fd, this.size);
+      } catch {
+        /* the reader drops a torn last line anyway */
+      }
+      this.failure = e as Error;
+      this.dropped += list.length;
+      if (!this.onFailure) throw e;
+      this.onFailure(this.failure);
+    }
   }
   sync(): void {
+    if (this.failure) return;
     fs.fsyncSync(this.fd);
   }
   close(): void {
