@@ -48,6 +48,7 @@ export function loadRun(dir: string, o: LoadRunOptions = {}): RunData {
       const h = loadOps(hist, 'native');
       ops = h.ops;
       faults = h.faults;
+      notes.push(...h.warnings);
     } else notes.push(`${RUN_FILES.history} is missing: the timeline and charts are empty`);
   }
   const campaignFile = path.join(dir, RUN_FILES.campaign);

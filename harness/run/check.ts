@@ -33,7 +33,7 @@ export function workloadKeys(plan: RunPlan): WorkloadKeys[] {
 }
 
 export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal?: AbortSignal): RunResults {
-  const { ops, faults } = loadOps(path.join(dir, RUN_FILES.history), 'native');
+  const { ops, faults, warnings } = loadOps(path.join(dir, RUN_FILES.history), 'native');
   const owners = workloadKeys(planRun(meta.campaign, meta.seed));
   const modelOf = (key: string | number | undefined): string | undefined => {
     const w = ownerOf(owners, key);
@@ -45,6 +45,7 @@ export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal
   const checks = checksToRecords(c.results, { ops, faults }, patterns);
   let verdict: Verdict = c.verdict;
   const notes = [...meta.notes];
+  for (const w of warnings) if (!notes.includes(w)) notes.push(w); // a recheck carries the first check's notes
   // a broken testbed says nothing about the system under test
   if (meta.infrastructureFault) verdict = 'unknown';
   // a node whose kernel died or wedged did not run the schedule as planned: never call that valid
