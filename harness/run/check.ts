@@ -22,6 +22,8 @@ export interface RunMeta {
   clean: boolean;
   notes: string[];
   infrastructureFault?: RunResults['infrastructureFault'];
+  /** the run was interrupted (why, in one line): its results say incomplete */
+  incomplete?: string;
 }
 
 /** the keys each workload of the plan owns: its regions' words, and a stream per client */
@@ -78,6 +80,10 @@ export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal
     notes,
   };
   if (meta.infrastructureFault) results.infrastructureFault = meta.infrastructureFault;
+  if (meta.incomplete !== undefined) {
+    results.incomplete = true;
+    results.incompleteReason = meta.incomplete;
+  }
   const expect = meta.campaign.expect;
   if (expect) {
     const seen = new Set(checks.flatMap((k) => k.violations.map((v) => v.pattern).filter((p): p is string => !!p)));
