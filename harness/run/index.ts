@@ -21,6 +21,7 @@ import { createRunDir, storeResults, type RunDir } from './store';
 export { planStage, type PlanInput } from './plan';
 export { checkRunDir, checkStage, workloadKeys, type RunMeta } from './check';
 export { createRunDir, type RunDir } from './store';
+export { INTERRUPTED, markInterrupted, markInterruptedRuns, recheckRun, type MarkedRun, type RecheckOptions } from './recheck';
 export { PROCESS_SPAN } from './agents';
 
 export interface RunOptions extends PlanInput {
