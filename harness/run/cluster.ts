@@ -12,7 +12,12 @@ export interface RunCluster {
   down(): Promise<void>;
 }
 
-export async function acquireCluster(spec: string, nodes: number, rails: number, log: (l: string) => void): Promise<RunCluster> {
+export interface AcquireOptions {
+  /** ssh: hosts with no pinned key are let in once and their key pinned (--trust-on-first-use) */
+  trustOnFirstUse?: boolean;
+}
+
+export async function acquireCluster(spec: string, nodes: number, rails: number, log: (l: string) => void, o: AcquireOptions = {}): Promise<RunCluster> {
   if (spec === 'local') {
     const local = await import('../cluster/local');
     const r = await local.ensureCluster({ nodes, rails, log });
@@ -27,7 +32,7 @@ export async function acquireCluster(spec: string, nodes: number, rails: number,
     };
   }
   const { openDriver } = await import('../cluster');
-  const driver = await openDriver(spec);
+  const driver = await openDriver(spec, { ...(o.trustOnFirstUse ? { trustOnFirstUse: true } : {}), log });
   return { driver, kind: spec.split(':')[0]!, booted: false, down: async () => undefined };
 }
 

@@ -10,7 +10,7 @@ import { RunHealth, type HealthOptions } from '../health';
 import { startAgents, wireWorkloads } from './agents';
 import { chaosStage } from './chaos';
 import { checkStage, type RunMeta } from './check';
-import { acquireCluster, controllerOps, type RunCluster } from './cluster';
+import { acquireCluster, controllerOps, type AcquireOptions, type RunCluster } from './cluster';
 import { drainStage } from './drain';
 import { Nemesis } from './nemesis';
 import { planStage, type PlanInput } from './plan';
@@ -24,7 +24,7 @@ export { createRunDir, type RunDir } from './store';
 export { INTERRUPTED, markInterrupted, markInterruptedRuns, recheckRun, type MarkedRun, type RecheckOptions } from './recheck';
 export { PROCESS_SPAN } from './agents';
 
-export interface RunOptions extends PlanInput {
+export interface RunOptions extends PlanInput, AcquireOptions {
   store: string;
   dryRun?: boolean;
   keepCluster?: boolean;
@@ -58,7 +58,7 @@ export async function runCampaign(ctx: CommandContext, o: RunOptions): Promise<R
   const { cluster: spec, name } = plan.campaign;
   say(`campaign ${name}, seed ${plan.seed}: getting a ${spec.nodes}-node, ${spec.rails}-rail ${spec.driver} cluster`);
   // errors up to here are bad input or an unusable cluster: no run directory is created
-  const cluster = await acquireCluster(spec.driver, spec.nodes, spec.rails, (l) => say(l));
+  const cluster = await acquireCluster(spec.driver, spec.nodes, spec.rails, (l) => say(l), o);
   let rd: RunDir | undefined;
   try {
     rd = createRunDir(o.store, plan);

@@ -9,6 +9,8 @@ export interface RunCommandOptions {
   seed?: number;
   store: string;
   cluster?: string;
+  /** ssh: pin the keys of hosts with no pin yet, as they present them */
+  trustOnFirstUse?: boolean;
   replay?: string;
   dryRun?: boolean;
   keepCluster?: boolean;
@@ -35,6 +37,7 @@ export async function runCommand(ctx: CommandContext, campaign: string | undefin
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     store: o.store,
     ...(o.cluster ? { cluster: o.cluster } : {}),
+    ...(o.trustOnFirstUse ? { trustOnFirstUse: true } : {}),
     dryRun: o.dryRun === true,
     keepCluster: o.keepCluster === true,
     checkTimeoutMs: (o.checkTimeout ?? 120) * 1000,
