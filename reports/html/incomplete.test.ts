@@ -53,3 +53,11 @@ test('a complete run shows none of it; the index marks only the interrupted run'
   expect(rows[0]).toContain('title="the run was interrupted (no results.json) &lt;img src=x onerror=alert(1)&gt;"');
   expect(rows[1]).not.toContain('incomplete');
 });
+
+test('a run directory with a history and no results.json yet: the report names the recheck that writes it', () => {
+  const dir = path.join(store, 'c', 'unchecked');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, RUN_FILES.history), '');
+  expect(() => loadRun(dir)).toThrow(expect.objectContaining({ code: 'report.noResults', message: expect.stringContaining(`the run did not finish: \`rdma-chaos recheck ${dir}\` checks it and writes it`) }));
+  fs.rmSync(dir, { recursive: true });
+});
