@@ -83,7 +83,8 @@ export class SshConnection {
     } catch (e: unknown) {
       return Promise.reject(new InputError('cluster.sshKey', `${this.label}: cannot read key ${h.keyPath}: ${(e as Error).message}`));
     }
-    let presented: Buffer | undefined;
+    /** the key it presented, when we refused it (an accepted key is no reason for a failure) */
+    let refused: Buffer | undefined;
     let learned: Buffer | undefined;
     const cfg: ConnectConfig = {
       host: h.address,
@@ -98,11 +99,10 @@ export class SshConnection {
       // with no pin yet the server offers its preferred key, as it would to ssh
       ...(this.pins.length ? { algorithms: { serverHostKey: hostKeyAlgorithms(this.pins) } } : {}),
       hostVerifier: (key: Buffer): boolean => {
-        presented = key;
-        if (this.pins.length) return this.pins.some((k) => k.blob.equals(key));
-        if (this.revoked(key) || !this.tofu.trustOnFirstUse) return false;
-        learned = key;
-        return true;
+        const ok = this.pins.length ? this.pins.some((k) => k.blob.equals(key)) : this.tofu.trustOnFirstUse === true && !this.revoked(key);
+        if (!ok) refused = key;
+        else if (!this.pins.length) learned = key;
+        return ok;
       },
     };
     return new Promise<Client>((resolve, reject) => {
@@ -127,7 +127,7 @@ export class SshConnection {
         if (settled) return; // later errors surface through the channels that see them
         settled = true;
         c.end();
-        reject(this.describe(err, presented));
+        reject(this.describe(err, refused));
       });
       c.on('close', () => {
         if (this.client === c) this.client = undefined;
@@ -160,6 +160,7 @@ export class SshConnection {
   }
 
   private describe(err: Error & { level?: string }, presented: Buffer | undefined): InputError {
+    // `presented`: the host key we refused, if that is why it failed
     const pinned = this.pins;
     const r = presented && !pinned.length ? this.revoked(presented) : undefined;
     if (presented && r) {

@@ -120,3 +120,15 @@ test("the run's cluster stage passes --trust-on-first-use and its log on to the 
   expect((await c.driver.exec('n1', ['echo', 'run'])).stdout).toBe('run\n');
   expect(said).toEqual([expect.stringMatching(new RegExp(`^trusted on first use: node n1 .* pinned in ${pins}$`))]);
 });
+
+test('trusting a host that then refuses our key: authFailed, and nothing learned', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const other = path.join(hosts.dir, 'id_not_authorized');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+  const { file, pins } = unpinned('auth');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(JSON.stringify(hosts.clientKey), JSON.stringify(other)));
+  const said: string[] = [];
+  expect(await failure(open(file, true, (l) => said.push(l)).exec('n1', ['true']))).toMatchObject({ code: 'cluster.authFailed', exitCode: 254 });
+  expect(fs.existsSync(pins)).toBe(false);
+  expect(said).toEqual([]);
+});
