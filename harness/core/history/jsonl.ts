@@ -1,5 +1,6 @@
 // Native histories are JSON Lines, one HistoryEvent per line. Reading validates every line
-// against the schema and reports the first problem as `file:line: what`. Most lines take the
+// against the schema and reports the first problem as `file:line: what`; the one exception is a
+// torn last line (no newline, does not parse), which a killed writer leaves: dropped, with a warning. Most lines take the
 // fast path of fast-event.ts; any line it does not know goes through JSON.parse and the
 // validator compiled from the zod schema, which alone word what is wrong.
 import { isUtf8 } from 'node:buffer';
