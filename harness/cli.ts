@@ -169,6 +169,7 @@ Example:
     .option('--seed <n>', 'seed for the fault schedule and workloads (default: the campaign\'s, else random; always recorded)', parseInteger)
     .option('--store <dir>', 'where run directories go: STORE/<campaign>/<timestamp>/', 'store')
     .option('--cluster <spec>', 'local, ssh:INVENTORY or docker:HOST (overrides the campaign)')
+    .option('--trust-on-first-use', 'ssh: let a host with no pinned key in once and pin the key it presents in the known_hosts file beside the inventory (a host whose pin differs is still refused)')
     .option('--replay <run_dir>', 'repeat a stored run: same campaign, schedule and seed')
     .option('--dry-run', 'print the plan (fault windows, processes) and exit')
     .option('--keep-cluster', 'leave a local cluster this run booted running afterwards')
@@ -189,6 +190,7 @@ results.json, counters.jsonl and the controller and agent logs.
 Examples:
   $ rdma-chaos run campaigns/default.yaml
   $ rdma-chaos run campaigns/shift/fadd-replay.yaml --seed 7 --store /var/lib/chaos
+  $ rdma-chaos run campaigns/shift/fadd-replay.yaml --cluster ssh:inv.yaml --trust-on-first-use
   $ rdma-chaos run campaigns/random-10m.yaml --dry-run
   $ rdma-chaos run campaigns/default.yaml --report --junit junit.xml
   $ rdma-chaos run campaigns/shift/fadd-replay.yaml --influx http://127.0.0.1:8086/rdma_chaos

@@ -42,7 +42,7 @@ test('a command into a closed pipe keeps its own exit code, and stderr stays cle
   expect(await withClosedStdout(['check', '--model', 'register', valid])).toEqual({ code: 0, err: '' });
   expect(await withClosedStdout(['check', '--model', 'register', '--json', invalid])).toEqual({ code: 1, err: '' });
   const torn = path.join(dir, 'torn.jsonl');
-  fs.writeFileSync(torn, '{"type":');
+  fs.writeFileSync(torn, '{"type":\n'); // with its newline: a torn last line would be dropped
   const r = await withClosedStdout(['check', torn]);
   expect(r.code).toBe(254);
   expect(r.err).toMatch(/^rdma-chaos: .*torn\.jsonl:1: not valid JSON/);

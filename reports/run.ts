@@ -33,7 +33,11 @@ export function assertRunDir(dir: string): void {
     throw new InputError('report.noRunDir', `${dir}: no such run directory`);
   }
   if (!st.isDirectory()) throw new InputError('report.noRunDir', `${dir}: not a directory (expected a run directory with ${RUN_FILES.results})`);
-  if (!fs.existsSync(path.join(dir, RUN_FILES.results))) throw new InputError('report.noResults', `${path.join(dir, RUN_FILES.results)}: no such file (is ${dir} a run directory?)`);
+  if (!fs.existsSync(path.join(dir, RUN_FILES.results))) {
+    // a history and no results: the run was interrupted, or is still going
+    const hint = fs.existsSync(path.join(dir, RUN_FILES.history)) ? `the run did not finish: \`rdma-chaos recheck ${dir}\` checks it and writes it` : `is ${dir} a run directory?`;
+    throw new InputError('report.noResults', `${path.join(dir, RUN_FILES.results)}: no such file (${hint})`);
+  }
 }
 
 export function loadRun(dir: string, o: LoadRunOptions = {}): RunData {
@@ -48,6 +52,7 @@ export function loadRun(dir: string, o: LoadRunOptions = {}): RunData {
       const h = loadOps(hist, 'native');
       ops = h.ops;
       faults = h.faults;
+      notes.push(...h.warnings);
     } else notes.push(`${RUN_FILES.history} is missing: the timeline and charts are empty`);
   }
   const campaignFile = path.join(dir, RUN_FILES.campaign);

@@ -11,6 +11,8 @@ export interface RunSummary {
   clean: boolean;
   notClean: string[];
   infrastructureFault?: string;
+  /** the run was interrupted: why */
+  incomplete?: string;
   expectedMatched?: boolean;
   findings: { kind: string; node: string; message: string }[];
   checks: { checker: string; verdict: string; summary: string; violations: { kind: string; message: string; pattern?: string; ops: number[] }[] }[];
@@ -43,6 +45,7 @@ export function summarize(r: RunResults): RunSummary {
     patterns: [...new Set(r.checks.flatMap((c) => c.violations.flatMap((v) => (v.pattern ? [v.pattern] : []))))],
   };
   if (r.infrastructureFault) s.infrastructureFault = r.infrastructureFault.reason;
+  if (r.incomplete) s.incomplete = r.incompleteReason ?? 'the run did not end';
   if (r.expected) s.expectedMatched = r.expected.matched;
   return s;
 }

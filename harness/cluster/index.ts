@@ -11,6 +11,10 @@ export type DriverSpec = { kind: 'local' } | { kind: 'ssh'; inventory: string } 
 export interface OpenDriverOptions {
   /** docker: the cluster name on the Docker host (default "rc") */
   cluster?: string;
+  /** ssh: let hosts with no pinned key in once and pin the key they present (accept-new) */
+  trustOnFirstUse?: boolean;
+  /** ssh: one line per pin learned */
+  log?: (line: string) => void;
 }
 
 export function parseDriverSpec(spec: string): DriverSpec {
@@ -27,7 +31,7 @@ export async function openDriver(spec: string | DriverSpec, opts: OpenDriverOpti
   switch (s.kind) {
     case 'ssh': {
       const { openSshDriver } = await import('./ssh');
-      return openSshDriver(s.inventory);
+      return openSshDriver(s.inventory, { ...(opts.trustOnFirstUse ? { trustOnFirstUse: true } : {}), ...(opts.log ? { log: opts.log } : {}) });
     }
     case 'docker': {
       const { openDockerDriver } = await import('./docker');

@@ -14,3 +14,4 @@ export * from './history';
 export * from './store';
 export * from './patterns';
 export * from './checks';
+export * from './procs';

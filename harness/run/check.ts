@@ -23,6 +23,8 @@ export interface RunMeta {
   clean: boolean;
   notes: string[];
   infrastructureFault?: RunResults['infrastructureFault'];
+  /** the run was interrupted (why, in one line): its results say incomplete */
+  incomplete?: string;
 }
 
 /** the keys each workload of the plan owns: its regions' words, and a stream per client */
@@ -34,7 +36,7 @@ export function workloadKeys(plan: RunPlan): WorkloadKeys[] {
 }
 
 export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal?: AbortSignal): RunResults {
-  const { ops, faults } = loadOps(path.join(dir, RUN_FILES.history), 'native');
+  const { ops, faults, warnings } = loadOps(path.join(dir, RUN_FILES.history), 'native');
   const owners = workloadKeys(planRun(meta.campaign, meta.seed));
   const modelOf = (key: string | number | undefined): string | undefined => {
     const w = ownerOf(owners, key);
@@ -46,6 +48,7 @@ export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal
   const checks = checksToRecords(c.results, { ops, faults }, patterns);
   let verdict: Verdict = c.verdict;
   const notes = [...meta.notes];
+  for (const w of warnings) if (!notes.includes(w)) notes.push(w); // a recheck carries the first check's notes
   // a broken testbed says nothing about the system under test
   if (meta.infrastructureFault) verdict = 'unknown';
   // a node whose kernel died or wedged did not run the schedule as planned: never call that valid
@@ -78,6 +81,10 @@ export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal
     notes,
   };
   if (meta.infrastructureFault) results.infrastructureFault = meta.infrastructureFault;
+  if (meta.incomplete !== undefined) {
+    results.incomplete = true;
+    results.incompleteReason = meta.incomplete;
+  }
   const expect = meta.campaign.expect;
   if (expect) {
     const seen = new Set(checks.flatMap((k) => k.violations.map((v) => v.pattern).filter((p): p is string => !!p)));

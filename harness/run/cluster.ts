@@ -26,7 +26,15 @@ export async function healCluster(driver: NodeDriver, journal: FaultJournal | un
   return healLeftovers(journal, { driver, ops: (pidOf) => controllerOps(driver, pidOf, undefined, { healing: true }), say });
 }
 
-export async function acquireCluster(spec: string, nodes: number, rails: number, log: (l: string) => void, signal?: AbortSignal): Promise<RunCluster> {
+export interface AcquireOptions {
+  /** ssh: hosts with no pinned key are let in once and their key pinned (--trust-on-first-use) */
+  trustOnFirstUse?: boolean;
+  /** a signal mid-boot stops the boot (and its VMs) like `cluster up`'s */
+  signal?: AbortSignal;
+}
+
+export async function acquireCluster(spec: string, nodes: number, rails: number, log: (l: string) => void, o: AcquireOptions = {}): Promise<RunCluster> {
+  const signal = o.signal;
   if (spec === 'local') {
     const local = await import('../cluster/local');
     // a signal mid-boot stops the boot (and its VMs) like `cluster up`'s
@@ -44,7 +52,7 @@ export async function acquireCluster(spec: string, nodes: number, rails: number,
   }
   const { openDriver, parseDriverSpec } = await import('../cluster');
   const parsed = parseDriverSpec(spec);
-  const driver = await openDriver(parsed);
+  const driver = await openDriver(parsed, { ...(o.trustOnFirstUse ? { trustOnFirstUse: true } : {}), log });
   // an inventory's journal sits beside it, like its pins
   const journal = parsed.kind === 'ssh' ? new FaultJournal(`${parsed.inventory}.faults-in-effect.json`) : undefined;
   return { driver, kind: parsed.kind, booted: false, ...(journal ? { journal } : {}), down: async () => undefined };

@@ -10,21 +10,23 @@ import { RunHealth, type HealthOptions } from '../health';
 import { startAgents, wireWorkloads } from './agents';
 import { chaosStage } from './chaos';
 import { checkInThread, type RunMeta } from './check';
-import { acquireCluster, controllerOps, healCluster, type RunCluster } from './cluster';
+import { acquireCluster, controllerOps, healCluster, type AcquireOptions, type RunCluster } from './cluster';
 import { drainStage } from './drain';
 import { Nemesis } from './nemesis';
 import { planStage, type PlanInput } from './plan';
 import { openRecorder } from './record';
 import { AgentRevival } from './revive';
+import { markInterruptedRuns } from './recheck';
 import { createRunDir, storeResults, type RunDir } from './store';
 
 export { planStage, type PlanInput } from './plan';
 export { checkRunDir, checkStage, workloadKeys, type RunMeta } from './check';
 export { createRunDir, type RunDir } from './store';
+export { INTERRUPTED, markInterrupted, markInterruptedRuns, recheckRun, type MarkedRun, type RecheckOptions } from './recheck';
 export { PROCESS_SPAN } from './agents';
 export { healCluster, localJournal } from './cluster';
 
-export interface RunOptions extends PlanInput {
+export interface RunOptions extends PlanInput, AcquireOptions {
   store: string;
   dryRun?: boolean;
   keepCluster?: boolean;
@@ -55,10 +57,12 @@ export async function runCampaign(ctx: CommandContext, o: RunOptions): Promise<R
     return { plan };
   }
   const say = (l: string): void => void ctx.stderr.write(`rdma-chaos: ${l}\n`);
+  // a run the last controller died in (killed, rebooted) is checked and marked incomplete first
+  markInterruptedRuns(o.store, { timeoutMs: INTERRUPTED_CHECK_MS, signal: ctx.signal, log: say });
   const { cluster: spec, name } = plan.campaign;
   say(`campaign ${name}, seed ${plan.seed}: getting a ${spec.nodes}-node, ${spec.rails}-rail ${spec.driver} cluster`);
   // errors up to here are bad input or an unusable cluster: no run directory is created
-  const cluster = await acquireCluster(spec.driver, spec.nodes, spec.rails, (l) => say(l), ctx.signal);
+  const cluster = await acquireCluster(spec.driver, spec.nodes, spec.rails, (l) => say(l), { ...(o.trustOnFirstUse ? { trustOnFirstUse: true } : {}), signal: ctx.signal });
   let rd: RunDir | undefined;
   try {
     // what a killed controller left in effect (a pulled cable, a paused agent) goes first

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { acquireSharedCluster, clusterLeftovers, sharedStateDir, spawnCli, waitUntil, type SharedCluster } from '../cluster/test-support';
 import { clusterDown } from '../cluster/local';
-import { mulberry32, RUN_FILES, type HistoryEvent } from '../core';
+import { mulberry32, RUN_FILES, type HistoryEvent, type RunResults } from '../core';
 import { runCli } from '../main';
 import { unhealed, nodeState } from './test-support';
 
@@ -176,6 +176,8 @@ test(`${KILLS} controller kills at seeded random points: nothing recorded lost, 
     const code = await runCli(['recheck', dir, '--json'], { stdout: quiet, stderr: quiet });
     expect({ kill: i, code, results: fs.existsSync(path.join(dir, RUN_FILES.results)), err: code > 2 ? err.slice(-2000) : '' }).toEqual({ kill: i, code: expect.any(Number), results: true, err: '' });
     expect(code).toBeLessThanOrEqual(2);
+    const r = JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.results), 'utf8')) as RunResults;
+    expect({ kill: i, incomplete: r.incomplete }).toEqual({ kill: i, incomplete: true });
   }
   process.stderr.write(`kill loop, what the next command healed:\n  ${healedByNext.join('\n  ')}\n`);
   // the seeded kill points fall inside the fault windows often enough that the path ran

@@ -1,11 +1,12 @@
 // The store stage and its run directory: store/<campaign>/<timestamp>/ is created before
 // anything starts so every log has a home, filled as the run goes (history appended and flushed
-// as events arrive), and ends with results.json, written whole or not at all.
+// as events arrive), and ends with results.json, written whole or not at all. Until then its
+// owner.json says which process runs it, so a directory whose owner died is known interrupted.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import type { RunPlan } from '../campaign';
-import { RUN_FILES, writeResults, type RunResults } from '../core';
+import { currentOwner, removeRunOwner, RUN_FILES, writeResults, writeRunOwner, type RunResults } from '../core';
 
 export interface RunDir {
   dir: string;
@@ -22,6 +23,8 @@ export function createRunDir(store: string, plan: RunPlan, now = new Date()): Ru
   fs.mkdirSync(path.join(dir, RUN_FILES.agentsDir), { recursive: true });
   // the campaign as run: every default filled in and the seed fixed, so --replay repeats it
   fs.writeFileSync(path.join(dir, RUN_FILES.campaign), stringify(campaign));
+  // after campaign.yaml: an owned directory can always be rechecked
+  writeRunOwner(dir, currentOwner(now));
   const controller = fs.openSync(path.join(dir, RUN_FILES.controllerLog), 'a');
   const agents = new Map<string, number>();
   const stamped = (line: string): string => `${new Date().toISOString()} ${line}\n`;
@@ -54,7 +57,8 @@ function quietly(f: () => void): void {
   }
 }
 
-/** the last stage: results.json */
+/** the last stage: results.json; then the run has no owner any more */
 export function storeResults(dir: string, results: RunResults): void {
   writeResults(dir, results);
+  removeRunOwner(dir);
 }

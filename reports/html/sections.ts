@@ -27,6 +27,12 @@ export function bannerHtml(r: RunResults): string {
   return `<div id="banner" class="banner" role="alert"><strong>NOT CLEAN</strong><ul>${reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul></div>`;
 }
 
+/** in the header: the run did not end, so the history is what it holds up to the interruption */
+export function incompleteHtml(r: RunResults): string {
+  if (!r.incomplete) return '';
+  return `<div class="incomplete" id="incomplete"><b>INCOMPLETE</b>: ${esc(r.incompleteReason ?? 'the run did not end')}</div>`;
+}
+
 function findingCard(f: Finding, tb: TimeBase, faultKinds: Map<string, string>): string {
   const when = [f.time !== undefined ? secs(f.time, tb) + ' into the run' : '', f.wallTime ?? ''].filter(Boolean).join(', ');
   const active = f.activeFaults.length ? f.activeFaults.map((id) => `${id} (${faultKinds.get(id) ?? '?'})`).join(', ') : 'none';

@@ -2,7 +2,7 @@
 export const CSS = `
 *{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d2330;background:#fff}
 main{max-width:1280px;margin:0 auto;padding:0 20px 60px}header{background:#1d2330;color:#fff;padding:14px 20px}header h1{margin:0;font-size:20px;word-break:break-all}
-header .sub{opacity:.8;font-size:13px}h2{margin:34px 0 10px;border-bottom:2px solid #e3e6eb;padding-bottom:4px}h3{margin:18px 0 6px}h4{margin:14px 0 4px}
+header .sub{opacity:.8;font-size:13px}header .incomplete{margin-top:6px;display:inline-block;background:#e67700;color:#fff;border-radius:3px;padding:1px 8px;font-size:13px}h2{margin:34px 0 10px;border-bottom:2px solid #e3e6eb;padding-bottom:4px}h3{margin:18px 0 6px}h4{margin:14px 0 4px}
 .banner{background:#b00020;color:#fff;padding:14px 20px;font-size:16px}.banner strong{font-size:20px;letter-spacing:.05em}.banner ul{margin:6px 0 0}
 .finding{border-left:6px solid #b00020;background:#fff4f4;padding:8px 14px;margin:10px 0}.finding .kind{text-transform:uppercase;color:#b00020}
 .finding dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px;margin:6px 0}.finding dt{font-weight:600}

@@ -30,7 +30,12 @@ function link(p: IndexPage, r: IndexedRun): string {
 
 function title(r: IndexedRun): string {
   const s = r.summary;
-  return `${s.startedAt} ${s.campaign}: ${state(r)}${s.violations ? `, ${s.violations} violation(s)` : ''}${s.clean ? '' : ', NOT CLEAN'}${r.error ? ` (${r.error})` : ''}`;
+  return `${s.startedAt} ${s.campaign}: ${state(r)}${s.incomplete ? ', INCOMPLETE' : ''}${s.violations ? `, ${s.violations} violation(s)` : ''}${s.clean ? '' : ', NOT CLEAN'}${r.error ? ` (${r.error})` : ''}`;
+}
+
+/** an interrupted run keeps its verdict; this says it covers only what was recorded */
+function incomplete(s: IndexedRun['summary']): string {
+  return s.incomplete ? ` <span class="badge incomplete" style="background:#e67700" title="${esc(s.incomplete)}">incomplete</span>` : '';
 }
 
 function strip(p: IndexPage, runs: IndexedRun[]): string {
@@ -69,7 +74,7 @@ export function renderIndex(p: IndexPage): string {
   const list = all
     .map((r) => {
       const s = r.summary;
-      return `<tr class="st-${esc(state(r))}"><td>${esc(s.startedAt)}</td><td>${esc(s.campaign)}</td><td><span class="badge" style="background:${COLORS[state(r)]}">${esc(state(r))}</span></td><td>${s.violations}</td><td>${esc(s.patterns.join(', '))}</td><td>${s.findings.length ? esc(s.findings.map((f) => `${f.kind}@${f.node}`).join(', ')) : ''}</td><td>${s.opsPerSec}</td><td>${s.clean ? 'yes' : '<b>NO</b>'}</td><td>${s.expectedMatched === undefined ? '' : s.expectedMatched ? 'matched' : '<b>not matched</b>'}</td><td><a href="${esc(link(p, r))}">${r.report ? 'report' : 'results.json'}</a>${r.error ? ` <span class="err">${esc(r.error)}</span>` : ''}</td></tr>`;
+      return `<tr class="st-${esc(state(r))}"><td>${esc(s.startedAt)}</td><td>${esc(s.campaign)}</td><td><span class="badge" style="background:${COLORS[state(r)]}">${esc(state(r))}</span>${incomplete(s)}</td><td>${s.violations}</td><td>${esc(s.patterns.join(', '))}</td><td>${s.findings.length ? esc(s.findings.map((f) => `${f.kind}@${f.node}`).join(', ')) : ''}</td><td>${s.opsPerSec}</td><td>${s.clean ? 'yes' : '<b>NO</b>'}</td><td>${s.expectedMatched === undefined ? '' : s.expectedMatched ? 'matched' : '<b>not matched</b>'}</td><td><a href="${esc(link(p, r))}">${r.report ? 'report' : 'results.json'}</a>${r.error ? ` <span class="err">${esc(r.error)}</span>` : ''}</td></tr>`;
     })
     .join('');
   return `<!DOCTYPE html>

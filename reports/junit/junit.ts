@@ -39,6 +39,8 @@ function cases(r: RunResults): Case[] {
     out.push({ name: 'findings', time: 0, failure: { message: `${f0.kind} on ${f0.node}: ${f0.message}${r.findings.length > 1 ? ` (+${r.findings.length - 1} more)` : ''}`, type: f0.kind, text: r.findings.map((f) => `${f.kind} on ${f.node}: ${f.message}\n${f.excerpt}`).join('\n\n') } });
   } else out.push({ name: 'findings', time: 0 });
   if (r.infrastructureFault) out.push({ name: 'infrastructure', time: 0, error: { message: `infrastructure fault: ${r.infrastructureFault.reason}`, type: 'infrastructure-fault', text: `${r.infrastructureFault.reason}\nverdict unknown; repaired: ${r.infrastructureFault.repaired}` } });
+  // an interrupted run's verdict covers only what it recorded: CI must not read it as a pass
+  if (r.incomplete) out.push({ name: 'complete run', time: 0, error: { message: `incomplete: ${r.incompleteReason ?? 'the run did not end'}`, type: 'incomplete', text: r.incompleteReason ?? 'the run did not end' } });
   const unclean = uncleanReasons(r);
   out.push(unclean.length ? { name: 'clean teardown', time: 0, failure: { message: unclean[0]!, type: 'not-clean', text: unclean.join('\n') } } : { name: 'clean teardown', time: 0 });
   if (r.expected) {

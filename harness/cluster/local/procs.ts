@@ -1,61 +1,9 @@
 // Processes the local cluster owns (qemu, vde_switch), identified so that a recycled PID is
-// never signalled: a PID plus its start time (field 22 of /proc/PID/stat) names one process
-// for the life of the machine, and its command line must still mention our state dir.
-// Liveness is judged by /proc/PID/stat state, not kill -0: PID 1 here reaps late, so a dead
-// qemu lingers as a zombie for seconds.
+// never signalled (the PID + start-time scheme lives in harness/core, shared with the run store).
 import * as fs from 'node:fs';
+import { identify, isAlive, procCmdline, type OwnedProc } from '../../core';
 
-export interface OwnedProc {
-  pid: number;
-  /** clock ticks since boot when the process started */
-  starttime: number;
-  /** what it is, for messages: "qemu node1", "vde_switch rail0" */
-  role: string;
-  /** a string its command line must contain (the state dir) */
-  marker: string;
-}
-
-interface ProcStat {
-  state: string;
-  starttime: number;
-  ppid: number;
-}
-
-export function procStat(pid: number): ProcStat | undefined {
-  let s: string;
-  try {
-    s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // comm (field 2) is in parentheses and may hold spaces: split after the last ')'
-  const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  // rest[0] is field 3 (state); field N is rest[N - 3]
-  return { state: rest[0] ?? '?', ppid: Number(rest[1]), starttime: Number(rest[19]) };
-}
-
-export function procCmdline(pid: number): string[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-/** Identify a process we just started. Undefined if it is already gone. */
-export function identify(pid: number, role: string, marker: string): OwnedProc | undefined {
-  const st = procStat(pid);
-  if (!st) return undefined;
-  return { pid, starttime: st.starttime, role, marker };
-}
-
-/** Still our process, and not a zombie. */
-export function isAlive(p: OwnedProc): boolean {
-  const st = procStat(p.pid);
-  if (!st || st.state === 'Z' || st.state === 'X') return false;
-  if (st.starttime !== p.starttime) return false;
-  return procCmdline(p.pid).some((a) => a.includes(p.marker));
-}
+export { identify, isAlive, procCmdline, procStat, type OwnedProc } from '../../core';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

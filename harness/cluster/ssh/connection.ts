@@ -1,10 +1,12 @@
 // One SSH connection per host, opened on first use and reused for every command, with the
 // host key pinned. Channels are rationed below OpenSSH's MaxSessions (10) so concurrent
-// commands queue instead of failing.
+// commands queue instead of failing. Trusting on first use, a host with no pin is let in once
+// and the key it presented becomes its pin (written to its known_hosts file), as OpenSSH's
+// StrictHostKeyChecking=accept-new: a host with a pin that presents another key is refused.
 import * as fs from 'node:fs';
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { InfraError, InputError } from '../../core';
-import { blobType, fingerprint, hostKeyAlgorithms } from './hostkeys';
+import { appendKnownHost, blobType, fingerprint, hostKeyAlgorithms, type PinnedKey } from './hostkeys';
 import type { InventoryHost } from './inventory';
 
 const MAX_CHANNELS = 8;
@@ -23,6 +25,13 @@ export class ConnectionDropped extends InfraError {
   }
 }
 
+export interface SshTrustOptions {
+  /** let a host with no pin in once, and pin the key it presented */
+  trustOnFirstUse?: boolean;
+  /** told of every pin learned, one line each */
+  log?: (line: string) => void;
+}
+
 export class SshConnection {
   private client?: Client;
   private connecting?: Promise<Client>;
@@ -30,11 +39,16 @@ export class SshConnection {
   private readonly waiters: Array<() => void> = [];
   /** it answered once: a later failure to reach it is the testbed's trouble, not the inventory's */
   private reachedOnce = false;
+  /** the keys it may present: the inventory's, or the one learned on first use */
+  private pins: PinnedKey[];
 
   constructor(
     readonly host: InventoryHost,
     private readonly connectTimeoutMs: number,
-  ) {}
+    private readonly tofu: SshTrustOptions = {},
+  ) {
+    this.pins = [...host.hostKeys];
+  }
 
   /** `name (user@address:port)`, how errors name this node */
   get label(): string {
@@ -69,7 +83,9 @@ export class SshConnection {
     } catch (e: unknown) {
       return Promise.reject(new InputError('cluster.sshKey', `${this.label}: cannot read key ${h.keyPath}: ${(e as Error).message}`));
     }
-    let presented: Buffer | undefined;
+    /** the key it presented, when we refused it (an accepted key is no reason for a failure) */
+    let refused: Buffer | undefined;
+    let learned: Buffer | undefined;
     const cfg: ConnectConfig = {
       host: h.address,
       port: h.port,
@@ -80,10 +96,13 @@ export class SshConnection {
       // a TCG guest on a loaded 2-core host can stall for 15 s: 30 s of silence before giving up
       keepaliveInterval: 5000,
       keepaliveCountMax: 6,
-      algorithms: { serverHostKey: hostKeyAlgorithms(h.hostKeys) },
+      // with no pin yet the server offers its preferred key, as it would to ssh
+      ...(this.pins.length ? { algorithms: { serverHostKey: hostKeyAlgorithms(this.pins) } } : {}),
       hostVerifier: (key: Buffer): boolean => {
-        presented = key;
-        return h.hostKeys.some((k) => k.blob.equals(key));
+        const ok = this.pins.length ? this.pins.some((k) => k.blob.equals(key)) : this.tofu.trustOnFirstUse === true && !this.revoked(key);
+        if (!ok) refused = key;
+        else if (!this.pins.length) learned = key;
+        return ok;
       },
     };
     return new Promise<Client>((resolve, reject) => {
@@ -91,6 +110,16 @@ export class SshConnection {
       let settled = false;
       c.once('ready', () => {
         settled = true;
+        if (learned) {
+          // pinned only once we got in: a host that refuses our key teaches us nothing
+          try {
+            this.learn(learned);
+          } catch (e: unknown) {
+            c.end();
+            reject(e);
+            return;
+          }
+        }
         this.client = c;
         resolve(c);
       });
@@ -98,7 +127,7 @@ export class SshConnection {
         if (settled) return; // later errors surface through the channels that see them
         settled = true;
         c.end();
-        reject(this.describe(err, presented));
+        reject(this.describe(err, refused));
       });
       c.on('close', () => {
         if (this.client === c) this.client = undefined;
@@ -117,13 +146,42 @@ export class SshConnection {
     });
   }
 
+  private revoked(key: Buffer): { line: number } | undefined {
+    return this.host.revokedKeys?.find((r) => r.key.blob.equals(key));
+  }
+
+  private learn(key: Buffer): void {
+    const h = this.host;
+    const file = h.pinFile;
+    if (!file) throw new InputError('cluster.hostKeyUnknown', `${this.label}: no known_hosts file to write a learned pin to`);
+    appendKnownHost(file, h.address, h.port, key);
+    this.pins = [{ type: blobType(key), blob: key }];
+    this.tofu.log?.(`trusted on first use: ${this.label} presented ${blobType(key)} ${fingerprint(key)}; pinned in ${file}`);
+  }
+
   private describe(err: Error & { level?: string }, presented: Buffer | undefined): InputError {
-    const pinned = this.host.hostKeys;
+    // `presented`: the host key we refused, if that is why it failed
+    const pinned = this.pins;
+    const r = presented && !pinned.length ? this.revoked(presented) : undefined;
+    if (presented && r) {
+      return new InputError(
+        'cluster.hostKeyRevoked',
+        `${this.label}: it presented ${blobType(presented)} ${fingerprint(presented)}, revoked at ${this.host.pinFile}:${r.line}; refusing to connect`,
+      );
+    }
+    if (presented && !pinned.length) {
+      return new InputError(
+        'cluster.hostKeyUnknown',
+        `${this.label}: unknown host key ${blobType(presented)} ${fingerprint(presented)}, refusing to connect: pin it in ${this.host.pinFile ?? 'the inventory'} or pass --trust-on-first-use`,
+      );
+    }
     if (presented && !pinned.some((k) => k.blob.equals(presented))) {
+      // loud: trust on first use never replaces a pin
+      const fix = this.host.pinFile ? `; if the host's key really changed, remove its old line from ${this.host.pinFile} (--trust-on-first-use never replaces a pin)` : '';
       return new InputError(
         'cluster.hostKeyMismatch',
         `${this.label}: host key mismatch, refusing to connect: it presented ${blobType(presented)} ${fingerprint(presented)}, ` +
-          `the inventory pins ${pinned.map((k) => `${k.type} ${fingerprint(k.blob)}`).join(', ')}`,
+          `the inventory pins ${pinned.map((k) => `${k.type} ${fingerprint(k.blob)}`).join(', ')}${fix}`,
       );
     }
     if (err.level === 'client-authentication') {

@@ -16,7 +16,7 @@ import {
   type RemoteProcess,
 } from '../../core';
 import { EXEC_TAG_VAR, killTaggedArgv, LinkPuller, newExecTag, OutputCollector } from '../remote';
-import { ConnectionDropped, SshConnection } from './connection';
+import { ConnectionDropped, SshConnection, type SshTrustOptions } from './connection';
 import { loadInventory, type Inventory, type InventoryHost } from './inventory';
 
 export class SshDriver implements NodeDriver {
@@ -24,8 +24,11 @@ export class SshDriver implements NodeDriver {
   private readonly conns = new Map<string, SshConnection>();
   private readonly links = new LinkPuller();
 
-  constructor(readonly inventory: Inventory) {
-    for (const h of inventory.hosts) this.conns.set(h.name, new SshConnection(h, inventory.connectTimeoutMs));
+  constructor(
+    readonly inventory: Inventory,
+    trust: SshTrustOptions = {},
+  ) {
+    for (const h of inventory.hosts) this.conns.set(h.name, new SshConnection(h, inventory.connectTimeoutMs, trust));
   }
 
   private conn(node: string): SshConnection {
@@ -196,9 +199,12 @@ export class SshDriver implements NodeDriver {
   }
 }
 
-/** Opens the inventory; connections are made on first use. */
-export function openSshDriver(inventoryFile: string): SshDriver {
-  return new SshDriver(loadInventory(inventoryFile));
+/**
+ * Opens the inventory; connections are made on first use. Without trustOnFirstUse a host with
+ * no pinned key is refused here, before anything connects.
+ */
+export function openSshDriver(inventoryFile: string, trust: SshTrustOptions = {}): SshDriver {
+  return new SshDriver(loadInventory(inventoryFile, { trustOnFirstUse: trust.trustOnFirstUse === true }), trust);
 }
 
 function checkArgv(node: string, argv: string[]): void {

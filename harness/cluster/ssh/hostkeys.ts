@@ -1,9 +1,11 @@
 // Pinned SSH host keys: parsed from an inventory string or a known_hosts-style file, compared
-// byte for byte with the key the server presents. There is no trust-on-first-use.
+// byte for byte with the key the server presents. Trust on first use (asked for) appends the
+// key a host without a pin presented to its known_hosts file, as OpenSSH's accept-new does.
 import { createHash, createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { ServerHostKeyAlgorithm } from 'ssh2';
-import { InputError } from '../../core';
+import writeFileAtomic from 'write-file-atomic';
+import { InfraError, InputError } from '../../core';
 
 export interface PinnedKey {
   /** e.g. ssh-ed25519 */
@@ -47,13 +49,26 @@ export function blobType(blob: Buffer): string {
  * lines are ignored (certificates are not supported).
  */
 export function readKnownHosts(file: string, address: string, port: number): PinnedKey[] {
+  return readKnownHostsEntry(file, address, port).keys;
+}
+
+export interface KnownHostsEntry {
+  /** the keys pinned for the host */
+  keys: PinnedKey[];
+  /** keys an @revoked line revokes for it, with that line */
+  revoked: { key: PinnedKey; line: number }[];
+}
+
+/** readKnownHosts, with the revocations; `missingOk`: an absent file pins nothing */
+export function readKnownHostsEntry(file: string, address: string, port: number, o: { missingOk?: boolean } = {}): KnownHostsEntry {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e: unknown) {
+    if (o.missingOk && (e as NodeJS.ErrnoException).code === 'ENOENT') return { keys: [], revoked: [] };
     throw new InputError('cluster.inventory', `${file}: cannot read known_hosts: ${(e as Error).message}`);
   }
-  const names = port === 22 ? [address, `[${address}]:22`] : [`[${address}]:${port}`];
+  const names = knownHostsNames(address, port);
   const keys: PinnedKey[] = [];
   const revoked: { key: PinnedKey; line: number }[] = [];
   text.split('\n').forEach((raw, i) => {
@@ -81,7 +96,41 @@ export function readKnownHosts(file: string, address: string, port: number): Pin
       throw new InputError('cluster.inventory', `${file}:${r.line}: host key for ${names[0]} is revoked`);
     }
   }
-  return keys;
+  return { keys, revoked };
+}
+
+/** how known_hosts names a host: `addr` on port 22 (or `[addr]:22`), else `[addr]:port` */
+export function knownHostsNames(address: string, port: number): string[] {
+  return port === 22 ? [address, `[${address}]:22`] : [`[${address}]:${port}`];
+}
+
+/**
+ * Appends a learned pin to a known_hosts file, written whole through a temp file and a rename
+ * (write-file-atomic, fsynced) so a kill never leaves it half written. A new file gets 0644, as
+ * ssh gives known_hosts (public keys, nothing secret); an existing one keeps its mode.
+ */
+export function appendKnownHost(file: string, address: string, port: number, key: Buffer): void {
+  let text = '';
+  let mode = 0o644;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+    mode = fs.statSync(file).mode & 0o777;
+  } catch (e: unknown) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw pinWriteError(file, e);
+  }
+  if (text !== '' && !text.endsWith('\n')) text += '\n';
+  try {
+    writeFileAtomic.sync(file, `${text}${knownHostsNames(address, port)[0]} ${blobType(key)} ${key.toString('base64')}\n`, { mode });
+  } catch (e: unknown) {
+    throw pinWriteError(file, e);
+  }
+}
+
+/** a full disk or an I/O error is the machine's trouble; a path or permission, the user's */
+function pinWriteError(file: string, e: unknown): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  const msg = `${file}: cannot write the learned host key: ${code ?? (e as Error).message}`;
+  return code === 'ENOSPC' || code === 'EIO' || code === 'EDQUOT' ? new InfraError('cluster.pinNotWritten', msg) : new InputError('cluster.pinNotWritten', msg);
 }
 
 /** a pin's host field: exact names, or a hashed name */

@@ -62,8 +62,16 @@ test('a rail with a bad address names its line', () => {
   expect(e.message).toMatch(/inventory\.yaml:8: hosts\[0\]\.rails\[0\]\.address: expected an IPv4 address with prefix/);
 });
 
-test('the host key must be pinned exactly once, and be a key', () => {
-  expect(errorOf('hosts:\n  - name: a\n    address: h\n    key: id\n').message).toMatch(/exactly one of hostKey or knownHosts/);
+test('the host key must be pinned at most once, and be a key; an unpinned host is refused naming the way to pin it', () => {
+  expect(errorOf(host('    knownHosts: kh\n')).message).toMatch(/:6: hosts\[0\]\.knownHosts: pin the host key with at most one of hostKey or knownHosts/);
+  const none = errorOf('hosts:\n  - name: a\n    address: h\n    key: id\n');
+  expect(none).toMatchObject({ code: 'cluster.hostKeyUnknown', exitCode: 254 });
+  expect(none.message).toBe(
+    `${file()}:2: hosts[0].name: node a (root@h:22) has no pinned host key: ${path.join(dir, 'known_hosts')} has no supported key for h; ` +
+      `pin it (hostKey: "ssh-ed25519 AAAA...", or \`ssh-keyscan h >> ${path.join(dir, 'known_hosts')}\` and compare the fingerprint), or pass --trust-on-first-use`,
+  );
+  // trusting on first use, it parses with no pin, and knows where a learned one goes
+  expect(parseInventory('hosts:\n  - name: a\n    address: h\n    key: id\n', file(), { trustOnFirstUse: true }).hosts[0]).toMatchObject({ hostKeys: [], pinFile: path.join(dir, 'known_hosts') });
   expect(errorOf(host().replace(pub, 'ssh-ed25519 notbase64!')).message).toMatch(/:5: hosts\[0\]\.hostKey: expected a public key/);
   // a blob whose embedded type disagrees with its label is not a key either
   const [, b64] = pub.split(' ');

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
 import { inputAt, InputError } from '../../core';
-import { HOST_KEY_TYPES, parseHostKeyLine, readKnownHosts, type PinnedKey } from './hostkeys';
+import { HOST_KEY_TYPES, knownHostsNames, parseHostKeyLine, readKnownHostsEntry, type PinnedKey } from './hostkeys';
 
 const railSchema = z
   .object({
@@ -30,7 +30,7 @@ const hostSchema = z
     passphraseEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
     /** the pinned host key, `ssh-ed25519 AAAA...` */
     hostKey: z.string().min(1).optional(),
-    /** or a known_hosts-style file holding it, relative to the inventory file */
+    /** or a known_hosts-style file holding it, relative to the inventory file (default: the inventory's) */
     knownHosts: z.string().min(1).optional(),
     rails: z.array(railSchema).default([]),
   })
@@ -40,6 +40,8 @@ const inventorySchema = z
   .object({
     /** seconds to wait for TCP connect plus SSH handshake */
     connectTimeout: z.number().positive().max(120).default(4),
+    /** pins of hosts with neither hostKey nor knownHosts, and where learned pins go */
+    knownHosts: z.string().min(1).default('known_hosts'),
     hosts: z.array(hostSchema).min(1, 'expected at least one host'),
   })
   .strict();
@@ -58,9 +60,18 @@ export interface InventoryHost {
   /** absolute path of the private key */
   keyPath: string;
   passphraseEnv?: string;
-  /** every key this host may present; at least one */
+  /** every key this host may present; empty only when trusting on first use */
   hostKeys: PinnedKey[];
+  /** the known_hosts file its pins come from, where a learned pin is written (none: inline hostKey) */
+  pinFile?: string;
+  /** keys revoked for it there (@revoked): never trusted, not even on first use */
+  revokedKeys?: { key: PinnedKey; line: number }[];
   rails: InventoryRail[];
+}
+
+export interface InventoryOptions {
+  /** a host with no pin is let in: its first key is learned (written to its pinFile) */
+  trustOnFirstUse?: boolean;
 }
 
 export interface Inventory {
@@ -69,17 +80,17 @@ export interface Inventory {
   hosts: InventoryHost[];
 }
 
-export function loadInventory(file: string): Inventory {
+export function loadInventory(file: string, o: InventoryOptions = {}): Inventory {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e: unknown) {
     throw new InputError('cluster.inventory', `${file}: cannot read inventory: ${(e as Error).message}`);
   }
-  return parseInventory(text, file);
+  return parseInventory(text, file, o);
 }
 
-export function parseInventory(text: string, file: string): Inventory {
+export function parseInventory(text: string, file: string, o: InventoryOptions = {}): Inventory {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -113,20 +124,35 @@ export function parseInventory(text: string, file: string): Inventory {
     if (h.passphraseEnv && process.env[h.passphraseEnv] === undefined) {
       throw at('passphraseEnv', `environment variable ${h.passphraseEnv} is not set`);
     }
-    if (!h.hostKey === !h.knownHosts) {
-      throw at(h.hostKey ? 'knownHosts' : 'name', 'pin the host key with exactly one of hostKey or knownHosts');
-    }
+    if (h.hostKey && h.knownHosts) throw at('knownHosts', 'pin the host key with at most one of hostKey or knownHosts');
     let hostKeys: PinnedKey[];
+    let pinFile: string | undefined;
+    let revokedKeys: NonNullable<InventoryHost['revokedKeys']> = [];
     if (h.hostKey) {
       const k = parseHostKeyLine(h.hostKey);
       if (!k) throw at('hostKey', 'expected a public key such as "ssh-ed25519 AAAA..."');
       if (!HOST_KEY_TYPES.includes(k.type)) throw at('hostKey', `key type ${k.type} is not supported (${HOST_KEY_TYPES.join(', ')})`);
       hostKeys = [k];
     } else {
-      const khFile = path.resolve(dir, h.knownHosts as string);
-      hostKeys = readKnownHosts(khFile, h.address, h.port).filter((k) => HOST_KEY_TYPES.includes(k.type));
-      if (hostKeys.length === 0) {
-        throw at('knownHosts', `${khFile} has no supported key for ${h.port === 22 ? h.address : `[${h.address}]:${h.port}`}`);
+      // the host's own file, else the inventory's; an absent file pins nothing (yet)
+      pinFile = path.resolve(dir, h.knownHosts ?? parsed.data.knownHosts);
+      const entry = readKnownHostsEntry(pinFile, h.address, h.port, { missingOk: true });
+      hostKeys = entry.keys.filter((k) => HOST_KEY_TYPES.includes(k.type));
+      revokedKeys = entry.revoked;
+      const name = knownHostsNames(h.address, h.port)[0];
+      const field = h.knownHosts ? 'knownHosts' : 'name';
+      // a host pinned to keys we cannot verify is pinned all the same: never learned over
+      if (hostKeys.length === 0 && entry.keys.length > 0) {
+        throw at(field, `${pinFile} has no supported key for ${name} (it pins ${entry.keys.map((k) => k.type).join(', ')}; supported: ${HOST_KEY_TYPES.join(', ')})`);
+      }
+      if (hostKeys.length === 0 && !o.trustOnFirstUse) {
+        throw inputAt(
+          'cluster.hostKeyUnknown',
+          file,
+          lineOf(['hosts', i, field]),
+          `hosts[${i}].${field}: node ${h.name} (${h.user}@${h.address}:${h.port}) has no pinned host key: ${pinFile} has no supported key for ${name}; ` +
+            `pin it (hostKey: "ssh-ed25519 AAAA...", or \`ssh-keyscan${h.port === 22 ? '' : ` -p ${h.port}`} ${h.address} >> ${pinFile}\` and compare the fingerprint), or pass --trust-on-first-use`,
+        );
       }
     }
     return {
@@ -137,6 +163,8 @@ export function parseInventory(text: string, file: string): Inventory {
       keyPath,
       passphraseEnv: h.passphraseEnv,
       hostKeys,
+      ...(pinFile ? { pinFile } : {}),
+      revokedKeys,
       rails: h.rails,
     };
   });

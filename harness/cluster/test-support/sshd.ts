@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { hostRxe, must, run, waitFor } from './host';
+import { hostRxe, must, run, stopPid, waitFor } from './host';
 import { Fixture, sweepStale } from './registry';
 
 export interface SshHostsOptions {
@@ -42,6 +42,8 @@ export interface SshHosts {
   writeInventory(name: string, yaml: string): string;
   /** cut every SSH connection to host i (its sshd keeps listening): a dropped link, as a client sees it */
   dropConnections(i: number): Promise<void>;
+  /** host i reinstalled, as a client sees it: its sshd restarted with a new host key (returned, also in hosts[i].hostPub) */
+  replaceHostKey(i: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -142,21 +144,7 @@ async function build(fx: Fixture, id: string, n: number, rails: number, encHost:
         '',
       ].join('\n'),
     );
-    // `ip netns exec` execs sshd in place, so the child's PID is sshd's
-    const child = spawn('ip', ['netns', 'exec', ns, '/usr/sbin/sshd', '-D', '-f', conf, '-E', path.join(hdir, 'sshd.log')], {
-      stdio: 'ignore',
-    });
-    const pid = child.pid;
-    if (pid === undefined) throw new Error(`cannot start sshd in ${ns}`);
-    child.unref();
-    fx.addPid(pid, conf);
-    listeners.push(pid);
-    await waitFor(`sshd in ${ns} to listen`, 10_000, async () => {
-      if (child.exitCode !== null) {
-        throw new Error(`sshd in ${ns} exited: ${readTail(path.join(hdir, 'sshd.log'))}`);
-      }
-      return canConnect(net10(0, i), 22);
-    });
+    listeners.push(await startSshd(fx, ns, conf, hdir, net10(0, i)));
     hosts.push({
       name: `h${i}`,
       netns: ns,
@@ -181,6 +169,18 @@ async function build(fx: Fixture, id: string, n: number, rails: number, encHost:
       // each connection is a child of the listener; pkill exits 1 when there was none
       await run('pkill', ['-KILL', '-P', String(listeners[i])]);
     },
+    replaceHostKey: async (i) => {
+      const ns = hosts[i]!.netns;
+      const hdir = path.join(dir, `host${i + 1}`);
+      const conf = path.join(hdir, 'sshd_config');
+      const hostKey = path.join(hdir, 'ssh_host_ed25519_key');
+      await stopPid(listeners[i]!, conf);
+      fs.rmSync(hostKey);
+      fs.rmSync(`${hostKey}.pub`);
+      await must('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
+      listeners[i] = await startSshd(fx, ns, conf, hdir, hosts[i]!.address);
+      return (hosts[i]!.hostPub = fs.readFileSync(`${hostKey}.pub`, 'utf8').trim());
+    },
     writeInventory: (name, yaml) => {
       const f = path.join(dir, name);
       fs.writeFileSync(f, yaml);
@@ -192,6 +192,25 @@ async function build(fx: Fixture, id: string, n: number, rails: number, encHost:
       if (problems.length) throw new Error(`ssh fixture teardown left: ${problems.join('; ')}`);
     },
   };
+}
+
+/** sshd in netns `ns`, recorded for teardown; resolves once it listens on `address`:22 */
+async function startSshd(fx: Fixture, ns: string, conf: string, hdir: string, address: string): Promise<number> {
+  // `ip netns exec` execs sshd in place, so the child's PID is sshd's
+  const child = spawn('ip', ['netns', 'exec', ns, '/usr/sbin/sshd', '-D', '-f', conf, '-E', path.join(hdir, 'sshd.log')], {
+    stdio: 'ignore',
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`cannot start sshd in ${ns}`);
+  child.unref();
+  fx.addPid(pid, conf);
+  await waitFor(`sshd in ${ns} to listen`, 10_000, async () => {
+    if (child.exitCode !== null) {
+      throw new Error(`sshd in ${ns} exited: ${readTail(path.join(hdir, 'sshd.log'))}`);
+    }
+    return canConnect(address, 22);
+  });
+  return pid;
 }
 
 function inventoryYaml(hosts: SshTestHost[], key: (i: number) => string, passEnv: string, encHost: number): string {

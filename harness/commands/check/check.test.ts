@@ -52,7 +52,7 @@ describe('rdma-chaos check', () => {
   });
 
   const garbage: [string, string | Buffer, RegExp][] = [
-    ['truncated JSON', ev({ type: 'invoke', process: 0, f: 'write', value: 1 }) + '{"type":"ok","process":0,"f":"wri', /trunc\.jsonl:2: not valid JSON/],
+    ['truncated JSON', ev({ type: 'invoke', process: 0, f: 'write', value: 1 }) + '{"type":"ok","process":0,"f":"wri\n', /trunc\.jsonl:2: not valid JSON/],
     ['a wrong type', ev({ type: 'invoke', process: 'zero', f: 'write', value: 1 }), /wrong\.jsonl:1: field "process"/],
     ['an unknown op', ev({ type: 'invoke', process: 0, f: 'teleport', value: 1 }), /unknown\.jsonl:1: field "f"/],
     ['binary bytes', Buffer.from([0x7b, 0x22, 0x00, 0xff, 0xfe, 0x0a]), /binary\.jsonl:1: binary data/],
@@ -74,6 +74,19 @@ describe('rdma-chaos check', () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
+  it('drops a torn last line (no newline) with a one-line warning on stderr and checks the rest', async () => {
+    const f = write('torn.jsonl', fs.readFileSync(stale, 'utf8') + '{"type":"invoke","process":2,"f":"re');
+    const r = await cli('check', '--json', f);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toMatchObject({ verdict: 'invalid', ops: 2 });
+    expect(r.err).toBe(`rdma-chaos: warning: ${f}:5: torn last line (no newline, not valid JSON) dropped: the writer was interrupted\n`);
+    // a file that is only a torn line is as good as empty: nothing to conclude
+    const only = write('only-torn.jsonl', '{"type":"inv');
+    const o = await cli('check', only);
+    expect(o.code).toBe(2);
+    expect(o.err).toContain(`${only}:1: torn last line`);
+  });
+
   it('rejects a missing file and a directory', async () => {
     expect((await cli('check', path.join(dir, 'nope.jsonl'))).err).toMatch(/nope\.jsonl: no such file/);
     expect((await cli('check', dir)).code).toBe(254);
@@ -89,7 +102,7 @@ describe('rdma-chaos check', () => {
 
   it('behaves the same through the installed binary (exit code, one line, no stack)', () => {
     const bin = path.resolve(__dirname, '../../../bin/rdma-chaos.js');
-    const f = write('bin-trunc.jsonl', '{"type":');
+    const f = write('bin-trunc.jsonl', '{"type":\n');
     const r = spawnSync(process.execPath, [bin, 'check', f], { encoding: 'utf8' });
     expect(r.status).toBe(254);
     expect(r.stderr).toMatch(/bin-trunc\.jsonl:1: not valid JSON/);

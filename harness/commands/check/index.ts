@@ -29,6 +29,8 @@ export async function checkCommand(ctx: CommandContext, files: string[], opts: C
       deadline,
       ...(progress ? { onProgress: (read: number, total: number) => progress(`${file}: read ${mb(read)} of ${mb(total)} MB`) } : {}),
     });
+    // a torn last line was dropped: said on stderr, so stdout stays one result per file
+    for (const w of h.warnings) ctx.stderr.write(`rdma-chaos: warning: ${w}\n`);
     if (h.truncated) {
       verdicts.push('unknown');
       writeUnread(ctx, file, opts, budgetMs);

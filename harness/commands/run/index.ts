@@ -2,13 +2,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { verdictExit } from '../../checkers';
-import { InputError, RUN_FILES, RunResults, healed, loadOps, type CommandContext, type FaultRecord } from '../../core';
-import { checkRunDir, planStage, runCampaign, type RunMeta } from '../../run';
+import { InputError, type CommandContext, type RunResults } from '../../core';
+import { recheckRun, runCampaign } from '../../run';
 
 export interface RunCommandOptions {
   seed?: number;
   store: string;
   cluster?: string;
+  /** ssh: pin the keys of hosts with no pin yet, as they present them */
+  trustOnFirstUse?: boolean;
   replay?: string;
   dryRun?: boolean;
   keepCluster?: boolean;
@@ -35,6 +37,7 @@ export async function runCommand(ctx: CommandContext, campaign: string | undefin
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     store: o.store,
     ...(o.cluster ? { cluster: o.cluster } : {}),
+    ...(o.trustOnFirstUse ? { trustOnFirstUse: true } : {}),
     dryRun: o.dryRun === true,
     keepCluster: o.keepCluster === true,
     checkTimeoutMs: (o.checkTimeout ?? 120) * 1000,
@@ -67,65 +70,19 @@ export async function runCommand(ctx: CommandContext, campaign: string | undefin
 }
 
 export async function recheckCommand(ctx: CommandContext, dir: string, o: { json?: boolean; checkTimeout?: number }): Promise<number> {
-  const hist = path.join(dir, RUN_FILES.history);
-  if (!fs.existsSync(hist)) throw new InputError('run.notARun', `${dir}: not a run directory (no ${RUN_FILES.history})`);
-  const { campaign, seed } = planStage({ replay: dir });
-  const prev = readPrevious(dir);
-  // without a previous results.json (the run died before writing it), the history tells
-  // which faults started and stopped, and how long the run lasted
-  const fromHistory = prev ? undefined : faultsFromHistory(hist);
-  const meta: RunMeta = {
-    campaign,
-    seed,
-    startedAt: prev?.startedAt ?? new Date(fs.statSync(hist).birthtimeMs || fs.statSync(hist).mtimeMs).toISOString(),
-    endedAt: prev?.endedAt ?? new Date(fs.statSync(hist).mtimeMs).toISOString(),
-    durationMs: prev?.durationMs ?? fromHistory!.durationMs,
-    cluster: prev?.cluster ?? { driver: campaign.cluster.driver, nodes: fromHistory!.nodes, rails: campaign.cluster.rails },
-    faults: prev?.faults ?? fromHistory!.faults,
-    findings: prev?.findings ?? [],
-    clean: prev?.clean ?? fromHistory!.faults.every((f) => f.phase === 'NotInjected'),
-    notes: [...(prev?.notes ?? []), `rechecked ${new Date().toISOString()}`],
-    ...(prev?.infrastructureFault ? { infrastructureFault: prev.infrastructureFault } : {}),
-  };
-  const r = checkRunDir(dir, meta, (o.checkTimeout ?? 120) * 1000, ctx.signal);
+  // no results.json: an interrupted run, checked from its history and marked incomplete
+  const r = recheckRun(dir, { timeoutMs: (o.checkTimeout ?? 120) * 1000, signal: ctx.signal });
   printResults(ctx, dir, r, o.json === true);
   return verdictExit(r.verdict);
 }
 
-function faultsFromHistory(file: string): { faults: FaultRecord[]; durationMs: number; nodes: string[] } {
-  const { ops, faults } = loadOps(file, 'native');
-  let t0 = Infinity;
-  let t1 = -Infinity;
-  for (const op of ops) {
-    if (op.callTime !== undefined) t0 = Math.min(t0, op.callTime);
-    const end = op.retTime ?? op.callTime;
-    if (end !== undefined) t1 = Math.max(t1, end);
-  }
-  return {
-    durationMs: Number.isFinite(t0) && t1 >= t0 ? Math.round((t1 - t0) / 1e6) : 0,
-    nodes: [...new Set(ops.map((o) => o.node).filter((n): n is string => !!n))].sort(),
-    faults: faults.map((w) => {
-      const r: FaultRecord = { id: w.id, kind: w.kind, targets: w.targets, params: w.params, phase: healed(w) ? 'NotInjected' : 'Injected' };
-      if (w.start !== undefined) r.start = w.start;
-      if (w.stop !== undefined) r.stop = w.stop;
-      return r;
-    }),
-  };
-}
-
-function readPrevious(dir: string): RunResults | undefined {
-  const f = path.join(dir, RUN_FILES.results);
-  if (!fs.existsSync(f)) return undefined;
-  const r = RunResults.safeParse(JSON.parse(fs.readFileSync(f, 'utf8')));
-  return r.success ? r.data : undefined;
-}
-
 function printResults(ctx: CommandContext, dir: string, r: RunResults, json: boolean, outputs: { report?: string; junit?: string } = {}): void {
   if (json) {
-    ctx.stdout.write(JSON.stringify({ dir, ...outputs, campaign: r.campaign, seed: r.seed, verdict: r.verdict, expected: r.expected, clean: r.clean, checks: r.checks.map((c) => ({ checker: c.checker, verdict: c.verdict, violations: c.violations.length })), stats: r.stats }) + '\n');
+    ctx.stdout.write(JSON.stringify({ dir, ...outputs, campaign: r.campaign, seed: r.seed, verdict: r.verdict, ...(r.incomplete ? { incomplete: true, incompleteReason: r.incompleteReason } : {}), expected: r.expected, clean: r.clean, checks: r.checks.map((c) => ({ checker: c.checker, verdict: c.verdict, violations: c.violations.length })), stats: r.stats }) + '\n');
     return;
   }
   ctx.stdout.write(`${r.campaign} (seed ${r.seed}): ${r.verdict}${r.expected ? ` (expected ${r.expected.verdict ?? 'any verdict'}${r.expected.patterns ? ` with ${r.expected.patterns.join(', ')}` : ''}: ${r.expected.matched ? 'as expected' : 'NOT as expected'})` : ''}\n`);
+  if (r.incomplete) ctx.stdout.write(`  INCOMPLETE: ${r.incompleteReason ?? 'the run did not end'}\n`);
   if (!r.clean) ctx.stdout.write('  WARNING: not every fault reads NotInjected at the end\n');
   for (const s of r.stats) ctx.stdout.write(`  ${s.workload}: ${s.ops} ops (${s.ok} ok, ${s.info} info, ${s.fail} fail), ${s.opsPerSec.toFixed(0)} ops/s\n`);
   for (const c of r.checks) {

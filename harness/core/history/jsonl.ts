@@ -1,5 +1,6 @@
 // Native histories are JSON Lines, one HistoryEvent per line. Reading validates every line
-// against the schema and reports the first problem as `file:line: what`. Most lines take the
+// against the schema and reports the first problem as `file:line: what`; the one exception is a
+// torn last line (no newline, does not parse), which a killed writer leaves: dropped, with a warning. Most lines take the
 // fast path of fast-event.ts; any line it does not know goes through JSON.parse and the
 // validator compiled from the zod schema, which alone word what is wrong.
 import { isUtf8 } from 'node:buffer';
@@ -13,6 +14,13 @@ export interface ParsedHistory {
   events: HistoryEvent[];
   /** 1-based source line of each event, for messages */
   lines: number[];
+  /** what was read but not kept, one line each (a torn last line) */
+  warnings: string[];
+}
+
+/** The warning for a torn last line: the one problem that is dropped instead of refused. */
+export function tornLineWarning(file: string, line: number): string {
+  return `${file}:${line}: torn last line (no newline, not valid JSON) dropped: the writer was interrupted`;
 }
 
 /** Lines of a text file, refusing binary data: a NUL byte or invalid UTF-8 is not a history. */
@@ -60,7 +68,7 @@ export function parseJsonl(file: string, lines: string[]): ParsedHistory {
   const events: HistoryEvent[] = [];
   const lineNos: number[] = [];
   for (let i = 0; i < lines.length; i++) parseLine(file, lines[i]!, i + 1, events, lineNos);
-  return { events, lines: lineNos };
+  return { events, lines: lineNos, warnings: [] };
 }
 
 function parseLine(file: string, text: string, lineNo: number, events: HistoryEvent[], lineNos: number[]): void {
@@ -91,11 +99,11 @@ function parseEvent(file: string, text: string, lineNo: number): HistoryEvent | 
 export function readHistoryJsonl(file: string): ParsedHistory {
   const events: HistoryEvent[] = [];
   const lineNos: number[] = [];
-  forEachJsonlEventInFile(file, (e, line) => {
+  const { warnings } = forEachJsonlEventInFile(file, (e, line) => {
     events.push(e);
     lineNos.push(line);
   });
-  return { events, lines: lineNos };
+  return { events, lines: lineNos, warnings };
 }
 
 function unreadable(file: string, e: unknown): InputError {
@@ -119,18 +127,25 @@ export interface EachEventOptions {
   onChunk?: (bytesRead: number, totalBytes: number) => boolean | void;
 }
 
-/** Calls `each` with every event of a JSONL buffer, validated, with its line number. */
-export function forEachJsonlEvent(file: string, data: Buffer, each: EachEvent, o: EachEventOptions = {}): void {
+/**
+ * Calls `each` with every event of a JSONL buffer, validated, with its line number. A last line
+ * without its newline that does not parse was torn by an interrupted writer: it is dropped and
+ * named in `warnings`; any other bad line is refused.
+ */
+export function forEachJsonlEvent(file: string, data: Buffer, each: EachEvent, o: EachEventOptions = {}): { warnings: string[] } {
   const scan = new LineScan(file, each, o);
-  scan.region(data, 0, data.length);
+  const cut = data.lastIndexOf(10) + 1;
+  scan.region(data, 0, cut);
+  scan.tail(data, cut, data.length);
   scan.finish();
+  return { warnings: scan.warnings };
 }
 
 /**
  * Calls `each` with every event of a JSONL file, validated, with its line number, reading the
  * file `chunkBytes` at a time (a longer line grows the buffer).
  */
-export function forEachJsonlEventInFile(file: string, each: EachEvent, o: EachEventOptions & { chunkBytes?: number } = {}): { complete: boolean } {
+export function forEachJsonlEventInFile(file: string, each: EachEvent, o: EachEventOptions & { chunkBytes?: number } = {}): { complete: boolean; warnings: string[] } {
   const chunkBytes = o.chunkBytes ?? 4 << 20;
   let fd: number;
   try {
@@ -145,7 +160,7 @@ export function forEachJsonlEventInFile(file: string, each: EachEvent, o: EachEv
     let buf = Buffer.allocUnsafe(Math.max(16, chunkBytes));
     let filled = 0;
     for (;;) {
-      if (o.onChunk && o.onChunk(read, total) === false) return { complete: false };
+      if (o.onChunk && o.onChunk(read, total) === false) return { complete: false, warnings: scan.warnings };
       if (filled === buf.length) {
         const bigger = Buffer.allocUnsafe(buf.length * 2);
         buf.copy(bigger, 0, 0, filled);
@@ -160,7 +175,8 @@ export function forEachJsonlEventInFile(file: string, each: EachEvent, o: EachEv
       filled += n;
       read += n;
       if (n === 0) {
-        if (filled > 0) scan.region(buf, 0, filled);
+        // what is left after the last newline is the last line, without its newline
+        if (filled > 0) scan.tail(buf, 0, filled);
         break;
       }
       // whole lines only: a UTF-8 sequence never holds a newline byte, so checks per region
@@ -175,7 +191,7 @@ export function forEachJsonlEventInFile(file: string, each: EachEvent, o: EachEv
     fs.closeSync(fd);
   }
   scan.finish();
-  return { complete: true };
+  return { complete: true, warnings: scan.warnings };
 }
 
 /**
@@ -191,6 +207,7 @@ class LineScan {
   private failure: { error: unknown } | undefined;
   private readonly scratch: ScratchEvent | undefined;
   private readonly transient: boolean;
+  readonly warnings: string[] = [];
   constructor(
     private readonly file: string,
     private readonly each: EachEvent,
@@ -235,9 +252,36 @@ class LineScan {
     this.line = line;
   }
 
+  /**
+   * The last line, with no newline after it. A controller killed mid-write leaves such a line
+   * cut short: when it does not parse (cut JSON, a cut UTF-8 sequence, a zero-filled block after
+   * a reboot) it is dropped with a warning. One that parses is an event like any other.
+   */
+  tail(buf: Buffer, start: number, end: number): void {
+    if (start < end && !parses(buf, start, end)) {
+      this.warnings.push(tornLineWarning(this.file, this.line));
+      return;
+    }
+    this.region(buf, start, end);
+  }
+
   finish(): void {
     if (this.badUtf8) throw this.badUtf8;
     if (this.failure) throw this.failure.error;
+  }
+}
+
+/** whitespace, or one JSON value in valid UTF-8 without NUL bytes */
+function parses(buf: Buffer, start: number, end: number): boolean {
+  const r = buf.subarray(start, end);
+  if (r.indexOf(0) >= 0 || !isUtf8(r)) return false;
+  const text = r.toString('utf8').trim();
+  if (text === '') return true;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

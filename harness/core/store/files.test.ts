@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readResults, writeResults } from './files';
+import { readCounterSamples, readResults, writeResults } from './files';
 import type { RunResults } from './results';
 
 const results = (verdict: RunResults['verdict']): RunResults => ({
@@ -31,4 +31,20 @@ test('a write that cannot land throws and leaves no temp file', () => {
 test('an invalid results object is refused before anything is written', () => {
   expect(() => writeResults(dir, { ...results('valid'), seed: 1.5 })).toThrow();
   expect(fs.readdirSync(dir)).toEqual([]);
+});
+
+test('counters.jsonl: a torn last line (no newline) is a lost sample; the same line with its newline is refused', () => {
+  const sample = JSON.stringify({ time: 1, node: 'node1', device: 'rxe0', counters: { sent_pkts: 3 } });
+  const f = path.join(dir, 'counters.jsonl');
+  fs.writeFileSync(f, `${sample}\n{"time":2,"node":"no`);
+  expect(readCounterSamples(f)).toHaveLength(1);
+  fs.writeFileSync(f, `${sample}\n{"time":2,"node":"no\n`);
+  expect(() => readCounterSamples(f)).toThrow(/counters\.jsonl:2: not valid JSON/);
+});
+
+test('results.json from before `incomplete` existed still parses; an incomplete one keeps its reason', () => {
+  writeResults(dir, results('valid'));
+  expect(readResults(path.join(dir, 'results.json')).incomplete).toBeUndefined();
+  writeResults(dir, { ...results('unknown'), incomplete: true, incompleteReason: 'killed' });
+  expect(readResults(path.join(dir, 'results.json'))).toMatchObject({ incomplete: true, incompleteReason: 'killed' });
 });

@@ -40,6 +40,8 @@ export function readCounterSamples(file: string): RunCounterSample[] {
     try {
       raw = JSON.parse(l);
     } catch {
+      // a last line with no newline was torn by a killed controller: a lost sample, not bad input
+      if (i === lines.length - 1) return;
       throw inputAt('report.badCounters', file, i + 1, 'not valid JSON');
     }
     const r = RunCounterSample.safeParse(raw);

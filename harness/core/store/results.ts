@@ -4,6 +4,7 @@
 //   results.json     this schema: verdicts, violations, findings, faults, stats
 //   controller.log   the controller's log; agents/<node>.log, consoles/<node>.log
 //   counters.jsonl   rxe hardware counter samples (RunCounterSample per line)
+//   owner.json       who runs it (pid, start time, host) until results.json is written (owner.ts)
 // Reports read only these files and never contact the cluster.
 import { z } from 'zod';
 import { FaultSpec, PHASES } from '../faults';
@@ -114,6 +115,13 @@ export const RunResults = z.object({
   cluster: z.object({ driver: z.string(), nodes: z.array(z.string()), rails: z.number().int() }),
   policy: z.string().optional(),
   verdict: Verdict,
+  /**
+   * The run did not end: its controller was killed or the machine rebooted, and this was
+   * checked later from what history.jsonl holds. Ops still open at the end are indeterminate.
+   * (Absent in complete runs, so results.json files from before it still parse.)
+   */
+  incomplete: z.literal(true).optional(),
+  incompleteReason: z.string().optional(),
   /** set when the testbed broke (issue 7): verdict is then 'unknown', never valid/invalid */
   infrastructureFault: z.object({ reason: z.string(), repaired: z.boolean() }).optional(),
   /** did the verdict match the campaign's expected outcome (self-testing campaigns) */

@@ -2,7 +2,7 @@
 // model the format's own tool checked it with.
 import * as fs from 'node:fs';
 import { InputError, inputAt } from '../../errors';
-import { forEachJsonlEventInFile, parseJsonl, readHistoryJsonl, readTextLines } from '../jsonl';
+import { forEachJsonlEventInFile, readHistoryJsonl, readTextLines } from '../jsonl';
 import { Pairer, pairEvents, type OpHistory } from '../ops';
 import type { HistoryEvent } from '../schema';
 import { looksLikeEtcd, parseJepsenEtcd } from './jepsen-etcd';
@@ -17,6 +17,8 @@ export interface LoadedHistory {
   format: HistoryFormat;
   events: HistoryEvent[];
   lines: number[];
+  /** one line each: what was read but dropped (a torn last line of a native history) */
+  warnings: string[];
 }
 
 export function detectFormat(file: string, lines: string[]): HistoryFormat {
@@ -51,13 +53,14 @@ export function loadHistory(file: string, format?: HistoryFormat): LoadedHistory
   const fmt = format ?? detectFormat(file, text);
   switch (fmt) {
     case 'native':
-      return { file, format: fmt, ...parseJsonl(file, text) };
+      // the lines lost which one had its newline: read again the way native files are read
+      return { file, format: fmt, ...readHistoryJsonl(file) };
     case 'jepsen-etcd':
-      return { file, format: fmt, ...parseJepsenEtcd(file, text) };
+      return { file, format: fmt, warnings: [], ...parseJepsenEtcd(file, text) };
     case 'porcupine-kv':
-      return { file, format: fmt, ...parsePorcupineKv(file, text.join('\n')) };
+      return { file, format: fmt, warnings: [], ...parsePorcupineKv(file, text.join('\n')) };
     case 'knossos-edn':
-      return { file, format: fmt, ...parseKnossosEdn(file, text.join('\n')) };
+      return { file, format: fmt, warnings: [], ...parseKnossosEdn(file, text.join('\n')) };
   }
 }
 
@@ -66,6 +69,8 @@ export interface LoadedOps extends OpHistory {
   format: HistoryFormat;
   /** reading stopped at the deadline: the ops are a prefix and nothing may be concluded */
   truncated?: true;
+  /** one line each, for the caller to show: a torn last line that was dropped */
+  warnings: string[];
 }
 
 export interface LoadOptions {
@@ -88,10 +93,10 @@ export function loadOps(file: string, format?: HistoryFormat, o: LoadOptions = {
       o.onProgress?.(read, total);
       return o.deadline === undefined || Date.now() < o.deadline;
     };
-    const { complete } = forEachJsonlEventInFile(file, (e, line) => pairer.push(e, line), { transient: true, onChunk });
-    if (!complete) return { file, format: 'native', ops: [], faults: [], truncated: true };
-    return { file, format: 'native', ...pairer.finish() };
+    const { complete, warnings } = forEachJsonlEventInFile(file, (e, line) => pairer.push(e, line), { transient: true, onChunk });
+    if (!complete) return { file, format: 'native', ops: [], faults: [], truncated: true, warnings };
+    return { file, format: 'native', ...pairer.finish(), warnings };
   }
   const h = loadHistory(file, format);
-  return { file, format: h.format, ...pairEvents(h.events, { file, lines: h.lines }) };
+  return { file, format: h.format, ...pairEvents(h.events, { file, lines: h.lines }), warnings: h.warnings };
 }
