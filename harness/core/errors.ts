@@ -52,7 +52,15 @@ export class InternalError extends ChaosError {
 /** `file:line: what is wrong`, the one format for every malformed-input message. */
 export function inputAt(code: string, file: string, line: number | undefined, what: string): InputError {
   const where = line === undefined ? file : `${file}:${line}`;
-  return new InputError(code, `${where}: ${what}`);
+  return new InputError(code, oneLine(`${where}: ${what}`));
+}
+
+/**
+ * A message quotes the user's bytes (a key, a token, a line); a newline or CR among them would
+ * break the one-line rule and let a file forge lines in a log, so control characters are escaped.
+ */
+export function oneLine(message: string): string {
+  return message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => (c === '\t' ? ' ' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 export function isChaosError(e: unknown): e is ChaosError {
