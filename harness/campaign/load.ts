@@ -36,7 +36,9 @@ export function parseCampaign(file: string, text: string, o: LoadOptions = {}): 
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw inputAt('campaign.badYaml', file, e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line, e.message.split('\n')[0]!);
+    // the YAML parser catches its own stack overflow on deep nesting; say what it means
+    const what = /call stack/i.test(e.message) ? 'nested too deeply' : e.message.split('\n')[0]!;
+    throw inputAt('campaign.badYaml', file, e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line, what);
   }
   const raw = yamlValue(doc, file, 'campaign.badYaml');
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputAt('campaign.notAMapping', file, 1, 'a campaign is a mapping with name, duration, workloads, ...');

@@ -104,8 +104,8 @@ export function mutatedValue(bases: readonly Json[]): fc.Arbitrary<Json> {
   return fc.tuple(fc.constantFrom(...bases), fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([b, ms]) => ms.reduce(applyMutation, b));
 }
 
-const TEXT_OPS = ['flip', 'truncate', 'insert', 'delete', 'dupLine', 'dropLine', 'swapLines'] as const;
-type TextOp = { op: (typeof TEXT_OPS)[number]; at: number; len: number; text: string };
+const TEXT_OPS = ['flip', 'truncate', 'insert', 'delete', 'dupLine', 'dropLine', 'swapLines', 'nest'] as const;
+type TextOp = { op: (typeof TEXT_OPS)[number]; at: number; len: number; text: string; depth: number };
 
 /** snippets that mean something to YAML, JSON or EDN */
 const SPECIAL = ['\u0000', '\ufeff', '\ud83e', '\u2028', '\r', '\t', '"', "'", '\\', '{', '}', '[', ']', '(', ')', ':', ',', '#', ';', '&a ', '*a', '!!binary ', '!!js/function ', '<<: ', '? ', '- ', '---\n', '...\n', '%YAML 1.2\n', '#_', '#{', '#inst ', '\\newline', ':nil', 'nil', '1N', '1/0', '-', '9'.repeat(30), 'e999', '1e400', '0x1f', '.inf', '.nan', '~', '\n  ', '🦀'];
@@ -115,6 +115,8 @@ const textOp: fc.Arbitrary<TextOp> = fc.record({
   at: fc.nat(),
   len: fc.integer({ min: 1, max: 8 }),
   text: fc.oneof(fc.constantFrom(...SPECIAL), fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 3 })),
+  // recursive readers and validators overflow the stack somewhere past a few thousand levels
+  depth: fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 300, max: 20_000 })),
 });
 
 function applyTextOp(s: string, o: TextOp): string {
@@ -137,6 +139,11 @@ function applyTextOp(s: string, o: TextOp): string {
       return [...lines.slice(0, li + 1), lines[li]!, ...lines.slice(li + 1)].join('\n');
     case 'dropLine':
       return [...lines.slice(0, li), ...lines.slice(li + 1)].join('\n');
+    case 'nest': {
+      // a value wrapped in brackets `depth` deep, the closing ones after the next token
+      const end = Math.min(s.length, at + 1 + (o.len % 3));
+      return s.slice(0, at) + '['.repeat(o.depth) + s.slice(at, end) + ']'.repeat(o.depth) + s.slice(end);
+    }
     case 'swapLines': {
       const j = (li + o.len) % Math.max(1, lines.length);
       const l = lines.slice();
