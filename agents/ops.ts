@@ -3,7 +3,8 @@
 // tagged by op id; register: write/read, incl. data-then-flag writes; send-stream: SENDs with
 // sequence numbers). Ops travel as columns (OpColumns) and come back as columns (OpResults).
 import { z } from 'zod';
-import { Column, decodeColumn, decodeColumn64, encodeColumn, encodeColumn64 } from './wire';
+import { InputError } from '../harness/core';
+import { Column, MAX_COLUMN_VALUES, decodeColumn, decodeColumn64, encodeColumn, encodeColumn64 } from './wire';
 
 export const OP_FS = ['write', 'read', 'fadd', 'cas', 'send'] as const;
 export type OpFn = (typeof OP_FS)[number];
@@ -36,7 +37,7 @@ export const OPFLAG = { barrier: 1, fence: 2, imm: 4 } as const;
 
 export const OpColumns = z
   .object({
-    n: z.number().int().nonnegative(),
+    n: z.number().int().nonnegative().max(MAX_COLUMN_VALUES),
     regions: z.array(z.string()),
     f: Column,
     region: Column,
@@ -158,8 +159,8 @@ export function decodeOps(c: OpColumns): OpArrays {
     flags: decodeColumn(c.flags, n, Uint8Array, 'flags'),
   };
   for (let i = 0; i < n; i++) {
-    if (a.f[i]! > 4) throw new TypeError(`op #${i}: unknown f code ${a.f[i]}`);
-    if (a.f[i] !== FCODE.send && a.region[i]! >= c.regions.length) throw new TypeError(`op #${i}: region index out of range`);
+    if (a.f[i]! > 4) throw new InputError('agent.badOps', `op #${i}: unknown f code ${a.f[i]}`);
+    if (a.f[i] !== FCODE.send && a.region[i]! >= c.regions.length) throw new InputError('agent.badOps', `op #${i}: region index out of range`);
   }
   return a;
 }

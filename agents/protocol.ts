@@ -96,6 +96,25 @@ export const Request = z.discriminatedUnion('method', [
 ]);
 export type Request = z.infer<typeof Request>;
 export type Method = Request['method'];
+
+/** a request line decoded: the request, or what to answer (no id when the line was not JSON) */
+export type DecodedRequest = { ok: true; request: Request } | { ok: false; id: number | undefined; error: { code: string; message: string } };
+
+/** The agent's decoder for one request line: it never throws, whatever the bytes. */
+export function decodeRequest(line: string): DecodedRequest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return { ok: false, id: undefined, error: { code: 'agent.badJson', message: `unparsable request: ${JSON.stringify(line.slice(0, 200))}` } };
+  }
+  const parsed = Request.safeParse(raw);
+  if (parsed.success) return { ok: true, request: parsed.data };
+  const id = raw !== null && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
+  const issue = parsed.error.issues[0];
+  const where = issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'invalid';
+  return { ok: false, id, error: { code: 'agent.badRequest', message: where } };
+}
 export type ParamsOf<M extends Method> = Extract<Request, { method: M }>['params'];
 
 const GidWire = z.object({ index: z.number(), gid: z.string(), type: z.string() }).strict();

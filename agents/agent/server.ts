@@ -4,7 +4,7 @@ import { appendFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { isChaosError } from '../../harness/core';
 import { isRdmaError } from '../errors';
-import { Request, type Method } from '../protocol';
+import { decodeRequest, type Method } from '../protocol';
 import { FaultManager } from './faults';
 import type { GuardianLink } from './guardian';
 import { handlers, type HandlerContext } from './handlers';
@@ -82,22 +82,13 @@ export class AgentServer {
     if (this.closing) return;
     this.heardNs = process.hrtime.bigint();
     this.lease.renew();
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
-      this.log('error', `unparsable request: ${line.slice(0, 200)}`);
+    const decoded = decodeRequest(line);
+    if (!decoded.ok) {
+      if (decoded.id === undefined) this.log('error', decoded.error.message);
+      else this.write({ id: decoded.id, ok: false, error: decoded.error });
       return;
     }
-    const parsed = Request.safeParse(raw);
-    const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1;
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
-      this.write({ id, ok: false, error: { code: 'agent.badRequest', message: where } });
-      return;
-    }
-    const req = parsed.data;
+    const req = decoded.request;
     const ctx: HandlerContext = {
       state: this.state,
       faults: this.faults,

@@ -6,7 +6,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { policyFor } from '../../agents';
 import { faultPackage } from '../../faults';
 import { WORKLOAD_NAMES, WorkloadCommon, workloadPackage } from '../../workloads';
-import { InputError, inputAt } from '../core';
+import { InputError, durationMs, inputAt } from '../core';
 import { Campaign, type WorkloadEntry } from './schema';
 
 export interface LoadedCampaign {
@@ -33,12 +33,14 @@ export function loadCampaign(file: string, o: LoadOptions = {}): LoadedCampaign 
 
 export function parseCampaign(file: string, text: string, o: LoadOptions = {}): Campaign {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw inputAt('campaign.badYaml', file, e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line, e.message.split('\n')[0]!);
+    // the YAML parser catches its own stack overflow on deep nesting; say what it means
+    const what = /call stack/i.test(e.message) ? 'nested too deeply' : e.message.split('\n')[0]!;
+    throw inputAt('campaign.badYaml', file, e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line, what);
   }
-  const raw: unknown = doc.toJS();
+  const raw = yamlValue(doc, file, 'campaign.badYaml');
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputAt('campaign.notAMapping', file, 1, 'a campaign is a mapping with name, duration, workloads, ...');
   // one seed per run: a second one for the random schedule would silently win over --seed
   if ((raw as { faults?: { random?: { seed?: unknown } } }).faults?.random?.seed !== undefined) {
@@ -51,6 +53,18 @@ export function parseCampaign(file: string, text: string, o: LoadOptions = {}): 
   validateSemantics(file, doc, lc, c);
   c.checks ??= [...new Set(c.workloads.flatMap((w) => workloadPackage(w.workload).checks))];
   return c;
+}
+
+/**
+ * The document as data. Aliases resolve here, so an alias to an anchor that comes later, or an
+ * alias bomb (a "billion laughs"), throws from the YAML library: that is bad input too.
+ */
+function yamlValue(doc: Document, file: string, code: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch (e: unknown) {
+    throw inputAt(code, file, undefined, `invalid YAML: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]!}`);
+  }
 }
 
 interface Issue {
@@ -83,7 +97,7 @@ function workloadParams(file: string, doc: Document, lc: LineCounter, w: Workloa
 }
 
 function describeIssue(issue: Issue): string {
-  if (issue.code === 'unrecognized_keys' && issue.keys) return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys' && issue.keys) return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   if (issue.code === 'invalid_value' && issue.values) return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   return issue.message;
 }
@@ -102,6 +116,9 @@ function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): numb
   }
   return undefined;
 }
+
+const MIN_INTERVAL_MS = 100;
+const MAX_RANDOM_SLOTS = 100_000;
 
 function validateSemantics(file: string, doc: Document, lc: LineCounter, c: Campaign): void {
   const err = (path: (string | number)[], what: string): never => {
@@ -133,6 +150,13 @@ function validateSemantics(file: string, doc: Document, lc: LineCounter, c: Camp
       if (Array.isArray(v)) v.forEach((n, j) => typeof n === 'string' && known(n, ['faults', 'timeline', i, 'params', name, j]));
     }
   });
+  if (c.faults.random) {
+    // the planner steps through the run one interval at a time: 0 would never end, and a tiny
+    // one over a long run is millions of steps for faults no node could apply that fast
+    const every = durationMs(c.faults.random.interval);
+    if (every < MIN_INTERVAL_MS) err(['faults', 'random', 'interval'], `at least ${MIN_INTERVAL_MS}ms between random faults`);
+    if (durationMs(c.duration) / every > MAX_RANDOM_SLOTS) err(['faults', 'random', 'interval'], `${MAX_RANDOM_SLOTS} random fault slots at most: a longer interval, or a shorter run`);
+  }
   c.faults.random?.targets?.forEach((n, j) => known(n, ['faults', 'random', 'targets', j]));
   c.faults.random?.kinds.forEach((k, j) => {
     const need = faultPackage(k).needsRails ?? 1;

@@ -52,8 +52,19 @@ export class InternalError extends ChaosError {
 /** `file:line: what is wrong`, the one format for every malformed-input message. */
 export function inputAt(code: string, file: string, line: number | undefined, what: string): InputError {
   const where = line === undefined ? file : `${file}:${line}`;
-  return new InputError(code, `${where}: ${what}`);
+  return new InputError(code, oneLine(`${where}: ${what}`));
 }
+
+/**
+ * A message quotes the user's bytes (a key, a token, a line); a newline or CR among them would
+ * break the one-line rule and let a file forge lines in a log, so control characters are escaped,
+ * and a quote of a megabyte line is cut in the middle (the head says where, the tail says what).
+ */
+export function oneLine(message: string): string {
+  const m = message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => (c === '\t' ? ' ' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return m.length <= MAX_MESSAGE ? m : `${m.slice(0, 600)} … ${m.slice(-300)}`;
+}
+const MAX_MESSAGE = 1000;
 
 export function isChaosError(e: unknown): e is ChaosError {
   return e instanceof ChaosError;

@@ -33,6 +33,7 @@ export const HOST_PACKAGES: readonly HostPackage[] = [
   { name: 'influxdb', why: 'influxd 1.x for --influx (its tests start a private one on loopback)' },
   { name: 'influxdb-client', why: 'the influx shell, to look at exported metrics by hand' },
   { name: 'chromium', why: 'headless Chromium for the report tests and bench:report (no browser download)' },
+  { name: 'libxml2-utils', why: 'xmllint, the independent check of the JUnit output against the JUnit XSD' },
 ];
 
 export interface PackageStatus {

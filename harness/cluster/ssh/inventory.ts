@@ -92,7 +92,7 @@ export function loadInventory(file: string, o: InventoryOptions = {}): Inventory
 
 export function parseInventory(text: string, file: string, o: InventoryOptions = {}): Inventory {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
     const line = lines.linePos(err.pos[0]).line;
@@ -106,7 +106,14 @@ export function parseInventory(text: string, file: string, o: InventoryOptions =
     }
     return undefined;
   };
-  const parsed = inventorySchema.safeParse(doc.toJS());
+  let data: unknown;
+  try {
+    // aliases resolve here: one to a later anchor, or an alias bomb, throws from the library
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e: unknown) {
+    throw inputAt('cluster.inventory', file, undefined, `invalid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const parsed = inventorySchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = fieldName(issue.path);

@@ -33,11 +33,15 @@ export class Tagged {
 }
 export type Edn = null | boolean | number | bigint | string | Keyword | Sym | Edn[] | EdnList | EdnMap | EdnSet | Tagged;
 
+/** far deeper than any history value; bounds the reader's and the importers' recursion */
+export const MAX_EDN_DEPTH = 200;
+
 const DELIMS = new Set(['(', ')', '[', ']', '{', '}', '"', ';']);
 
 export class EdnReader {
   private pos = 0;
   private line = 1;
+  private depth = 0;
   constructor(private readonly src: string, private readonly file: string) {}
 
   /** All top-level forms. */
@@ -107,12 +111,15 @@ export class EdnReader {
   }
 
   private readSeq(close: string, line: number): Edn[] {
+    // the reader recurses per level: 10,000 brackets overflowed the stack (a RangeError)
+    if (++this.depth > MAX_EDN_DEPTH) this.fail(`collections nested deeper than ${MAX_EDN_DEPTH} levels`, line);
     const items: Edn[] = [];
     for (;;) {
       this.skipSpace();
       if (this.pos >= this.src.length) this.fail(`unterminated collection, expected "${close}"`, line);
       if (this.src[this.pos] === close) {
         this.pos++;
+        this.depth--;
         return items;
       }
       const f = this.readForm();

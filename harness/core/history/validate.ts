@@ -21,8 +21,13 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
+/** deeper than any value a workload or importer writes; the validators recurse per level */
+export const MAX_VALUE_DEPTH = 100;
+
 /** null when `obj` is a valid event, else a one-line description of the first problem */
 export function eventProblem(obj: unknown): string | null {
+  // a line of 10,000 brackets overflowed the stack of both validators (a RangeError, exit 255)
+  if (depthOver(obj, MAX_VALUE_DEPTH)) return `nested deeper than ${MAX_VALUE_DEPTH} levels`;
   if (validator()(obj)) return null;
   const r = HistoryEvent.safeParse(obj);
   if (r.success) return null; // ajv and zod disagree only on zod-only refinements: trust zod
@@ -33,4 +38,16 @@ export function eventProblem(obj: unknown): string | null {
 
 export function isEvent(obj: unknown): obj is HistoryEvent {
   return eventProblem(obj) === null;
+}
+
+/** whether `v` nests arrays and objects deeper than `max`, found without recursion */
+function depthOver(v: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (d >= max) return true;
+    for (const y of Array.isArray(x) ? x : Object.values(x)) if (y !== null && typeof y === 'object') stack.push([y, d + 1]);
+  }
+  return false;
 }
