@@ -69,8 +69,18 @@ export interface Model<S, P> {
  *    depends on the state, so the rule does not apply to a partition holding such an op).
  */
 export type Recurrence<P> =
-  | { kind: 'monotone'; mayDecrease(p: P): boolean }
-  | { kind: 'writers'; produces(p: P): string | number | null | undefined };
+  | {
+      kind: 'monotone';
+      mayDecrease(p: P): boolean;
+      /** optional: true when every legal step of p raises the key (refute.ts) */
+      rises?(p: P): boolean;
+    }
+  | {
+      kind: 'writers';
+      produces(p: P): string | number | null | undefined;
+      /** optional: true when every legal step of p ends in the state `produces` gives (refute.ts) */
+      sets?(p: P): boolean;
+    };
 
 /** A model with its type parameters hidden, for registries and callers that only pass it on. */
 export type AnyModel = Model<unknown, unknown>;
