@@ -9,7 +9,7 @@ const budgetMs = Number(timeoutS ?? 60) * 1000;
 const deadline = Date.now() + budgetMs;
 const h = loadOps(file!, 'native', { deadline });
 const loadMs = performance.now() - t0;
-const c = h.truncated ? undefined : checkHistory(h.ops, { format: 'native', model: model!, timeoutMs: Math.max(1, deadline - Date.now()), explain: false });
+const c = h.truncated ? undefined : checkHistory(h.ops, { format: 'native', model: model!, timeoutMs: Math.max(0, deadline - Date.now()), budget: { totalMs: budgetMs, spent: [{ what: 'reading', ms: loadMs }] }, explain: false });
 const lin = c?.results.find((r) => r.checker.startsWith('linearizable'));
 process.stdout.write(
   JSON.stringify({
