@@ -86,9 +86,10 @@ export type Recurrence<P> =
 export type AnyModel = Model<unknown, unknown>;
 
 export function partitionByKey(ops: readonly Operation[]): Operation[][] {
-  const groups = new Map<string, Operation[]>();
+  // the key itself: a Map tells 1 from '1' and needs no string per op (1M of them at 1M ops)
+  const groups = new Map<string | number | undefined, Operation[]>();
   for (const op of ops) {
-    const k = op.key === undefined ? '' : typeof op.key + ':' + String(op.key);
+    const k = op.key;
     let g = groups.get(k);
     if (!g) groups.set(k, (g = []));
     g.push(op);
