@@ -24,37 +24,47 @@ export function refute<S, P>(model: Model<S, P>, entries: readonly Entry<P>[]): 
 }
 
 function monotone<S, P>(model: Model<S, P>, entries: readonly Entry<P>[], mayDecrease: (p: P) => boolean, rises: (p: P) => boolean): number | undefined {
-  const ids: number[] = [];
-  for (let i = 0; i < entries.length; i++) {
+  // the pinned ok ops in typed columns: their entry, pin, rising, call and return
+  const n = entries.length;
+  const ids = new Int32Array(n);
+  const pin = new Float64Array(n);
+  const up = new Uint8Array(n);
+  const call = new Float64Array(n);
+  const ret = new Float64Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
     const e = entries[i]!;
     if (mayDecrease(e.p)) return undefined; // a value left behind may come back
-    if (e.known && typeof model.pin!(e.p) === 'number') ids.push(i);
+    const v = e.known ? model.pin!(e.p) : undefined;
+    if (typeof v !== 'number') continue;
+    ids[m] = i;
+    pin[m] = v;
+    up[m] = rises(e.p) ? 1 : 0;
+    call[m] = e.op.call;
+    ret[m++] = e.op.ret;
   }
-  const m = ids.length;
-  const pin = Float64Array.from(ids, (i) => model.pin!(entries[i]!.p) as number);
-  const up = Uint8Array.from(ids, (i) => (rises(entries[i]!.p) ? 1 : 0));
+  const cut = <T extends Float64Array | Int32Array | Uint8Array>(a: T): T => a.subarray(0, m) as T;
   // two rising ops pinned at one value: the later-called one is reported
-  const byPin = argsort(pin);
+  const byPin = argsort(cut(pin));
   for (let k = 0, j = 0; k < m; k = j) {
-    for (j = k + 1; j < m && pin[byPin[j]!] === pin[byPin[k]!]; j++);
-    let risers = 0;
     let last = -1;
-    for (let q = k; q < j; q++) {
-      if (!up[byPin[q]!]) continue;
+    let risers = 0;
+    for (j = k; j < m && pin[byPin[j]!] === pin[byPin[k]!]; j++) {
+      const q = byPin[j]!;
+      if (!up[q]) continue;
       risers++;
-      if (last < 0 || entries[ids[byPin[q]!]!]!.op.call > entries[ids[last]!]!.op.call) last = byPin[q]!;
+      if (last < 0 || call[q]! > call[last]!) last = q;
     }
     if (risers > 1) return ids[last]!;
   }
   // real time: sweep ops by call, with every op returned before it seen (max pin, rising there)
-  const byRet = argsort(Float64Array.from(ids, (i) => entries[i]!.op.ret));
-  const byCall = argsort(Float64Array.from(ids, (i) => entries[i]!.op.call));
+  const byRet = argsort(cut(ret));
+  const byCall = argsort(cut(call));
   let max = -Infinity;
   let maxRises = false;
   for (let k = 0, r = 0; k < m; k++) {
     const x = byCall[k]!;
-    const call = entries[ids[x]!]!.op.call;
-    for (; r < m && entries[ids[byRet[r]!]!]!.op.ret < call; r++) {
+    for (; r < m && ret[byRet[r]!]! < call[x]!; r++) {
       const f = byRet[r]!;
       if (pin[f]! > max) [max, maxRises] = [pin[f]!, up[f] === 1];
       else if (pin[f] === max && up[f]) maxRises = true;
