@@ -28,6 +28,8 @@ export interface CheckOptions {
   only?: ReadonlySet<CheckName>;
   /** the model a key's workload declares; keys it does not know get the one their ops call for */
   modelOf?: (key: string | number | undefined) => string | undefined;
+  /** the whole budget `timeoutMs` is what is left of, and what went before (reading): for messages */
+  budget?: { totalMs: number; spent: readonly { what: string; ms: number }[] };
   /** how far the linearizability search is, about once a second, per model */
   onProgress?: (model: string, p: SearchProgress) => void;
 }
@@ -49,12 +51,21 @@ export function checkHistory(ops: readonly Operation[], o: CheckOptions): Histor
     results.push({ checker: 'history', verdict: 'unknown', ms: 0, summary: 'the history has no operations: nothing to check', violations: [] });
     return { verdict: 'unknown', ms: 0, results, models: [] };
   }
+  // out of time already (reading took it all): no checker starts, and the message says where it went
+  if ((o.timeoutMs ?? 60_000) <= 0) {
+    const before = (o.budget?.spent ?? []).map((x) => `${(x.ms / 1000).toFixed(1)} s ${x.what}`).join(', ');
+    const of = o.budget ? `${(o.budget.totalMs / 1000).toFixed(1)} s` : `${o.timeoutMs ?? 0} ms`;
+    results.push({ checker: 'history', verdict: 'unknown', ms: 0, summary: `time budget of ${of} exhausted${before ? ` (${before})` : ''} before any checker ran`, violations: [] });
+    return { verdict: 'unknown', ms: 0, results, models: [] };
+  }
   const native = o.format === 'native';
   const wants = (c: CheckName): boolean => !o.only || o.only.has(c);
   if (wants('at-most-once') && native && ops.some((op) => op.f === 'fadd' || op.f === 'cas' || op.f === 'write' || op.f === 'send')) {
     results.push(checkAtMostOnce(ops));
   }
   if (wants('stream') && ops.some((op) => op.f === 'send' || op.f === 'recv')) results.push(checkStreams(ops));
+  const totalMs = o.budget?.totalMs ?? o.timeoutMs ?? 60_000;
+  const spent = [...(o.budget?.spent ?? []), ...results.map((r) => ({ what: r.checker, ms: r.ms }))];
 
   const groups = !wants('linearizability') ? new Map<string, Operation[]>() : o.model ? new Map([[o.model, ops.slice()]]) : groupByWorkload(o.format, ops, o.modelOf);
   let left = groups.size;
@@ -65,7 +76,10 @@ export function checkHistory(ops: readonly Operation[], o: CheckOptions): Histor
     if (o.explain !== undefined) opts.explain = o.explain;
     if (o.signal) opts.signal = o.signal;
     if (o.onProgress) opts.onProgress = (p) => o.onProgress!(name, p);
-    results.push(checkLinearizability(model, group, opts));
+    opts.budget = { totalMs, spent: spent.slice() };
+    const r = checkLinearizability(model, group, opts);
+    results.push(r);
+    spent.push({ what: r.checker, ms: r.ms });
   }
   // checking time only: shrinking a violation for its explanation is not counted
   return { verdict: overall(results), ms: results.reduce((s, r) => s + r.ms, 0), results, models: [...groups.keys()] };

@@ -69,16 +69,27 @@ export interface Model<S, P> {
  *    depends on the state, so the rule does not apply to a partition holding such an op).
  */
 export type Recurrence<P> =
-  | { kind: 'monotone'; mayDecrease(p: P): boolean }
-  | { kind: 'writers'; produces(p: P): string | number | null | undefined };
+  | {
+      kind: 'monotone';
+      mayDecrease(p: P): boolean;
+      /** optional: true when every legal step of p raises the key (refute.ts) */
+      rises?(p: P): boolean;
+    }
+  | {
+      kind: 'writers';
+      produces(p: P): string | number | null | undefined;
+      /** optional: true when every legal step of p ends in the state `produces` gives (refute.ts) */
+      sets?(p: P): boolean;
+    };
 
 /** A model with its type parameters hidden, for registries and callers that only pass it on. */
 export type AnyModel = Model<unknown, unknown>;
 
 export function partitionByKey(ops: readonly Operation[]): Operation[][] {
-  const groups = new Map<string, Operation[]>();
+  // the key itself: a Map tells 1 from '1' and needs no string per op (1M of them at 1M ops)
+  const groups = new Map<string | number | undefined, Operation[]>();
   for (const op of ops) {
-    const k = op.key === undefined ? '' : typeof op.key + ':' + String(op.key);
+    const k = op.key;
     let g = groups.get(k);
     if (!g) groups.set(k, (g = []));
     g.push(op);

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Campaign } from '../campaign';
-import { checkRunDir, type RunMeta } from './check';
+import { checkProgress, checkRunDir, type CheckProgress, type RunMeta } from './check';
 import { RUN_FILES, type Finding } from '../core';
 
 let tmp: string;
@@ -76,4 +76,30 @@ test('a violation stays invalid with a kernel finding; an infrastructure fault m
   expect(r.verdict).toBe('unknown');
   expect(r.infrastructureFault).toEqual(infra);
   expect(JSON.parse(fs.readFileSync(path.join(tmp, 'infra', RUN_FILES.results), 'utf8')).verdict).toBe('unknown');
+});
+
+test('the check stage reports its progress: the history read, then the search', () => {
+  const seen: Parameters<CheckProgress>[0][] = [];
+  const r = checkRunDir(runDir('progress', 5), meta(), 10_000, undefined, (p) => seen.push(p));
+  expect(r.verdict).toBe('valid');
+  // a small history is searched in well under the reporting interval: reading is all it reports
+  expect(seen.length).toBeGreaterThan(0);
+  expect(seen.every((p) => p.phase === 'read')).toBe(true);
+  const last = seen[seen.length - 1]!;
+  expect(last.phase === 'read' && last.bytes === last.total && last.total > 0).toBe(true);
+});
+
+test('checkProgress prints one line per report interval, rewritten in place on a terminal', () => {
+  const plain: string[] = [];
+  const p = checkProgress({ write: (s) => plain.push(s) });
+  p({ phase: 'read', bytes: 5e6, total: 10e6 });
+  p({ phase: 'search', model: 'counter', placed: 1, total: 2, steps: 3, partitionsLeft: 1, partitions: 1 });
+  p.done();
+  // the second report came within the interval: only the first is printed
+  expect(plain).toEqual(['check: read 5 of 10 MB of the history\n']);
+  const tty: string[] = [];
+  const q = checkProgress({ write: (s) => tty.push(s), isTTY: true, columns: 80 });
+  q({ phase: 'search', model: 'counter', placed: 1, total: 2, steps: 3, partitionsLeft: 1, partitions: 1 });
+  q.done();
+  expect(tty).toEqual(['\r\x1b[2Kcheck: counter: 1 of 2 ok ops placed (50%), 0 of 1 partitions decided', '\n']);
 });

@@ -6,9 +6,10 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { workloadPackage, workloadPatterns } from '../../workloads';
 import { checksToRecords, counterDeltas, counterWindows, workloadStats } from '../analysis';
-import { checkHistory, type Verdict } from '../checkers';
+import { checkHistory, type SearchProgress, type Verdict } from '../checkers';
 import { planRun, type Campaign, type RunPlan } from '../campaign';
-import { CHECK_NAMES, loadOps, ownerOf, readCounterSamples, RUN_FILES, SERIOUS_FINDINGS, timeBase, type CheckName, type FaultRecord, type Finding, type RunResults, type WorkloadKeys } from '../core';
+import { CHECK_NAMES, loadOps, ownerOf, readCounterSamples, RUN_FILES, SERIOUS_FINDINGS, timeBase, type CheckName, type FaultRecord, type Finding, type Output, type RunResults, type WorkloadKeys } from '../core';
+import { statusLine } from './progress';
 import { storeResults } from './store';
 
 export interface RunMeta {
@@ -35,15 +36,48 @@ export function workloadKeys(plan: RunPlan): WorkloadKeys[] {
   }));
 }
 
-export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal?: AbortSignal): RunResults {
-  const { ops, faults, warnings } = loadOps(path.join(dir, RUN_FILES.history), 'native');
+/** how far the check stage is: the history read, then each model's search (SearchProgress) */
+export type CheckProgress = (p: { phase: 'read'; bytes: number; total: number } | ({ phase: 'search'; model: string } & SearchProgress)) => void;
+
+/**
+ * A CheckProgress that prints to `out` (the run's stderr) at most once a second: one line
+ * rewritten in place on a terminal, a plain line otherwise. `done()` ends the line.
+ */
+export function checkProgress(out: Output): CheckProgress & { done(): void } {
+  let next = 0;
+  let shown = false;
+  const show = (line: string): void => {
+    if (Date.now() < next) return;
+    next = Date.now() + 1000;
+    shown = true;
+    out.write(out.isTTY === true ? statusLine(line, out.columns) : `${line}\n`);
+  };
+  const f = (p: Parameters<CheckProgress>[0]): void =>
+    show(
+      p.phase === 'read'
+        ? `check: read ${(p.bytes / 1e6).toFixed(0)} of ${(p.total / 1e6).toFixed(0)} MB of the history`
+        : `check: ${p.model}: ${p.placed} of ${p.total} ok ops placed (${Math.floor((100 * p.placed) / Math.max(1, p.total))}%), ${p.partitions - p.partitionsLeft} of ${p.partitions} partitions decided`,
+    );
+  const done = (): void => {
+    if (shown && out.isTTY === true) out.write('\n');
+  };
+  return Object.assign(f, { done });
+}
+
+export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal?: AbortSignal, progress?: CheckProgress): RunResults {
+  const onProgress = progress ? (bytes: number, total: number): void => progress({ phase: 'read', bytes, total }) : undefined;
+  const { ops, faults, warnings } = loadOps(path.join(dir, RUN_FILES.history), 'native', onProgress ? { onProgress } : {});
   const owners = workloadKeys(planRun(meta.campaign, meta.seed));
   const modelOf = (key: string | number | undefined): string | undefined => {
     const w = ownerOf(owners, key);
     return w === undefined ? undefined : workloadPackage(w).model;
   };
   const only = new Set<CheckName>(meta.campaign.checks ?? CHECK_NAMES);
-  const c = checkHistory(ops, { format: 'native', timeoutMs, explain: true, only, modelOf, ...(signal ? { signal } : {}) });
+  const c = checkHistory(ops, {
+    format: 'native', timeoutMs, explain: true, only, modelOf,
+    ...(signal ? { signal } : {}),
+    ...(progress ? { onProgress: (model: string, p: SearchProgress) => progress({ phase: 'search', model, ...p }) } : {}),
+  });
   const patterns = workloadPatterns();
   const checks = checksToRecords(c.results, { ops, faults }, patterns);
   let verdict: Verdict = c.verdict;
@@ -100,8 +134,8 @@ export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal
 }
 
 /** check a stored run and store its results.json (the run's last two stages; `recheck`) */
-export function checkRunDir(dir: string, meta: RunMeta, timeoutMs: number, signal?: AbortSignal): RunResults {
-  const results = checkStage(dir, meta, timeoutMs, signal);
+export function checkRunDir(dir: string, meta: RunMeta, timeoutMs: number, signal?: AbortSignal, progress?: CheckProgress): RunResults {
+  const results = checkStage(dir, meta, timeoutMs, signal, progress);
   storeResults(dir, results);
   return results;
 }
@@ -111,10 +145,10 @@ export function checkRunDir(dir: string, meta: RunMeta, timeoutMs: number, signa
  * abort the thread is stopped and the history is checked again with no search budget, which
  * says unknown (with a note) but keeps every other result. From sources (ts-jest), in-process.
  */
-export async function checkInThread(dir: string, meta: RunMeta, timeoutMs: number, signal: AbortSignal): Promise<RunResults> {
+export async function checkInThread(dir: string, meta: RunMeta, timeoutMs: number, signal: AbortSignal, progress?: CheckProgress): Promise<RunResults> {
   const file = path.join(__dirname, 'check-worker.js');
-  if (!__filename.endsWith('.js')) return checkStage(dir, meta, timeoutMs, signal);
-  const w = new Worker(file, { workerData: { dir, meta, timeoutMs } });
+  if (!__filename.endsWith('.js')) return checkStage(dir, meta, timeoutMs, signal, progress);
+  const w = new Worker(file, { workerData: { dir, meta, timeoutMs, progress: progress !== undefined } });
   const interrupted = (): RunResults => {
     // a verdict decided with no budget is as good as any; unknown says to recheck
     return checkStage(dir, { ...meta, notes: [...meta.notes, `the check was interrupted (${reason(signal)}): rdma-chaos recheck ${dir} decides it`] }, 1);
@@ -131,10 +165,11 @@ export async function checkInThread(dir: string, meta: RunMeta, timeoutMs: numbe
       });
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    w.once('message', (r: RunResults) => {
+    w.on('message', (m: { progress: Parameters<CheckProgress>[0] } | { results: RunResults }) => {
+      if ('progress' in m) return progress?.(m.progress);
       signal.removeEventListener('abort', onAbort);
       void w.terminate();
-      resolve(r);
+      resolve(m.results);
     });
     // a bad history throws in the thread as it would in-process: the same error, here
     w.once('error', (e: Error) => {

@@ -9,7 +9,7 @@ import { InfraError, type CommandContext, type RunResults } from '../core';
 import { RunHealth, type HealthOptions } from '../health';
 import { startAgents, wireWorkloads } from './agents';
 import { chaosStage } from './chaos';
-import { checkInThread, type RunMeta } from './check';
+import { checkInThread, checkProgress, type RunMeta } from './check';
 import { acquireCluster, controllerOps, healCluster, type AcquireOptions, type RunCluster } from './cluster';
 import { drainStage } from './drain';
 import { Nemesis } from './nemesis';
@@ -166,7 +166,8 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
   // after an interrupt the run must end soon: a short budget (a second signal forces the exit)
   const late = ctx.signal.aborted;
   const budget = o.checkTimeoutMs ?? 120_000;
-  const results = await checkInThread(rd.dir, meta, late ? Math.min(budget, INTERRUPTED_CHECK_MS) : budget, late ? new AbortController().signal : ctx.signal);
+  const shown = checkProgress(ctx.stderr);
+  const results = await checkInThread(rd.dir, meta, late ? Math.min(budget, INTERRUPTED_CHECK_MS) : budget, late ? new AbortController().signal : ctx.signal, shown).finally(() => shown.done());
   try {
     storeResults(rd.dir, results);
   } catch (e: unknown) {

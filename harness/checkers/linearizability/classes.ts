@@ -69,28 +69,47 @@ function mix(c: number, k: number): number {
 
 /**
  * The indeterminate entries' classes, renumbered densely, members in call order; how many of
- * each the path took; and `heads`, the classes with a member left, by that member's call.
+ * each the path took; `heads`, the classes with a member left, by that member's call; and the
+ * same grouped by input (`sig`): eligible ops of one input are interchangeable, so the search
+ * tries one per input at a node, and walks inputs, not classes (a 1M-op counter history keeps
+ * ~500 never-taken info FADDs of one input, and walking them all cost most of its search).
  */
 export class InfoClasses {
   readonly cls: Int32Array;
   readonly classes: number;
+  /** per class, its input's dense id; `sigs` of them in all */
+  readonly sigOf: Int32Array;
+  readonly sigs: number;
   private readonly members: Int32Array;
   private readonly start: Int32Array;
   private readonly counts: Int32Array;
   readonly heads: number[] = [];
+  /** per input, its classes with a member left, by that member's call */
+  readonly bySig: number[][] = [];
+  /** inputs with a member left, by the call of their first class's next member */
+  readonly liveSigs: number[] = [];
 
   constructor(e: readonly Entry<unknown>[], private readonly call: Float64Array) {
     const n = e.length;
     const ids = new Map<number, number>();
+    const sigIds = new Map<number, number>();
+    const sigOf: number[] = [];
     this.cls = new Int32Array(n).fill(-1);
     for (let k = 0; k < n; k++) {
       const x = e[k]!;
       if (x.known) continue;
       let c = ids.get(x.cls);
-      if (c === undefined) ids.set(x.cls, (c = ids.size));
+      if (c === undefined) {
+        ids.set(x.cls, (c = ids.size));
+        let s = sigIds.get(x.sig);
+        if (s === undefined) sigIds.set(x.sig, (s = sigIds.size));
+        sigOf.push(s);
+      }
       this.cls[k] = c;
     }
     const C = (this.classes = ids.size);
+    this.sigOf = Int32Array.from(sigOf);
+    this.sigs = sigIds.size;
     this.counts = new Int32Array(C);
     this.start = new Int32Array(C + 1);
     for (let i = 0; i < n; i++) if (this.cls[i]! >= 0) this.start[this.cls[i]! + 1]!++;
@@ -99,7 +118,12 @@ export class InfoClasses {
     const fill = this.start.slice(0, C);
     for (let i = 0; i < n; i++) if (this.cls[i]! >= 0) this.members[fill[this.cls[i]!]!++] = i;
     for (let c = 0; c < C; c++) this.heads.push(c);
-    this.heads.sort((a, b) => call[this.head(a)]! - call[this.head(b)]!);
+    const byCall = (a: number, b: number): number => call[this.head(a)]! - call[this.head(b)]!;
+    this.heads.sort(byCall);
+    for (let s = 0; s < this.sigs; s++) this.bySig.push([]);
+    for (const c of this.heads) this.bySig[this.sigOf[c]!]!.push(c);
+    for (let s = 0; s < this.sigs; s++) this.liveSigs.push(s);
+    this.liveSigs.sort((a, b) => byCall(this.bySig[a]![0]!, this.bySig[b]![0]!));
   }
 
   /** class c's next member */
@@ -117,15 +141,24 @@ export class InfoClasses {
     this.moveHead(c);
   }
 
-  /** class c's next member changed: keep `heads` ordered by the call of each class's next */
+  /** class c's next member changed: keep `heads`, `bySig` and `liveSigs` ordered by call */
   private moveHead(c: number): void {
-    const hs = this.heads;
-    const at = hs.indexOf(c);
-    if (at >= 0) hs.splice(at, 1);
-    if (this.start[c]! + this.counts[c]! >= this.start[c + 1]!) return;
-    const t = this.call[this.head(c)]!;
-    let j = hs.length;
-    while (j > 0 && this.call[this.head(hs[j - 1]!)]! > t) j--;
-    hs.splice(j, 0, c);
+    const left = this.start[c]! + this.counts[c]! < this.start[c + 1]!;
+    const t = left ? this.call[this.head(c)]! : 0;
+    this.place(this.heads, c, left, t, (x) => this.head(x));
+    const s = this.sigOf[c]!;
+    const list = this.bySig[s]!;
+    this.place(list, c, left, t, (x) => this.head(x));
+    this.place(this.liveSigs, s, list.length > 0, list.length > 0 ? this.call[this.head(list[0]!)]! : 0, (x) => this.head(this.bySig[x]![0]!));
+  }
+
+  /** removes x from the list, and puts it back by call time t if `keep` */
+  private place(list: number[], x: number, keep: boolean, t: number, headOf: (y: number) => number): void {
+    const at = list.indexOf(x);
+    if (at >= 0) list.splice(at, 1);
+    if (!keep) return;
+    let j = list.length;
+    while (j > 0 && this.call[headOf(list[j - 1]!)]! > t) j--;
+    list.splice(j, 0, x);
   }
 }

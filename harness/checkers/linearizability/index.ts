@@ -8,6 +8,7 @@ import type { CheckerResult, LinearizabilityExplanation, Violation } from '../ty
 import { prepareEntries, type Entry } from './entries';
 import { certify, mergeOrders, splitByFootprint } from './compose';
 import { shrink } from './explain';
+import { refute } from './refute';
 import { WglSearch, type WglOutcome } from './wgl';
 
 export interface LinearizabilityOptions {
@@ -18,6 +19,8 @@ export interface LinearizabilityOptions {
   /** shrink a violation to a minimal set (costs extra searches); default true */
   explain?: boolean;
   signal?: AbortSignal;
+  /** the whole budget `timeoutMs` is the rest of, and what went before it: for the message only */
+  budget?: { totalMs: number; spent: readonly { what: string; ms: number }[] };
   /** called about once a second while the search runs */
   onProgress?: (p: SearchProgress) => void;
 }
@@ -45,11 +48,25 @@ interface Part {
 export function checkLinearizability(model: AnyModel, ops: readonly Operation[], o: LinearizabilityOptions = {}): CheckerResult {
   const t0 = performance.now();
   const deadline = Date.now() + (o.timeoutMs ?? 60_000);
+  const late = (): boolean => Date.now() >= deadline || o.signal?.aborted === true;
+  let total = 0;
+  for (const op of ops) if (op.status === 'ok') total++;
+  // out of time already (reading took it all): say so before any work
+  if (late()) return outOfTime(model, o, t0, { placed: 0, total, left: 1, of: 1, stage: 'before the search began' });
   const groups = o.partition !== false && model.partition ? model.partition(ops) : [ops.slice()];
   const prepared = groups.map((g) => ({ key: g[0]?.key === undefined ? '' : String(g[0].key), entries: prepareEntries(model, g) }));
+  let failed: { part: Pick<Part, 'key' | 'entries'>; outcome: Extract<WglOutcome<unknown>, { verdict: 'invalid' }> } | undefined;
+  // an op the model refutes outright (a read of a value nobody wrote), or pins and real time
+  // refute (refute.ts), needs no search, nor a search built
+  for (const p of prepared) {
+    const i = model.neverLegal?.(p.entries) ?? refute(model, p.entries);
+    if (i === undefined) continue;
+    failed = { part: p, outcome: { verdict: 'invalid', longest: [], state: model.init(), blocked: i } };
+    break;
+  }
   // building a search costs about a microsecond an entry: out of time already, say so now
-  if (Date.now() >= deadline) return outOfTime(model, o, t0, groups.length, groups.length);
-  let parts: Part[] = prepared.map((p) => ({ ...p, search: new WglSearch(model, p.entries) }));
+  if (!failed && late()) return outOfTime(model, o, t0, { placed: 0, total, left: groups.length, of: groups.length, stage: 'while preparing the search' });
+  let parts: Part[] = failed ? [] : prepared.map((p) => ({ ...p, search: new WglSearch(model, p.entries) }));
   // one whole state with footprints: search per footprint, then certify on the whole state
   const whole = parts.length === 1 && model.footprint && !model.partition ? parts[0]! : undefined;
   if (whole) {
@@ -58,14 +75,6 @@ export function checkLinearizability(model: AnyModel, ops: readonly Operation[],
   const budget = { deadline, cancelled: () => o.signal?.aborted === true };
   let live = parts.slice();
   let slice = 64;
-  let failed: { part: Part; outcome: Extract<WglOutcome<unknown>, { verdict: 'invalid' }> } | undefined;
-  // an op the model refutes outright (a read of a value nobody wrote) needs no search
-  for (const p of model.neverLegal ? parts : []) {
-    const i = model.neverLegal!(p.entries);
-    if (i === undefined) continue;
-    failed = { part: p, outcome: { verdict: 'invalid', longest: [], state: model.init(), blocked: i } };
-    break;
-  }
   let nextReport = Date.now() + PROGRESS_MS;
   const report = (): void => {
     if (!o.onProgress || Date.now() < nextReport) return;
@@ -115,7 +124,9 @@ export function checkLinearizability(model: AnyModel, ops: readonly Operation[],
   const name = `linearizable (${model.name})`;
   if (failed) {
     const ms = performance.now() - t0;
-    const explanation = explain(model, failed.part, failed.outcome, o.explain === false ? 0 : Math.max(500, Math.min(10_000, (o.timeoutMs ?? 60_000) / 5)));
+    // shrinking gets a share of the budget, and never runs past it by more than a second
+    const shrinkMs = Math.min(Math.max(500, Math.min(10_000, (o.timeoutMs ?? 60_000) / 5)), deadline + 1000 - Date.now());
+    const explanation = explain(model, failed.part, failed.outcome, o.explain === false ? 0 : Math.max(0, shrinkMs));
     const blocked = failed.part.entries[failed.outcome.blocked]!.op;
     const v: Violation = {
       kind: 'nonlinearizable',
@@ -128,16 +139,40 @@ export function checkLinearizability(model: AnyModel, ops: readonly Operation[],
     return { checker: name, verdict: 'invalid', ms, summary: v.message, violations: [v] };
   }
   const ms = performance.now() - t0;
-  if (live.length > 0) return outOfTime(model, o, t0, live.length, parts.length);
+  if (live.length > 0) {
+    const placed = parts.reduce((n, p) => n + p.search.progress.placed, 0);
+    return outOfTime(model, o, t0, { placed, total: parts.reduce((n, p) => n + p.search.progress.total, 0), left: live.length, of: parts.length, stage: 'searching' });
+  }
   return { checker: name, verdict: 'valid', ms, summary: certified ? `${ops.length} operations are linearizable (searched per key: ${parts.length} keys${certified})` : `${ops.length} operations in ${parts.length} partition(s) are linearizable`, violations: [] };
 }
 
-function outOfTime(model: AnyModel, o: LinearizabilityOptions, t0: number, left: number, of: number): CheckerResult {
-  const why = o.signal?.aborted === true ? 'cancelled' : `time budget of ${Math.round((o.timeoutMs ?? 60_000) / 1000)} s exhausted`;
-  return { checker: `linearizable (${model.name})`, verdict: 'unknown', ms: performance.now() - t0, summary: `${why} with ${left} of ${of} partitions undecided`, violations: [] };
+/** where an out-of-time search stood: ok ops placed on the current paths, partitions left */
+interface Standing {
+  placed: number;
+  total: number;
+  left: number;
+  of: number;
+  stage: string;
 }
 
-function explain(model: AnyModel, part: Part, out: Extract<WglOutcome<unknown>, { verdict: 'invalid' }>, budgetMs: number): LinearizabilityExplanation {
+/**
+ * The budget named honestly: this check's own share, and, when the caller says so, the whole
+ * budget and what went before (reading, other checkers).
+ */
+function outOfTime(model: AnyModel, o: LinearizabilityOptions, t0: number, at: Standing): CheckerResult {
+  const ms = performance.now() - t0;
+  const s = (x: number): string => `${(x / 1000).toFixed(1)} s`;
+  const where = `${at.stage}, after placing ${at.placed} of ${at.total} ok ops${at.of > 1 ? `, ${at.left} of ${at.of} partitions undecided` : ''}`;
+  let why: string;
+  if (o.signal?.aborted === true) why = `cancelled ${where}`;
+  else if (o.budget) {
+    const before = o.budget.spent.filter((x) => x.ms >= 1).map((x) => `${s(x.ms)} ${x.what}`);
+    why = `time budget of ${s(o.budget.totalMs)} exhausted (${[...before, `${s(ms)} linearizability`].join(', ')}) ${where}`;
+  } else why = `time budget of ${s(o.timeoutMs ?? 60_000)} exhausted ${where}`;
+  return { checker: `linearizable (${model.name})`, verdict: 'unknown', ms, summary: why, violations: [] };
+}
+
+function explain(model: AnyModel, part: Pick<Part, 'key' | 'entries'>, out: Extract<WglOutcome<unknown>, { verdict: 'invalid' }>, budgetMs: number): LinearizabilityExplanation {
   const ids = (xs: readonly number[]): number[] => xs.map((i) => part.entries[i]!.op.id);
   const blockedOp = part.entries[out.blocked]!.op;
   const core = budgetMs > 0 ? shrink(model, part.entries.map((e) => e.op), blockedOp, Date.now() + budgetMs) : undefined;

@@ -4,9 +4,13 @@
 //    before `low` (call order) is linearized, none from `hi` on, so only the live window is
 //    stored, where the whole n-bit set cost O(n) per step (12.5 KB a record for 100k ops);
 //  - the model state's key;
-//  - the indeterminate class counts, interned as one vector id (they change seldom).
+//  - the indeterminate ops taken per input (see wgl.ts), interned as one vector id.
 // A record is forgotten once the search can no longer come back to it (forget()), so a long
-// history that the search places in order keeps only the records of its live window.
+// history that the search places in order keeps only the records of its live window. Past a
+// size the oldest half (by `low`) is shed too (shed()): a memo only prunes, so forgetting is
+// always sound, it can only cost time if the search comes back that far, and a history whose
+// window never closes (concurrent writes leave an alternative at every level) would otherwise
+// keep a record per step (1.1M records at 1M ops).
 
 export class Memo {
   private table = new Int32Array(1 << 12).fill(-1);
@@ -17,7 +21,11 @@ export class Memo {
   private vec = new Int32Array(1024);
   private hash = new Int32Array(1024);
   private next = new Int32Array(1024);
-  private keys: (string | number)[] = [];
+  // state keys: numbers in a typed column (a boxed double per record in a JS array cost
+  // most of the GC of a 1M-op register check), strings beside them
+  private num = new Float64Array(1024);
+  private isStr = new Uint8Array(1024);
+  private str: string[] = [];
   private words = new Uint32Array(4096);
   private used = 0;
 
@@ -41,7 +49,8 @@ export class Memo {
     const wn = hi > low ? ((hi - 1) >>> 5) - w0 + 1 : 0;
     const slot = key & (this.table.length - 1);
     for (let r = this.table[slot]!; r >= 0; r = this.next[r]!) {
-      if (this.low[r] !== low || this.hi[r] !== hi || this.keys[r] !== sk) continue;
+      if (this.low[r] !== low || this.hi[r] !== hi) continue;
+      if (typeof sk === 'number' ? this.isStr[r] === 1 || this.num[r] !== sk : this.isStr[r] === 0 || this.str[r] !== sk) continue;
       if (this.vec[r] !== vec && !this.dominates(this.vec[r]!, vec)) continue;
       let same = true;
       for (let j = 0, o = this.off[r]!; j < wn; j++) {
@@ -60,7 +69,7 @@ export class Memo {
     this.off[r] = this.used;
     this.vec[r] = vec;
     this.hash[r] = key;
-    this.keys[r] = sk;
+    this.setKey(r, sk);
     for (let j = 0; j < wn; j++) this.words[this.used + j] = bits[w0 + j]!;
     this.used += wn;
     this.next[r] = this.table[slot]!;
@@ -84,19 +93,42 @@ export class Memo {
       this.off[m] = used;
       this.vec[m] = this.vec[r]!;
       this.hash[m] = this.hash[r]!;
-      this.keys[m] = this.keys[r]!;
+      this.num[m] = this.num[r]!;
+      this.isStr[m] = this.isStr[r]!;
+      this.str[m] = this.str[r]!;
       used += wn;
       m++;
     }
     this.n = m;
     this.used = used;
-    this.keys.length = m;
+    this.str.length = m;
     let size = 1 << 12;
     while (size * 0.75 <= m) size *= 2;
     this.rehash(size);
   }
 
+  /** forgets the older half of the records, by `low` (see the header) */
+  shed(): void {
+    if (this.n === 0) return;
+    const lows = this.low.slice(0, this.n).sort();
+    const mid = lows[this.n >> 1]!;
+    this.forget(mid > lows[0]! ? mid : mid + 1);
+  }
+
+  private setKey(r: number, k: string | number): void {
+    if (typeof k === 'number') {
+      this.num[r] = k;
+      this.isStr[r] = 0;
+      this.str[r] = '';
+    } else {
+      this.isStr[r] = 1;
+      this.str[r] = k;
+    }
+  }
+
   private growRecords(): void {
+    this.num = grow(this.num, this.n);
+    this.isStr = grow(this.isStr, this.n);
     this.low = grow(this.low, this.n);
     this.hi = grow(this.hi, this.n);
     this.off = grow(this.off, this.n);

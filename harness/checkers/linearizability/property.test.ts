@@ -2,19 +2,11 @@
 // indeterminate and failed ops, for every model.
 import fc from 'fast-check';
 import { checkLinearizability } from '.';
-import type { Json, OpF, OpStatus, Operation } from '../../core';
+import type { OpF } from '../../core';
 import { getModel } from '../models';
-import { bruteLinearizable } from '../test-support';
+import { bruteLinearizable, randomHistory as history, type Spec } from '../test-support';
 import { prepareEntries } from './entries';
 
-interface Spec {
-  f: OpF;
-  key?: string;
-  value?: Json;
-  result?: Json;
-}
-
-const status: fc.Arbitrary<OpStatus> = fc.constantFrom<OpStatus>('ok', 'ok', 'ok', 'ok', 'info', 'info', 'fail');
 const small = fc.constantFrom(0, 1, 2);
 
 const specs: Record<string, fc.Arbitrary<Spec>> = {
@@ -49,33 +41,6 @@ const specs: Record<string, fc.Arbitrary<Spec>> = {
   mutex: fc.constantFrom<Spec>({ f: 'acquire' }, { f: 'release' }),
 };
 specs['kv-nopart'] = specs.kv!;
-
-/**
- * ops with random intervals: each op gets distinct call/return ranks. With `processes`, ops
- * share that many processes (program order = array order) and their intervals still overlap
- * freely, as intervals widened by clock uncertainty do.
- */
-function history(spec: fc.Arbitrary<Spec>, processes?: number): fc.Arbitrary<Operation[]> {
-  return fc
-    .array(fc.record({ spec, status, start: fc.nat(20), len: fc.integer({ min: 1, max: 12 }) }), { minLength: 1, maxLength: 7 })
-    .map((raw) => {
-      const times: { t: number; i: number; end: boolean }[] = [];
-      raw.forEach((r, i) => {
-        times.push({ t: r.start, i, end: false }, { t: r.start + r.len, i, end: true });
-      });
-      times.sort((a, b) => a.t - b.t || (a.end ? 1 : 0) - (b.end ? 1 : 0) || a.i - b.i);
-      const call: number[] = [];
-      const ret: number[] = [];
-      times.forEach((x, rank) => (x.end ? (ret[x.i] = rank) : (call[x.i] = rank)));
-      return raw.map((r, i): Operation => {
-        const op: Operation = { id: i, process: processes ? i % processes : i, f: r.spec.f, status: r.status, call: call[i]!, ret: r.status === 'ok' ? ret[i]! : Infinity };
-        if (r.spec.key !== undefined) op.key = r.spec.key;
-        if (r.spec.value !== undefined) op.value = r.spec.value;
-        if (r.status === 'ok' && r.spec.result !== undefined) op.result = r.spec.result;
-        return op;
-      });
-    });
-}
 
 describe.each(Object.keys(specs))('search agrees with brute force: %s', (name) => {
   it('on 1500 random histories with indeterminate and failed ops', () => {

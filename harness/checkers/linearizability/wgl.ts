@@ -7,8 +7,9 @@
 //    when it fails its parent fails too;
 //  - a step that strands an op pinned to a state left for good is never taken (pins.ts);
 //  - indeterminate ops are not in the event list: equal ones of one process (same f, key,
-//    argument) form a class, taken in call order, one member tried at a node, and the memo
-//    compares class counts by dominance (fewer used leaves more available);
+//    argument) form a class, taken in call order; one eligible op per input is tried at a
+//    node, and the memo compares counts taken per input by dominance (fewer used leaves more
+//    available: with one ok set, the same ops are eligible, and those of one input are alike);
 //  - the memo key covers the live window only (memo.ts), and a node below which every level
 //    has no alternative left is committed: the stack before it is folded into the answer, the
 //    memo forgets what cannot be reached again, so a long history the search places in order
@@ -31,6 +32,8 @@ export type { WglOutcome };
 
 /** memo records between two attempts to commit and forget */
 const FORGET_EVERY = 1 << 16;
+/** memo records past which the older half is shed (memo.ts): about 30 MB */
+const MEMO_CAP = 1 << 19;
 
 export class WglSearch<S, P> implements ListView<P> {
   readonly n: number;
@@ -56,9 +59,6 @@ export class WglSearch<S, P> implements ListView<P> {
   private okTotal = 0;
   /** indeterminate classes: members in call order, counts taken, the heads left */
   private readonly ic: InfoClasses;
-  /** per input signature, the node that last tried one (see openNode) */
-  private readonly sigSeen: Int32Array;
-  private sigStamp = 0;
   private readonly vectors: Vectors;
   private vec = 0;
   private readonly memo: Memo;
@@ -125,9 +125,9 @@ export class WglSearch<S, P> implements ListView<P> {
       if (x.known) lastOk.set(x.op.process, at[i]!);
     }
     this.ic = new InfoClasses(e, this.call);
-    this.sigSeen = new Int32Array(e.reduce((m, x) => Math.max(m, x.sig + 1), 0));
-    const C = this.ic.classes;
-    this.vectors = new Vectors(C);
+    // the memo counts what was taken per input, not per class: with the same ok set the same
+    // info ops are eligible, and eligible ones of one input are interchangeable from then on
+    this.vectors = new Vectors(this.ic.sigs);
     this.memo = new Memo((a, b) => this.vectors.dominates(a, b));
     this.bits = new Uint32Array((n + 31) >>> 5);
     const rng = splitmix32(0x2545f491);
@@ -212,7 +212,7 @@ export class WglSearch<S, P> implements ListView<P> {
     } else {
       const c = this.ic.cls[i]!;
       this.ic.take(c);
-      this.vec = this.vectors.step(this.vec, c, 1);
+      this.vec = this.vectors.step(this.vec, this.ic.sigOf[c]!, 1);
     }
     this.pins?.apply(i);
   }
@@ -294,15 +294,21 @@ export class WglSearch<S, P> implements ListView<P> {
     if (forced < 0) {
       // two eligible ops with one input are interchangeable from here on (both called, both
       // free of program order): the children differ only by which one is left, so try one
-      const stamp = ++this.sigStamp;
-      for (const c of this.ic.heads) {
-        const h = this.ic.head(c);
-        if (call[h]! > limit) break;
-        const b = pred[h]!;
-        if (b >= 0 && !this.linearized(b)) continue;
-        const sig = e[h]!.sig;
-        if (this.sigSeen[sig] === stamp) continue;
-        this.sigSeen[sig] = stamp;
+      const { ic } = this;
+      for (const s of ic.liveSigs) {
+        const list = ic.bySig[s]!;
+        if (call[ic.head(list[0]!)]! > limit) break;
+        let h = -1;
+        for (const c of list) {
+          const m = ic.head(c);
+          if (call[m]! > limit) break;
+          const b = pred[m]!;
+          if (b < 0 || this.linearized(b)) {
+            h = m;
+            break;
+          }
+        }
+        if (h < 0) continue;
         const ns = model.step(state, e[h]!.p);
         if (ns === undefined || pins?.kills(state, ns, h)) continue;
         if (end >= this.cand.length) this.cand = grow(this.cand, end + 1);
@@ -378,6 +384,7 @@ export class WglSearch<S, P> implements ListView<P> {
       this.depth -= c;
       this.memo.forget(low);
     }
+    if (this.memo.size > MEMO_CAP) this.memo.shed();
     this.nextForget = this.memo.size + Math.max(FORGET_EVERY, this.memo.size);
   }
 

@@ -40,7 +40,7 @@ export function counterModel(o: CounterOptions = {}): Model<number, Input> {
     },
     // an FADD's old value and a read's value fix the one state each can take effect in
     pin: (p) => (p.f === 'fadd' ? p.old : p.v),
-    recurrence: { kind: 'monotone', mayDecrease: (p) => p.f === 'fadd' && p.delta < 0 },
+    recurrence: { kind: 'monotone', mayDecrease: (p) => p.f === 'fadd' && p.delta < 0, rises: (p) => p.f === 'fadd' && p.delta > 0 },
     describeState: (s) => String(s),
   };
   if (o.partition ?? true) m.partition = partitionByKey;

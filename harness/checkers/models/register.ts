@@ -79,7 +79,12 @@ function makeRegister(name: string, description: string, withCas: boolean, o: Re
       return m.key(p.out === true ? p.from : p.out);
     },
     // a write sets its value whatever the state; a CAS keeps the state or sets `to`
-    recurrence: { kind: 'writers', produces: (p: Input) => (p.f === 'read' ? undefined : m.key(p.f === 'write' ? p.v : p.to)) },
+    recurrence: {
+      kind: 'writers',
+      produces: (p: Input) => (p.f === 'read' ? undefined : m.key(p.f === 'write' ? p.v : p.to)),
+      // a write always; a CAS that reported success (or returned its expected value) swapped
+      sets: (p: Input) => p.f === 'write' || (p.f === 'cas' && (p.out === true || (p.out !== UNKNOWN && p.out !== false && m.key(p.out) === m.key(p.from)))),
+    },
     droppable: (ops) => unobservedWrites(ops, initial, (s) => m.key(s)),
     neverLegal: (ops) => readOfUnwritten(ops, initial, (s) => m.key(s)),
     describeState: (s) => (s === null ? 'nil' : JSON.stringify(s)),

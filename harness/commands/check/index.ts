@@ -25,22 +25,29 @@ export async function checkCommand(ctx: CommandContext, files: string[], opts: C
     const budgetMs = (opts.timeout ?? 60) * 1000;
     const deadline = Date.now() + budgetMs;
     const progress = opts.progress ? throttled(ctx) : undefined;
+    const bytes = { read: 0, total: 0 };
+    const t0 = Date.now();
     const h = loadOps(file, opts.format, {
       deadline,
-      ...(progress ? { onProgress: (read: number, total: number) => progress(`${file}: read ${mb(read)} of ${mb(total)} MB`) } : {}),
+      onProgress: (read: number, total: number) => {
+        [bytes.read, bytes.total] = [read, total];
+        progress?.(`${file}: read ${mb(read)} of ${mb(total)} MB`);
+      },
     });
+    const readMs = Date.now() - t0;
     // a torn last line was dropped: said on stderr, so stdout stays one result per file
     for (const w of h.warnings) ctx.stderr.write(`rdma-chaos: warning: ${w}\n`);
     if (h.truncated) {
       verdicts.push('unknown');
-      writeUnread(ctx, file, opts, budgetMs);
+      writeUnread(ctx, file, opts, `time budget of ${secs(budgetMs)} exhausted while reading the history: ${mb(bytes.read)} of ${mb(bytes.total)} MB read in ${secs(readMs)}`);
       continue;
     }
     const ops = h.ops;
     const c = locate(file, () => checkHistory(ops, {
       format: h.format,
       ...(opts.model !== undefined ? { model: opts.model } : {}),
-      timeoutMs: Math.max(1, deadline - Date.now()),
+      timeoutMs: Math.max(0, deadline - Date.now()),
+      budget: { totalMs: budgetMs, spent: [{ what: 'reading', ms: readMs }] },
       partition: opts.partition !== false,
       explain: opts.explain ?? !opts.json,
       signal: ctx.signal,
@@ -78,6 +85,10 @@ function mb(bytes: number): string {
   return (bytes / 1e6).toFixed(0);
 }
 
+function secs(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
 /** one progress line to stderr at most once a second */
 function throttled(ctx: CommandContext): (line: string) => void {
   let next = Date.now() + 1000;
@@ -88,8 +99,7 @@ function throttled(ctx: CommandContext): (line: string) => void {
   };
 }
 
-function writeUnread(ctx: CommandContext, file: string, opts: CheckCommandOptions, budgetMs: number): void {
-  const why = `time budget of ${Math.round(budgetMs / 1000)} s exhausted while reading the history`;
+function writeUnread(ctx: CommandContext, file: string, opts: CheckCommandOptions, why: string): void {
   if (opts.json) ctx.stdout.write(JSON.stringify({ file, verdict: 'unknown', checks: [{ checker: 'history', verdict: 'unknown', summary: why }], violations: [] }) + '\n');
   else ctx.stdout.write(`${file}: unknown (${why})\n`);
 }

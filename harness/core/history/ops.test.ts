@@ -49,3 +49,29 @@ describe('Pairer', () => {
     expect(() => loadOps(write([{ type: 'invoke', process: p, f: 'read' }, { type: 'ok', process: p, f: 'write', value: 1 }]))).toThrow(/:2: ok write completes process \d+'s read \(line 1\)/);
   });
 });
+
+// A controller writes an op's two events once it completed, so files are seldom in time order
+// and the Pairer re-ranks by time at the end: packed into one native sort where (time, arrival)
+// fits a double, by binary search where the times are too wide; both as pairEvents ranks them.
+describe.each([
+  ['packed', 1],
+  ['too wide to pack', 2 ** 40],
+])('Pairer re-ranking out-of-order times (%s)', (_name, scale) => {
+  it('gives the ranks of pairing the parsed events, equal times invocations first', () => {
+    const events: HistoryEvent[] = [];
+    // each op written whole at its completion; intervals overlap and completions interleave
+    const spans = [[5, 9], [1, 12], [3, 4], [9, 10], [2, 7], [7, 8], [9, 11]] as const;
+    spans.forEach(([a, b], p) => {
+      events.push({ type: 'invoke', process: p, f: 'write', key: 'r', value: p, time: a * scale });
+      events.push({ type: 'ok', process: p, f: 'write', key: 'r', value: p, time: b * scale });
+    });
+    const f = write(events);
+    const streamed = loadOps(f);
+    const h = loadHistory(f);
+    expect(streamed.ops).toEqual(pairEvents(h.events, { file: f, lines: h.lines }).ops);
+    // op 3 is invoked at 9, the time op 0 completes: touching intervals overlap
+    const [o0, , , o3] = streamed.ops;
+    expect(o3!.call).toBeLessThan(o0!.ret);
+    expect(streamed.ops.flatMap((o) => [o.call, o.ret]).sort((x, y) => x - y)).toEqual([...Array(14).keys()]);
+  });
+});

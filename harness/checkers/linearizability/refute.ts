@@ -1,0 +1,130 @@
+// Refutation before any search, from pinned results and real time alone (sound, O(n log n)).
+// A search that meets a violation deep in a long history backtracks through every placement
+// of the info ops before it (subset sums of mixed FADD deltas: a duplicate at 100k ops was
+// unknown after 60 s). The violations nightly runs meet most are visible without an order:
+//  - monotone (counter): an ok op pinned at v must see the state v, and the state never goes
+//    down. So two rising ops pinned at one v cannot both be linearized (the first leaves v for
+//    good), nor can an op pinned at w follow, in real time, one pinned at v > w (or at v = w
+//    that rises);
+//  - writers (registers): an ok op pinned at v needs the state v, which only writers of v set.
+//    If some ok op Y starts after every writer of v has returned, leaves a state other than v
+//    (it is pinned at u != v, or always sets a value, never v), and returns before the op is
+//    called, the op can never see v (a stale read). An info writer of v returns never: then
+//    nothing is refuted for v.
+// Either gives the index of an ok entry that no order can linearize, or undefined.
+import type { Model } from '../model';
+import type { Entry } from './entries';
+import { argsort } from './order';
+
+export function refute<S, P>(model: Model<S, P>, entries: readonly Entry<P>[]): number | undefined {
+  const rec = model.recurrence;
+  if (!model.pin || !rec) return undefined;
+  if (rec.kind === 'monotone') return rec.rises ? monotone(model, entries, rec.mayDecrease, rec.rises) : undefined;
+  return writers(model, entries, rec.produces, rec.sets);
+}
+
+function monotone<S, P>(model: Model<S, P>, entries: readonly Entry<P>[], mayDecrease: (p: P) => boolean, rises: (p: P) => boolean): number | undefined {
+  // the pinned ok ops in typed columns: their entry, pin, rising, call and return
+  const n = entries.length;
+  const ids = new Int32Array(n);
+  const pin = new Float64Array(n);
+  const up = new Uint8Array(n);
+  const call = new Float64Array(n);
+  const ret = new Float64Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    if (mayDecrease(e.p)) return undefined; // a value left behind may come back
+    const v = e.known ? model.pin!(e.p) : undefined;
+    if (typeof v !== 'number') continue;
+    ids[m] = i;
+    pin[m] = v;
+    up[m] = rises(e.p) ? 1 : 0;
+    call[m] = e.op.call;
+    ret[m++] = e.op.ret;
+  }
+  const cut = <T extends Float64Array | Int32Array | Uint8Array>(a: T): T => a.subarray(0, m) as T;
+  // two rising ops pinned at one value: the later-called one is reported
+  const byPin = argsort(cut(pin));
+  for (let k = 0, j = 0; k < m; k = j) {
+    let last = -1;
+    let risers = 0;
+    for (j = k; j < m && pin[byPin[j]!] === pin[byPin[k]!]; j++) {
+      const q = byPin[j]!;
+      if (!up[q]) continue;
+      risers++;
+      if (last < 0 || call[q]! > call[last]!) last = q;
+    }
+    if (risers > 1) return ids[last]!;
+  }
+  // real time: sweep ops by call, with every op returned before it seen (max pin, rising there)
+  const byRet = argsort(cut(ret));
+  const byCall = argsort(cut(call));
+  let max = -Infinity;
+  let maxRises = false;
+  for (let k = 0, r = 0; k < m; k++) {
+    const x = byCall[k]!;
+    for (; r < m && ret[byRet[r]!]! < call[x]!; r++) {
+      const f = byRet[r]!;
+      if (pin[f]! > max) [max, maxRises] = [pin[f]!, up[f] === 1];
+      else if (pin[f] === max && up[f]) maxRises = true;
+    }
+    if (pin[x]! < max || (pin[x] === max && maxRises)) return ids[x]!;
+  }
+  return undefined;
+}
+
+function writers<S, P>(model: Model<S, P>, entries: readonly Entry<P>[], produces: (p: P) => string | number | null | undefined, sets?: (p: P) => boolean): number | undefined {
+  const n = entries.length;
+  // the latest return of a writer per value; the initial value was set before everything
+  const lastWrite = new Map<string | number, number>([[model.key(model.init()), -Infinity]]);
+  const tag: (string | number | undefined)[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    const w = produces(e.p);
+    if (w === null) return undefined; // what it writes depends on the state
+    if (w !== undefined) lastWrite.set(w, Math.max(lastWrite.get(w) ?? -Infinity, e.op.ret));
+    if (!e.known) continue;
+    // the value an ok op leaves other than by writing v: its pin, or what it always sets
+    const p = model.pin!(e.p);
+    tag[i] = p !== undefined ? p : sets?.(e.p) && w !== undefined ? w : undefined;
+  }
+  // candidates Y by call, with suffix minima of return: the best, and the best of another value
+  const ys: number[] = [];
+  for (let i = 0; i < n; i++) if (tag[i] !== undefined) ys.push(i);
+  const order = argsort(Float64Array.from(ys, (i) => entries[i]!.op.call));
+  const m = order.length;
+  const calls = Float64Array.from(order, (k) => entries[ys[k]!]!.op.call);
+  const best1 = new Float64Array(m + 1).fill(Infinity);
+  const best2 = new Float64Array(m + 1).fill(Infinity);
+  const tag1: (string | number | undefined)[] = new Array(m + 1);
+  for (let k = m - 1; k >= 0; k--) {
+    const y = ys[order[k]!]!;
+    const r = entries[y]!.op.ret;
+    const t = tag[y];
+    [best1[k], best2[k], tag1[k]] = [best1[k + 1]!, best2[k + 1]!, tag1[k + 1]];
+    if (r < best1[k]!) {
+      if (t !== tag1[k]) best2[k] = best1[k]!;
+      [best1[k], tag1[k]] = [r, t];
+    } else if (t !== tag1[k] && r < best2[k]!) best2[k] = r;
+  }
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    if (!e.known) continue;
+    const v = model.pin!(e.p);
+    if (v === undefined) continue;
+    const after = lastWrite.get(v) ?? -Infinity;
+    if (after === Infinity) continue;
+    // the first candidate called after every writer of v returned
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (calls[mid]! <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    const ret = tag1[lo] !== v ? best1[lo]! : best2[lo]!;
+    if (ret < e.op.call) return i;
+  }
+  return undefined;
+}
