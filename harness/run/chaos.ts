@@ -86,6 +86,8 @@ export async function chaosStage(i: ChaosInput): Promise<ChaosOutcome> {
     await played;
     // a restart the schedule was making got its agent: healing acts on it
     i.revival.close();
+    // interrupted: heal now, before waiting on counter reads (a paused agent answers none)
+    if (i.signal.aborted) await nemesis.healAll().catch((e: unknown) => i.log(`heal failed: ${(e as Error).message}`));
     await Promise.all(samples);
   }
   const notes: string[] = [];

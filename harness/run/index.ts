@@ -129,22 +129,32 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
   let clean = false;
   try {
     health.start();
-    const started = await startAgents(cluster.driver, plan, rec.hooks, leaseMs);
-    for (const [n, a] of started.agents) agents.set(n, a);
-    const rv = (revival = new AgentRevival({ driver: cluster.driver, plan, agents, hooks: rec.hooks, leaseMs, log: (l) => rd.log(l) }));
-    rd.log(`agents up on ${[...agents.keys()].join(', ')}`);
-    health.watch([...started.targets.values()].map((t) => ({ node: t.node, rails: t.rails })));
-    await wireWorkloads(plan, agents);
-    rd.log('workload memory registered and QPs connected');
-    nemesis = new Nemesis({ agents, ops: controllerOps(cluster.driver, (n) => agents.get(n)?.pid, (node) => rv.revive(node)), targets: started.targets, record: rec.record, log: (l) => rd.log(l), now,
-      ...(cluster.journal ? { journal: { file: cluster.journal, run: rd.dir } } : {}) });
-    await rec.sampleCounters(agents.values());
-    working = true;
-    const chaos = await chaosStage({ plan, agents, nemesis, revival, rec, progress: ctx.stderr, log: (l) => rd.log(l), signal: stop.signal }).finally(() => (working = false));
-    notes.push(...chaos.notes);
-    const drained = await drainStage({ plan, agents, nemesis, rec, now, degraded: () => health.trip !== undefined || stop.signal.aborted || health.brokenNodes().length > 0 });
-    notes.push(...drained.notes);
-    clean = drained.clean;
+    // a signal while the agents start does not wait for them: each one that comes up later is
+    // shut down (and the controller's exit is its EOF anyway)
+    const started = await unlessAborted(startAgents(cluster.driver, plan, rec.hooks, leaseMs), stop.signal, (s) => {
+      for (const a of s.agents.values()) void a.shutdown().catch(() => undefined);
+    });
+    if (!started) notes.push('interrupted while the agents started');
+    else {
+      for (const [n, a] of started.agents) agents.set(n, a);
+      const rv = (revival = new AgentRevival({ driver: cluster.driver, plan, agents, hooks: rec.hooks, leaseMs, log: (l) => rd.log(l) }));
+      rd.log(`agents up on ${[...agents.keys()].join(', ')}`);
+      health.watch([...started.targets.values()].map((t) => ({ node: t.node, rails: t.rails })));
+      if (!stop.signal.aborted) await wireWorkloads(plan, agents);
+      rd.log('workload memory registered and QPs connected');
+      nemesis = new Nemesis({ agents, ops: controllerOps(cluster.driver, (n) => agents.get(n)?.pid, (node) => rv.revive(node)), targets: started.targets, record: rec.record, log: (l) => rd.log(l), now,
+        ...(cluster.journal ? { journal: { file: cluster.journal, run: rd.dir } } : {}) });
+      if (stop.signal.aborted) notes.push('interrupted before the workload started');
+      else {
+        await rec.sampleCounters(agents.values());
+        working = true;
+        const chaos = await chaosStage({ plan, agents, nemesis, revival, rec, progress: ctx.stderr, log: (l) => rd.log(l), signal: stop.signal }).finally(() => (working = false));
+        notes.push(...chaos.notes);
+        const drained = await drainStage({ plan, agents, nemesis, rec, now, degraded: () => health.trip !== undefined || stop.signal.aborted || health.brokenNodes().length > 0 });
+        notes.push(...drained.notes);
+        clean = drained.clean;
+      }
+    }
   } finally {
     revival?.close();
     if (nemesis) await nemesis.healAll().catch((e: unknown) => rd.log(`heal failed: ${(e as Error).message}`));
@@ -184,4 +194,24 @@ const INTERRUPTED_CHECK_MS = 10_000;
 /** the store could not take the run's record: the testbed's trouble (exit 2), said in one line */
 function storeFull(dir: string, e: Error): InfraError {
   return new InfraError('store.writeFailed', `${dir}: the store cannot be written (${e.message.split('\n')[0]}): the run stopped with its faults healed; history.jsonl is intact up to its last line. Free space, then: rdma-chaos recheck ${dir}`);
+}
+
+/** `p`, or undefined as soon as `signal` aborts; what `p` brings after that goes to `late` */
+function unlessAborted<T>(p: Promise<T>, signal: AbortSignal, late: (v: T) => void): Promise<T | undefined> {
+  const abandon = (): void => void p.then(late, () => undefined);
+  if (signal.aborted) {
+    abandon();
+    return Promise.resolve(undefined);
+  }
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = (): void => {
+      abandon();
+      resolve(undefined);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e instanceof Error ? e : new Error(String(e)))),
+    );
+  });
 }

@@ -104,7 +104,7 @@ test.each([
   await waitUntil(240_000, `the ${phase} phase`, () => marker.test(c.err()) || marker.test(c.log()) || c.child.exitCode !== null);
   expect(c.child.exitCode).toBeNull();
   const r = await signalAndWait(c, sig);
-  expect({ phase, late: r.late, err: r.late ? c.err().slice(-2000) : '' }).toEqual({ phase, late: false, err: '' });
+  expect({ phase, late: r.late, err: r.late ? `${c.err().slice(-1500)}\n--- controller.log:\n${c.log().slice(-2500)}` : '' }).toEqual({ phase, late: false, err: '' });
   expect(c.err()).not.toMatch(/\n\s+at /);
   // every fault healed: the next command finds nothing to heal, and the nodes read healed
   let healed = '';
@@ -147,7 +147,7 @@ test('SIGTERM while the run boots its own cluster, and while it takes it down: g
       await waitUntil(600_000, `the ${phase} phase`, () => reached(c) || c.child.exitCode !== null);
       expect({ phase, running: c.child.exitCode === null }).toEqual({ phase, running: true });
       const r = await signalAndWait(c, 'SIGTERM');
-      expect({ phase, late: r.late, err: r.late ? c.err().slice(-2000) : '' }).toEqual({ phase, late: false, err: '' });
+      expect({ phase, late: r.late, err: r.late ? `${c.err().slice(-1500)}\n--- controller.log:\n${c.log().slice(-2500)}` : '' }).toEqual({ phase, late: false, err: '' });
       // the run cleaned up after itself: no VM, no switch, no socket
       expect({ phase, ...clusterLeftovers(state) }).toEqual({ phase, processes: [], sockets: [] });
     }

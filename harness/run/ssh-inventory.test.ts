@@ -6,11 +6,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { stringify } from 'yaml';
 import { acquireSharedCluster, type SharedCluster } from '../cluster/test-support';
 import { RUN_FILES, type RunResults } from '../core';
 import { runCli } from '../main';
-import { cachePaths, pinnedHostKey } from '../setup';
 import { waitHealed, nodeState, type NodeState } from './test-support';
 
 const SHIFT = path.join(__dirname, '..', '..', 'campaigns', 'shift');
@@ -25,24 +23,9 @@ const baseline = new Map<string, NodeState>();
 beforeAll(async () => {
   cluster = await acquireSharedCluster({ nodes: 3, rails: 2 });
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'rdma-chaos-sshinv-'));
-  const cache = cachePaths();
-  const state = cluster.driver.state;
+  // the inventory `cluster up` writes of its own VMs (their ports, key, pinned host key, rails)
   inventory = path.join(work, 'inventory.yaml');
-  fs.writeFileSync(
-    inventory,
-    stringify({
-      connectTimeout: 30,
-      hosts: state.nodes.map((n) => ({
-        name: n.name,
-        address: '127.0.0.1',
-        port: n.sshPort,
-        user: 'root',
-        key: cache.clientKey,
-        hostKey: `ssh-ed25519 ${pinnedHostKey(cache)}`,
-        rails: n.rails.map((r) => ({ netdev: r.netdev, address: r.address, rdmaDevice: r.rdmaDevice })),
-      })),
-    }),
-  );
+  fs.copyFileSync(path.join(cluster.stateDir, 'inventory.yaml'), inventory);
   for (const n of cluster.nodes) baseline.set(n, await nodeState(cluster.driver, n));
 }, 15 * 60_000);
 
