@@ -132,7 +132,7 @@ test(`${KILLS} controller kills at seeded random points: nothing recorded lost, 
     child.stdout!.resume();
     // a point from the first fault on to the end of the workload (and now and then the drain)
     await waitUntil(180_000, `run ${i}: the faults in effect`, () => /fault \S+ .*in effect/.test(readLog(store)) || child.exitCode !== null);
-    expect(child.exitCode).toBeNull();
+    expect({ kill: i, exited: child.exitCode, err: child.exitCode === null ? '' : err.slice(-3000) }).toEqual({ kill: i, exited: null, err: '' });
     await new Promise((r) => setTimeout(r, Math.floor(rng() * 12_000)));
     child.kill('SIGKILL');
     await exited(child);
