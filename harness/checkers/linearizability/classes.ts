@@ -98,11 +98,12 @@ export class InfoClasses {
     for (let k = 0; k < n; k++) {
       const x = e[k]!;
       if (x.known) continue;
-      let c = ids.get(x.cls);
+      const { cls, sig } = x.info!;
+      let c = ids.get(cls);
       if (c === undefined) {
-        ids.set(x.cls, (c = ids.size));
-        let s = sigIds.get(x.sig);
-        if (s === undefined) sigIds.set(x.sig, (s = sigIds.size));
+        ids.set(cls, (c = ids.size));
+        let s = sigIds.get(sig);
+        if (s === undefined) sigIds.set(sig, (s = sigIds.size));
         sigOf.push(s);
       }
       this.cls[k] = c;

@@ -107,7 +107,7 @@ export class WglSearch<S, P> implements ListView<P> {
       const x = (e[k] = entries[this.orig[k]!]!);
       at[this.orig[k]!] = k;
       this.known[k] = x.known ? 1 : 0;
-      this.readOnly[k] = x.readOnly ? 1 : 0;
+      this.readOnly[k] = model.readOnly(x.p) ? 1 : 0;
       this.call[k] = x.op.call;
       this.ret[k] = x.known ? x.op.ret : Infinity;
       if (x.known) this.okTotal++;
