@@ -10,7 +10,8 @@
 //    If some ok op Y starts after every writer of v has returned, leaves a state other than v
 //    (it is pinned at u != v, or always sets a value, never v), and returns before the op is
 //    called, the op can never see v (a stale read). An info writer of v returns never: then
-//    nothing is refuted for v.
+//    nothing is refuted for v. With no writer of v at all (nor the initial value), the op is
+//    refuted outright.
 // Either gives the index of an ok entry that no order can linearize, or undefined.
 import type { Model } from '../model';
 import type { Entry } from './entries';
@@ -129,7 +130,8 @@ function writers<S, P>(model: Model<S, P>, entries: readonly Entry<P>[], produce
     if (!e.known) continue;
     const v = model.pin!(e.p);
     if (v === undefined) continue;
-    const after = lastWrite.get(v) ?? -Infinity;
+    const after = lastWrite.get(v);
+    if (after === undefined) return i; // nobody writes v, and it is not the initial value
     if (after === Infinity) continue;
     // the first candidate called after every writer of v returned
     let lo = 0;
