@@ -394,6 +394,6 @@ export class WglSearch<S, P> implements ListView<P> {
 
   /** the model input of each indeterminate class with a member left (pending for dead reads) */
   pendingInfo(f?: number): P[] {
-    return this.ic.heads.map((c) => this.ic.head(c)).filter((h) => f === undefined || this.fp![h] === f).map((h) => this.e[h]!.p);
+    return this.ic.heads().filter((h) => f === undefined || this.fp![h] === f).map((h) => this.e[h]!.p);
   }
 }
