@@ -146,6 +146,12 @@ function checkCounter(key: string, list: Operation[], initial: number, out: Viol
   }
 }
 
+/** one op, or several */
+type Ops = Operation | Operation[];
+function all(x: Ops | undefined): Operation[] {
+  return x === undefined ? [] : Array.isArray(x) ? x : [x];
+}
+
 /** a value as a map key: a number as itself (no string per op), anything else as its JSON */
 type VKey = number | string;
 function vkey(v: Json | undefined): VKey {
@@ -154,17 +160,20 @@ function vkey(v: Json | undefined): VKey {
 
 function checkRegister(key: string, list: Operation[], initial: number, out: Violation[]): void {
   const where = key ? ` on key ${key}` : '';
-  const producers = new Map<VKey, Operation[]>(); // value -> ops that may have written it
+  // value -> ops that may have written it; one op or a list (a list per value of 1M unique
+  // values was most of this checker's memory)
+  const producers = new Map<VKey, Ops>();
   const minProd = new Map<VKey, number>();
-  const consumed = new Map<VKey, Operation[]>(); // value -> successful CAS ops that replaced it
+  const consumed = new Map<VKey, Ops>(); // value -> successful CAS ops that replaced it
   const observed = new Map<VKey, Operation>();
   // CAS ops that reported no swap (or failed): if their value shows up anyway, they took effect
-  const deniedWriters = new Map<VKey, Operation[]>();
+  const deniedWriters = new Map<VKey, Ops>();
   const inc = (m: Map<VKey, number>, k: VKey): void => void m.set(k, (m.get(k) ?? 0) + 1);
-  const push = (m: Map<VKey, Operation[]>, k: VKey, op: Operation): void => {
+  const push = (m: Map<VKey, Ops>, k: VKey, op: Operation): void => {
     const l = m.get(k);
-    if (l) l.push(op);
-    else m.set(k, [op]);
+    if (l === undefined) m.set(k, op);
+    else if (Array.isArray(l)) l.push(op);
+    else m.set(k, [l, op]);
   };
   inc(minProd, vkey(initial));
   let blindWrites = false;
@@ -199,8 +208,8 @@ function checkRegister(key: string, list: Operation[], initial: number, out: Vio
   // phantom: a value seen that nobody could have written
   for (const [v, op] of observed) {
     if (v === vkey(initial) || producers.has(v)) continue;
-    const denied = deniedWriters.get(v);
-    if (denied?.length) {
+    const denied = all(deniedWriters.get(v));
+    if (denied.length) {
       const d = denied[0]!;
       out.push({
         kind: 'phantom',
@@ -214,12 +223,12 @@ function checkRegister(key: string, list: Operation[], initial: number, out: Vio
   // duplicate: a value replaced (or left final) more often than it was produced
   const values = new Set([...consumed.keys(), ...(fin !== undefined ? [vkey(fin)] : [])]);
   for (const v of values) {
-    const uses = (consumed.get(v)?.length ?? 0) + (fin !== undefined && vkey(fin) === v ? 1 : 0);
-    const prods = producers.get(v) ?? [];
+    const uses = all(consumed.get(v)).length + (fin !== undefined && vkey(fin) === v ? 1 : 0);
+    const prods = all(producers.get(v));
     const maxProd = prods.length + (v === vkey(initial) ? 1 : 0);
     if (uses > maxProd && !(maxProd === 0 && deniedWriters.has(v))) {
       const who = prods.length === 1 ? `${opLabel(prods[0]!)} executed more than once` : `one of the ${prods.length} writers of ${v} executed more than once`;
-      const users = consumed.get(v) ?? [];
+      const users = all(consumed.get(v));
       out.push({
         kind: 'duplicate',
         message: `Value ${v}${where} was replaced by ${users.length} successful CAS${fin !== undefined && vkey(fin) === v ? ' and is still the final value' : ''}, but could have been written only ${maxProd} time(s): ${who}.`,
@@ -231,13 +240,13 @@ function checkRegister(key: string, list: Operation[], initial: number, out: Vio
   if (!blindWrites && fin !== undefined) {
     const infoFrom = new Map<VKey, number>();
     for (const op of list) if (op.f === 'cas' && op.status === 'info' && Array.isArray(op.value)) inc(infoFrom, vkey(op.value[0]));
-    for (const [v, prods] of producers) {
+    for (const [v, prod] of producers) {
+      // only a value with one producer, which succeeded, can tell a lost write
+      if (Array.isArray(prod) || prod.status !== 'ok') continue;
       const made = minProd.get(v) ?? 0;
-      const infoUsers = infoFrom.get(v) ?? 0;
-      const uses = (consumed.get(v)?.length ?? 0) + (vkey(fin) === v ? 1 : 0) + infoUsers;
-      if (made > uses && prods.length === 1 && prods[0]!.status === 'ok') {
-        out.push({ kind: 'lost', message: `${opLabel(prods[0]!)} succeeded, but its value ${v}${where} was never replaced by a CAS and is not the final value: its write was lost.`, ops: [prods[0]!.id] });
-      }
+      const used = consumed.get(v);
+      const uses = (used === undefined ? 0 : Array.isArray(used) ? used.length : 1) + (vkey(fin) === v ? 1 : 0) + (infoFrom.get(v) ?? 0);
+      if (made > uses) out.push({ kind: 'lost', message: `${opLabel(prod)} succeeded, but its value ${v}${where} was never replaced by a CAS and is not the final value: its write was lost.`, ops: [prod.id] });
     }
   }
 }

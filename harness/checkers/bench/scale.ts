@@ -53,12 +53,16 @@ try {
   for (const kind of KINDS) {
     for (const plant of [undefined, kind === 'counter' || kind === 'counter-mixed' ? 'duplicate' : 'stale'] as const) {
       const walls: number[] = [];
+      const cpus: number[] = [];
       for (const n of SIZES) {
         const file = path.join(dir, `${kind}-${n}${plant ? '-' + plant : ''}.jsonl`);
         writeSingleKeyHistory(file, { kind, ops: n, seed: 7, ...(plant ? { plant } : {}) });
         const r = measure(file, modelOf(kind));
         walls.push(r.wallMs);
-        const growth = walls.length > 1 ? `  x${(r.wallMs / walls[walls.length - 2]!).toFixed(1)} per 10x` : '';
+        cpus.push(r.cpuMs);
+        // per 10x, by the wall clock and by the CPU the check got (the fair one on a shared host)
+        const k = walls.length - 2;
+        const growth = k >= 0 ? `  x${(r.wallMs / walls[k]!).toFixed(1)} wall, x${(r.cpuMs / cpus[k]!).toFixed(1)} cpu per 10x` : '';
         console.log(pad(`${kind}${plant ? ' +' + plant : ''}`, 30) + pad(String(n), 9) + pad(r.linearizable, 9) + pad((r.wallMs / 1000).toFixed(2), 8) + pad((r.cpuMs / 1000).toFixed(2), 8) + pad((r.checkMs / 1000).toFixed(2), 9) + pad(r.maxRssMb.toFixed(0), 8) + porcupine(file, modelOf(kind)) + growth);
         fs.rmSync(file);
       }

@@ -69,10 +69,10 @@ function mix(c: number, k: number): number {
 
 /**
  * The indeterminate entries' classes, renumbered densely, members in call order; how many of
- * each the path took; `heads`, the classes with a member left, by that member's call; and the
- * same grouped by input (`sig`): eligible ops of one input are interchangeable, so the search
- * tries one per input at a node, and walks inputs, not classes (a 1M-op counter history keeps
- * ~500 never-taken info FADDs of one input, and walking them all cost most of its search).
+ * each the path took; and the classes with a member left grouped by input (`sig`), by the call
+ * of that member: eligible ops of one input are interchangeable, so the search tries one per
+ * input at a node, and walks inputs, not classes (a 1M-op counter history keeps ~500
+ * never-taken info FADDs of one input, and walking them all cost most of its search).
  */
 export class InfoClasses {
   readonly cls: Int32Array;
@@ -83,7 +83,6 @@ export class InfoClasses {
   private readonly members: Int32Array;
   private readonly start: Int32Array;
   private readonly counts: Int32Array;
-  readonly heads: number[] = [];
   /** per input, its classes with a member left, by that member's call */
   readonly bySig: number[][] = [];
   /** inputs with a member left, by the call of their first class's next member */
@@ -98,11 +97,12 @@ export class InfoClasses {
     for (let k = 0; k < n; k++) {
       const x = e[k]!;
       if (x.known) continue;
-      let c = ids.get(x.cls);
+      const { cls, sig } = x.info!;
+      let c = ids.get(cls);
       if (c === undefined) {
-        ids.set(x.cls, (c = ids.size));
-        let s = sigIds.get(x.sig);
-        if (s === undefined) sigIds.set(x.sig, (s = sigIds.size));
+        ids.set(cls, (c = ids.size));
+        let s = sigIds.get(sig);
+        if (s === undefined) sigIds.set(sig, (s = sigIds.size));
         sigOf.push(s);
       }
       this.cls[k] = c;
@@ -117,11 +117,10 @@ export class InfoClasses {
     this.members = new Int32Array(this.start[C]!);
     const fill = this.start.slice(0, C);
     for (let i = 0; i < n; i++) if (this.cls[i]! >= 0) this.members[fill[this.cls[i]!]!++] = i;
-    for (let c = 0; c < C; c++) this.heads.push(c);
     const byCall = (a: number, b: number): number => call[this.head(a)]! - call[this.head(b)]!;
-    this.heads.sort(byCall);
+    const all = Array.from({ length: C }, (_, c) => c).sort(byCall);
     for (let s = 0; s < this.sigs; s++) this.bySig.push([]);
-    for (const c of this.heads) this.bySig[this.sigOf[c]!]!.push(c);
+    for (const c of all) this.bySig[this.sigOf[c]!]!.push(c);
     for (let s = 0; s < this.sigs; s++) this.liveSigs.push(s);
     this.liveSigs.sort((a, b) => byCall(this.bySig[a]![0]!, this.bySig[b]![0]!));
   }
@@ -129,6 +128,13 @@ export class InfoClasses {
   /** class c's next member */
   head(c: number): number {
     return this.members[this.start[c]! + this.counts[c]!]!;
+  }
+
+  /** the next member of every class with one left (dead reads want them all) */
+  heads(): number[] {
+    const out: number[] = [];
+    for (const s of this.liveSigs) for (const c of this.bySig[s]!) out.push(this.head(c));
+    return out;
   }
 
   take(c: number): void {
@@ -141,24 +147,36 @@ export class InfoClasses {
     this.moveHead(c);
   }
 
-  /** class c's next member changed: keep `heads`, `bySig` and `liveSigs` ordered by call */
+  /** class c's next member changed: keep `bySig` and `liveSigs` ordered by call */
   private moveHead(c: number): void {
-    const left = this.start[c]! + this.counts[c]! < this.start[c + 1]!;
-    const t = left ? this.call[this.head(c)]! : 0;
-    this.place(this.heads, c, left, t, (x) => this.head(x));
     const s = this.sigOf[c]!;
     const list = this.bySig[s]!;
-    this.place(list, c, left, t, (x) => this.head(x));
-    this.place(this.liveSigs, s, list.length > 0, list.length > 0 ? this.call[this.head(list[0]!)]! : 0, (x) => this.head(this.bySig[x]![0]!));
+    const wasFirst = list.length > 0 ? list[0]! : -1;
+    remove(list, c);
+    if (this.start[c]! + this.counts[c]! < this.start[c + 1]!) this.insert(list, c, this.call[this.head(c)]!, -1);
+    if (list.length > 0 && list[0] === wasFirst && wasFirst !== c) return;
+    // the input's first member changed: its place among the inputs too
+    remove(this.liveSigs, s);
+    if (list.length > 0) this.insert(this.liveSigs, s, this.call[this.head(list[0]!)]!, 0);
   }
 
-  /** removes x from the list, and puts it back by call time t if `keep` */
-  private place(list: number[], x: number, keep: boolean, t: number, headOf: (y: number) => number): void {
-    const at = list.indexOf(x);
-    if (at >= 0) list.splice(at, 1);
-    if (!keep) return;
-    let j = list.length;
-    while (j > 0 && this.call[headOf(list[j - 1]!)]! > t) j--;
-    list.splice(j, 0, x);
+  /** x into a list by call time t: of x's head (sub -1), or of the head of x's first class (0) */
+  private insert(list: number[], x: number, t: number, sub: -1 | 0): void {
+    let at = list.length;
+    list.push(x);
+    for (; at > 0; at--) {
+      const y = list[at - 1]!;
+      if (this.call[this.head(sub < 0 ? y : this.bySig[y]![0]!)]! <= t) break;
+      list[at] = y;
+    }
+    list[at] = x;
   }
+}
+
+/** removes x from a short list in place (splice allocates the removed part: this is per step) */
+function remove(list: number[], x: number): void {
+  const at = list.indexOf(x);
+  if (at < 0) return;
+  for (let j = at + 1; j < list.length; j++) list[j - 1] = list[j]!;
+  list.pop();
 }

@@ -8,10 +8,14 @@ export interface Entry<P> {
   op: Operation;
   p: P;
   known: boolean;
-  readOnly: boolean;
-  /** equivalence class of an indeterminate op (same f, key, argument, process); -1 for ok ops */
+  /** an indeterminate op's classes (one object for the few of them: a 1M-op history has 1M entries) */
+  info: InfoClass | undefined;
+}
+
+export interface InfoClass {
+  /** equivalence class (same f, key, argument, process and previous ok op of the process) */
   cls: number;
-  /** the class without the process: same input to the model; -1 for ok ops */
+  /** the class without the process: the same input to the model */
   sig: number;
 }
 
@@ -24,22 +28,21 @@ export function prepareEntries<S, P>(model: Model<S, P>, ops: readonly Operation
     if (op.status === 'fail') continue; // it did not take effect
     const known = op.status === 'ok';
     const p = model.prepare(op, known);
-    const ro = model.readOnly(p);
-    if (!known && ro) continue; // an unknown read constrains nothing
-    let cls = -1;
-    let sig = -1;
+    if (!known && model.readOnly(p)) continue; // an unknown read constrains nothing
+    let info: InfoClass | undefined;
     if (!known) {
       const g = `${op.f}\u0000${String(op.key)}\u0000${JSON.stringify(op.value)}`;
       // and the same previous ok op of the process: program order then binds every member
       // alike, so call order among them is safe even where clocks disagree with the file
       const k = `${g}\u0000${op.process}\u0000${lastOk.get(op.process) ?? -1}`;
-      cls = classes.get(k) ?? classes.size;
+      const cls = classes.get(k) ?? classes.size;
       classes.set(k, cls);
-      sig = sigs.get(g) ?? sigs.size;
+      const sig = sigs.get(g) ?? sigs.size;
       sigs.set(g, sig);
+      info = { cls, sig };
     }
     if (known) lastOk.set(op.process, out.length);
-    out.push({ op, p, known, readOnly: ro, cls, sig });
+    out.push({ op, p, known, info });
   }
   // each dropped op is one branch fewer at every point of the search after its call
   const drop = model.droppable?.(out);

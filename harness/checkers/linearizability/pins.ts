@@ -114,12 +114,18 @@ class WriterPins<S, P> implements Pins<S> {
       if (v === undefined) this.ids.set(k, (v = this.ids.size));
       return v;
     };
-    entries.forEach((e, i) => {
+    // only values some ok op is pinned at: leaving any other strands nobody (a 1M-op register
+    // writes 500k values, most read by nobody, and a Map entry each is memory the search keeps)
+    for (let i = 0; i < n; i++) {
+      const e = entries[i]!;
       const k = e.known ? model.pin!(e.p) : undefined;
       if (k !== undefined) this.pinId[i] = id(k);
-      const w = produces(e.p);
-      if (w !== undefined && w !== null) this.prodId[i] = id(w);
-    });
+    }
+    for (let i = 0; i < n; i++) {
+      const w = produces(entries[i]!.p);
+      const v = w === undefined || w === null ? undefined : this.ids.get(w);
+      if (v !== undefined) this.prodId[i] = v;
+    }
     this.pinned = new Int32Array(this.ids.size);
     this.writers = new Int32Array(this.ids.size);
     for (let i = 0; i < n; i++) {

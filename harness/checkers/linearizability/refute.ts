@@ -10,7 +10,8 @@
 //    If some ok op Y starts after every writer of v has returned, leaves a state other than v
 //    (it is pinned at u != v, or always sets a value, never v), and returns before the op is
 //    called, the op can never see v (a stale read). An info writer of v returns never: then
-//    nothing is refuted for v.
+//    nothing is refuted for v. With no writer of v at all (nor the initial value), the op is
+//    refuted outright.
 // Either gives the index of an ok entry that no order can linearize, or undefined.
 import type { Model } from '../model';
 import type { Entry } from './entries';
@@ -78,42 +79,59 @@ function writers<S, P>(model: Model<S, P>, entries: readonly Entry<P>[], produce
   const n = entries.length;
   // the latest return of a writer per value; the initial value was set before everything
   const lastWrite = new Map<string | number, number>([[model.key(model.init()), -Infinity]]);
-  const tag: (string | number | undefined)[] = new Array(n);
+  // candidates Y (ok ops that leave a known value other than by writing v): call, return, value
+  const ys = new Int32Array(n);
+  const yCall = new Float64Array(n);
+  const tag: (string | number)[] = [];
+  let m = 0;
   for (let i = 0; i < n; i++) {
     const e = entries[i]!;
     const w = produces(e.p);
     if (w === null) return undefined; // what it writes depends on the state
-    if (w !== undefined) lastWrite.set(w, Math.max(lastWrite.get(w) ?? -Infinity, e.op.ret));
+    if (w !== undefined) {
+      const t = lastWrite.get(w);
+      if (t === undefined || e.op.ret > t) lastWrite.set(w, e.op.ret);
+    }
     if (!e.known) continue;
-    // the value an ok op leaves other than by writing v: its pin, or what it always sets
+    // the value it leaves other than by writing v: its pin, or what it always sets
     const p = model.pin!(e.p);
-    tag[i] = p !== undefined ? p : sets?.(e.p) && w !== undefined ? w : undefined;
+    const t = p !== undefined ? p : w !== undefined && sets?.(e.p) ? w : undefined;
+    if (t === undefined) continue;
+    ys[m] = i;
+    yCall[m] = e.op.call;
+    tag.push(t);
+    m++;
   }
-  // candidates Y by call, with suffix minima of return: the best, and the best of another value
-  const ys: number[] = [];
-  for (let i = 0; i < n; i++) if (tag[i] !== undefined) ys.push(i);
-  const order = argsort(Float64Array.from(ys, (i) => entries[i]!.op.call));
-  const m = order.length;
-  const calls = Float64Array.from(order, (k) => entries[ys[k]!]!.op.call);
+  // by call, with suffix minima of return: the best, and the best of another value than its
+  const order = argsort(yCall.subarray(0, m));
+  const calls = new Float64Array(m);
   const best1 = new Float64Array(m + 1).fill(Infinity);
   const best2 = new Float64Array(m + 1).fill(Infinity);
-  const tag1: (string | number | undefined)[] = new Array(m + 1);
+  const tag1: (string | number | undefined)[] = new Array<string | number | undefined>(m + 1).fill(undefined);
   for (let k = m - 1; k >= 0; k--) {
-    const y = ys[order[k]!]!;
-    const r = entries[y]!.op.ret;
+    const y = order[k]!;
+    calls[k] = yCall[y]!;
+    const r = entries[ys[y]!]!.op.ret;
     const t = tag[y];
-    [best1[k], best2[k], tag1[k]] = [best1[k + 1]!, best2[k + 1]!, tag1[k + 1]];
-    if (r < best1[k]!) {
-      if (t !== tag1[k]) best2[k] = best1[k]!;
-      [best1[k], tag1[k]] = [r, t];
-    } else if (t !== tag1[k] && r < best2[k]!) best2[k] = r;
+    let b1 = best1[k + 1]!;
+    let b2 = best2[k + 1]!;
+    let t1 = tag1[k + 1];
+    if (r < b1) {
+      if (t !== t1) b2 = b1;
+      b1 = r;
+      t1 = t;
+    } else if (t !== t1 && r < b2) b2 = r;
+    best1[k] = b1;
+    best2[k] = b2;
+    tag1[k] = t1;
   }
   for (let i = 0; i < n; i++) {
     const e = entries[i]!;
     if (!e.known) continue;
     const v = model.pin!(e.p);
     if (v === undefined) continue;
-    const after = lastWrite.get(v) ?? -Infinity;
+    const after = lastWrite.get(v);
+    if (after === undefined) return i; // nobody writes v, and it is not the initial value
     if (after === Infinity) continue;
     // the first candidate called after every writer of v returned
     let lo = 0;

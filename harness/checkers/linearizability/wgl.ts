@@ -32,8 +32,7 @@ export type { WglOutcome };
 
 /** memo records between two attempts to commit and forget */
 const FORGET_EVERY = 1 << 16;
-/** memo records past which the older half is shed (memo.ts): about 30 MB */
-const MEMO_CAP = 1 << 19;
+const MEMO_CAP = 1 << 19; // records past which the older half is shed (memo.ts): ~30 MB
 
 export class WglSearch<S, P> implements ListView<P> {
   readonly n: number;
@@ -107,7 +106,7 @@ export class WglSearch<S, P> implements ListView<P> {
       const x = (e[k] = entries[this.orig[k]!]!);
       at[this.orig[k]!] = k;
       this.known[k] = x.known ? 1 : 0;
-      this.readOnly[k] = x.readOnly ? 1 : 0;
+      this.readOnly[k] = model.readOnly(x.p) ? 1 : 0;
       this.call[k] = x.op.call;
       this.ret[k] = x.known ? x.op.ret : Infinity;
       if (x.known) this.okTotal++;
@@ -125,8 +124,7 @@ export class WglSearch<S, P> implements ListView<P> {
       if (x.known) lastOk.set(x.op.process, at[i]!);
     }
     this.ic = new InfoClasses(e, this.call);
-    // the memo counts what was taken per input, not per class: with the same ok set the same
-    // info ops are eligible, and eligible ones of one input are interchangeable from then on
+    // the memo counts info ops taken per input, not per class (see the header)
     this.vectors = new Vectors(this.ic.sigs);
     this.memo = new Memo((a, b) => this.vectors.dominates(a, b));
     this.bits = new Uint32Array((n + 31) >>> 5);
@@ -396,6 +394,6 @@ export class WglSearch<S, P> implements ListView<P> {
 
   /** the model input of each indeterminate class with a member left (pending for dead reads) */
   pendingInfo(f?: number): P[] {
-    return this.ic.heads.map((c) => this.ic.head(c)).filter((h) => f === undefined || this.fp![h] === f).map((h) => this.e[h]!.p);
+    return this.ic.heads().filter((h) => f === undefined || this.fp![h] === f).map((h) => this.e[h]!.p);
   }
 }
