@@ -3,7 +3,7 @@
 // one small file per unchanged run.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RUN_FILES } from '../../harness/core';
+import { RUN_FILES, walkRunDirs } from '../../harness/core';
 import { readResults } from '../../harness/core';
 import { summarize, type RunSummary } from '../summary';
 
@@ -29,23 +29,7 @@ export interface IndexedRun {
 
 /** Run directories under `store`: any directory holding results.json, at most `depth` levels down. */
 export function findRunDirs(store: string, depth = 4): string[] {
-  const out: string[] = [];
-  const walk = (dir: string, d: number): void => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    if (entries.some((e) => e.isFile() && e.name === RUN_FILES.results)) {
-      out.push(dir);
-      return;
-    }
-    if (d === 0) return;
-    for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.')) walk(path.join(dir, e.name), d - 1);
-  };
-  walk(store, depth);
-  return out.sort();
+  return walkRunDirs(store, depth, (_dir, files) => (files.has(RUN_FILES.results) ? 'take' : 'descend'));
 }
 
 export function indexRun(dir: string): IndexedRun {

@@ -1,4 +1,4 @@
 // The run directory: its files' schemas, and reading and writing them.
 export * from './results';
 export { readResults, readCounterSamples, writeResults } from './files';
-export { OWNER_FILE, currentOwner, findInterruptedRuns, ownerState, readRunOwner, removeRunOwner, RunOwner, writeRunOwner, type OwnerState } from './owner';
+export { OWNER_FILE, currentOwner, findInterruptedRuns, ownerState, walkRunDirs, readRunOwner, removeRunOwner, RunOwner, writeRunOwner, type OwnerState } from './owner';

@@ -74,6 +74,20 @@ export function ownerState(o: RunOwner): OwnerState {
  * directory without owner.json (a run from before owners were written) is not listed.
  */
 export function findInterruptedRuns(store: string, depth = 4): string[] {
+  return walkRunDirs(store, depth, (dir, names) => {
+    if (!names.has(OWNER_FILE) && !names.has(RUN_FILES.results)) return 'descend';
+    if (names.has(RUN_FILES.results)) return 'skip';
+    const o = readRunOwner(dir);
+    // an unreadable owner.json was torn by the same kill, or is being written right now
+    return (o ? ownerState(o) === 'dead' : ageMs(path.join(dir, OWNER_FILE)) > 10_000) ? 'take' : 'skip';
+  });
+}
+
+/**
+ * The store's directories, at most `depth` levels down, sorted: `pick` sees each one's file
+ * names and takes it, skips it, or descends into it (a run directory is never descended).
+ */
+export function walkRunDirs(store: string, depth: number, pick: (dir: string, files: ReadonlySet<string>) => 'take' | 'skip' | 'descend'): string[] {
   const out: string[] = [];
   const walk = (dir: string, d: number): void => {
     let entries: fs.Dirent[];
@@ -82,15 +96,9 @@ export function findInterruptedRuns(store: string, depth = 4): string[] {
     } catch {
       return;
     }
-    const names = new Set(entries.filter((e) => e.isFile()).map((e) => e.name));
-    if (names.has(OWNER_FILE) || names.has(RUN_FILES.results)) {
-      if (names.has(RUN_FILES.results)) return;
-      const o = readRunOwner(dir);
-      // an unreadable owner.json was torn by the same kill, or is being written right now
-      if (o ? ownerState(o) === 'dead' : ageMs(path.join(dir, OWNER_FILE)) > 10_000) out.push(dir);
-      return;
-    }
-    if (d === 0) return;
+    const what = pick(dir, new Set(entries.filter((e) => e.isFile()).map((e) => e.name)));
+    if (what === 'take') out.push(dir);
+    if (what !== 'descend' || d === 0) return;
     for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.')) walk(path.join(dir, e.name), d - 1);
   };
   walk(store, depth);
