@@ -6,7 +6,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { policyFor } from '../../agents';
 import { faultPackage } from '../../faults';
 import { WORKLOAD_NAMES, WorkloadCommon, workloadPackage } from '../../workloads';
-import { InputError, durationMs, inputAt } from '../core';
+import { InputError, MAX_TEXT_NESTING, durationMs, inputAt, nestingTooDeep } from '../core';
 import { Campaign, type WorkloadEntry } from './schema';
 
 export interface LoadedCampaign {
@@ -32,6 +32,8 @@ export function loadCampaign(file: string, o: LoadOptions = {}): LoadedCampaign 
 }
 
 export function parseCampaign(file: string, text: string, o: LoadOptions = {}): Campaign {
+  const deep = nestingTooDeep(text);
+  if (deep !== undefined) throw inputAt('campaign.badYaml', file, deep, `nested deeper than ${MAX_TEXT_NESTING} levels`);
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) {

@@ -60,3 +60,9 @@ test('an alias to a later anchor is refused in one line, not thrown as a Referen
   const { error } = clearOrValid(() => parseInventory(texts[0]!.replace('address: 10.0.0.1', 'address: *late\n    user: &late root'), file()), /^cluster\./);
   expect(error?.message).toMatch(/inventory\.yaml: invalid YAML: Unresolved alias/);
 });
+
+test('an inventory nested 20,000 deep is refused before the YAML parser sees it', () => {
+  const { error } = clearOrValid(() => parseInventory(`hosts: ${'['.repeat(20_000)}1${']'.repeat(20_000)}\n`, file()), /^cluster\./);
+  expect(error?.message).toBe(`${file()}:1: invalid YAML: nested deeper than 100 levels`);
+});
+

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
-import { inputAt, InputError } from '../../core';
+import { MAX_TEXT_NESTING, inputAt, InputError, nestingTooDeep } from '../../core';
 import { HOST_KEY_TYPES, parseHostKeyLine, readKnownHosts, type PinnedKey } from './hostkeys';
 
 const railSchema = z
@@ -80,6 +80,9 @@ export function loadInventory(file: string): Inventory {
 }
 
 export function parseInventory(text: string, file: string): Inventory {
+  // the YAML library can die outright (not throw) on a text nested 10,000 deep
+  const deep = nestingTooDeep(text);
+  if (deep !== undefined) throw inputAt('cluster.inventory', file, deep, `invalid YAML: nested deeper than ${MAX_TEXT_NESTING} levels`);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' });
   if (doc.errors.length > 0) {
