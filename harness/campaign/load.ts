@@ -159,6 +159,10 @@ function validateSemantics(file: string, doc: Document, lc: LineCounter, c: Camp
     if (every < MIN_INTERVAL_MS) err(['faults', 'random', 'interval'], `at least ${MIN_INTERVAL_MS}ms between random faults`);
     if (durationMs(c.duration) / every > MAX_RANDOM_SLOTS) err(['faults', 'random', 'interval'], `${MAX_RANDOM_SLOTS} random fault slots at most: a longer interval, or a shorter run`);
   }
+  // a campaign file is stored with every run and shown in its report: no credentials in it
+  if (c.influx !== undefined && /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(c.influx)) {
+    err(['influx'], 'credentials in the URL: give them in RDMA_CHAOS_INFLUX_USER and RDMA_CHAOS_INFLUX_PASSWORD (or ..._FILE, a 0600 file)');
+  }
   c.faults.random?.targets?.forEach((n, j) => known(n, ['faults', 'random', 'targets', j]));
   c.faults.random?.kinds.forEach((k, j) => {
     const need = faultPackage(k).needsRails ?? 1;

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
-import { MAX_TEXT_NESTING, inputAt, InputError, nestingTooDeep } from '../../core';
+import { MAX_TEXT_NESTING, checkSecretFile, inputAt, InputError, nestingTooDeep } from '../../core';
 import { HOST_KEY_TYPES, parseHostKeyLine, readKnownHosts, type PinnedKey } from './hostkeys';
 
 const railSchema = z
@@ -120,6 +120,8 @@ export function parseInventory(text: string, file: string): Inventory {
     seen.add(h.name);
     const keyPath = path.resolve(dir, h.key);
     if (!fs.existsSync(keyPath)) throw at('key', `private key file ${keyPath} does not exist`);
+    // as OpenSSH does: a key others can read is not a secret any more
+    checkSecretFile(keyPath, 'a private key');
     if (h.passphraseEnv && process.env[h.passphraseEnv] === undefined) {
       throw at('passphraseEnv', `environment variable ${h.passphraseEnv} is not set`);
     }
