@@ -177,7 +177,7 @@ Example:
     .option('--json', 'print the result summary as JSON (with --dry-run: the plan as JSON)')
     .option('--report', 'also write report.html into the run directory (whatever the verdict)')
     .option('--junit <file>', 'also write JUnit XML: one testcase per check, a violation as a failure')
-    .option('--influx <url>', `stream live metrics to InfluxDB 1.x while the run goes: http://HOST:PORT/DATABASE (overrides the campaign's influx:; credentials from RDMA_CHAOS_INFLUX_USER / RDMA_CHAOS_INFLUX_PASSWORD)`)
+    .option('--influx <url>', `stream live metrics to InfluxDB 1.x while the run goes: http://HOST:PORT/DATABASE (overrides the campaign's influx:; credentials from RDMA_CHAOS_INFLUX_USER / RDMA_CHAOS_INFLUX_PASSWORD, or their _FILE variants naming 0600 files)`)
     .addHelpText(
       'after',
       `
@@ -224,7 +224,7 @@ Examples:
     .option('--out <file>', 'where to write the HTML (default RUN_DIR/report.html)')
     .option('--junit <file>', 'also write JUnit XML: one testcase per check, violations as failures')
     .option('--json', 'print the run summary as JSON')
-    .option('--influx <url>', `also export the run's metrics to InfluxDB 1.x: http://HOST:PORT/DATABASE (credentials from RDMA_CHAOS_INFLUX_USER / RDMA_CHAOS_INFLUX_PASSWORD)`)
+    .option('--influx <url>', `also export the run's metrics to InfluxDB 1.x: http://HOST:PORT/DATABASE (credentials from RDMA_CHAOS_INFLUX_USER / RDMA_CHAOS_INFLUX_PASSWORD, or their _FILE variants naming 0600 files)`)
     .option('--influx-db <name>', 'database name, overriding the URL path')
     .option('--detail-max <n>', 'above this many ops the timeline aggregates per lane (default 25000)', parseCount)
     .enablePositionalOptions()

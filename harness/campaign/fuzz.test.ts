@@ -71,6 +71,15 @@ describe('fuzz-found inputs', () => {
   it('quotes control characters in a key instead of printing them', () => {
     expect(refused('name: t\nduration: 1s\nworkloads: [{ workload: counter }]\nqp:\n  "\\r timeout": 3\n')).toBe('c.yaml:5: qp: unknown field "\\r timeout"');
   });
+  // the YAML library recursed 10,000 deep: a stack overflow it reported as a parse error, and
+  // in one process (the fuzz's, after earlier deep cases) V8 died compiling a regexp (exit 134)
+  it('refuses nesting deeper than 100 levels before the YAML parser sees it', () => {
+    const deep = (d: number): string => `${'['.repeat(d)}1${']'.repeat(d)}`;
+    expect(refused(`name: t\nduration: 1s\nworkloads: [{ workload: counter }]\ndescription: ${deep(10_000)}\n`)).toBe('c.yaml:4: nested deeper than 100 levels');
+    expect(refused(`name: t\nduration: 1s\nworkloads: [{ workload: counter }]\ndescription:\n  ${'- '.repeat(20_000)}1\n`)).toBe('c.yaml:5: nested deeper than 100 levels');
+    // quoted brackets are text, not nesting
+    expect(() => loadAndPlan(`name: t\nduration: 1s\nworkloads: [{ workload: counter }]\ndescription: "${'['.repeat(500)}" # ${'{'.repeat(500)}\n`)).not.toThrow();
+  });
   // doc.toJS() threw a ReferenceError out of the loader
   it('refuses an alias to an anchor that comes later, and an alias bomb', () => {
     expect(refused('name: *n\nduration: &n 1s\nworkloads: [{ workload: counter }]\n')).toMatch(/^c\.yaml: invalid YAML: Unresolved alias/);

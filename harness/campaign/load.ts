@@ -6,7 +6,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { policyFor } from '../../agents';
 import { faultPackage } from '../../faults';
 import { WORKLOAD_NAMES, WorkloadCommon, workloadPackage } from '../../workloads';
-import { InputError, durationMs, inputAt } from '../core';
+import { InputError, MAX_TEXT_NESTING, durationMs, inputAt, nestingTooDeep } from '../core';
 import { Campaign, type WorkloadEntry } from './schema';
 
 export interface LoadedCampaign {
@@ -32,6 +32,8 @@ export function loadCampaign(file: string, o: LoadOptions = {}): LoadedCampaign 
 }
 
 export function parseCampaign(file: string, text: string, o: LoadOptions = {}): Campaign {
+  const deep = nestingTooDeep(text);
+  if (deep !== undefined) throw inputAt('campaign.badYaml', file, deep, `nested deeper than ${MAX_TEXT_NESTING} levels`);
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
@@ -156,6 +158,10 @@ function validateSemantics(file: string, doc: Document, lc: LineCounter, c: Camp
     const every = durationMs(c.faults.random.interval);
     if (every < MIN_INTERVAL_MS) err(['faults', 'random', 'interval'], `at least ${MIN_INTERVAL_MS}ms between random faults`);
     if (durationMs(c.duration) / every > MAX_RANDOM_SLOTS) err(['faults', 'random', 'interval'], `${MAX_RANDOM_SLOTS} random fault slots at most: a longer interval, or a shorter run`);
+  }
+  // a campaign file is stored with every run and shown in its report: no credentials in it
+  if (c.influx !== undefined && /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(c.influx)) {
+    err(['influx'], 'credentials in the URL: give them in RDMA_CHAOS_INFLUX_USER and RDMA_CHAOS_INFLUX_PASSWORD (or ..._FILE, a 0600 file)');
   }
   c.faults.random?.targets?.forEach((n, j) => known(n, ['faults', 'random', 'targets', j]));
   c.faults.random?.kinds.forEach((k, j) => {

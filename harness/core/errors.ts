@@ -15,7 +15,8 @@ export class ChaosError extends Error {
   readonly code: string;
   readonly exitCode: ExitCodeValue;
   constructor(code: string, message: string, exitCode: ExitCodeValue) {
-    super(message);
+    // the CLI prints it as one line: whatever it quotes (a key, a path, a library's message)
+    super(oneLine(message));
     this.name = 'ChaosError';
     this.code = code;
     this.exitCode = exitCode;
@@ -52,11 +53,11 @@ export class InternalError extends ChaosError {
 /** `file:line: what is wrong`, the one format for every malformed-input message. */
 export function inputAt(code: string, file: string, line: number | undefined, what: string): InputError {
   const where = line === undefined ? file : `${file}:${line}`;
-  return new InputError(code, oneLine(`${where}: ${what}`));
+  return new InputError(code, `${where}: ${what}`);
 }
 
 /**
- * A message quotes the user's bytes (a key, a token, a line); a newline or CR among them would
+ * Every ChaosError's message passes here. A message quotes the user's bytes (a key, a token, a line); a newline or CR among them would
  * break the one-line rule and let a file forge lines in a log, so control characters are escaped,
  * and a quote of a megabyte line is cut in the middle (the head says where, the tail says what).
  */

@@ -2,6 +2,8 @@
 // errors and exit codes, the seeded rng, durations, JSON values, the fault vocabulary, the node
 // driver interface, the history schema with its readers and pairing, and the run directory.
 export * from './errors';
+export * from './secrets';
+export * from './nesting';
 export * from './rng';
 export * from './paths';
 export type { CommandContext, Output } from './context';

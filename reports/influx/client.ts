@@ -1,7 +1,8 @@
-// Where the metrics go: an InfluxDB 1.x URL plus credentials from the environment. Credentials
+// Where the metrics go: an InfluxDB 1.x URL plus credentials from the environment, or from
+// 0600 files named by RDMA_CHAOS_INFLUX_USER_FILE / RDMA_CHAOS_INFLUX_PASSWORD_FILE. Credentials
 // never travel in the URL (command lines are visible to every user) and are never printed.
 import { InfluxDB } from 'influx';
-import { InputError } from '../../harness/core';
+import { InputError, secretFromEnv } from '../../harness/core';
 
 export const ENV_USER = 'RDMA_CHAOS_INFLUX_USER';
 export const ENV_PASSWORD = 'RDMA_CHAOS_INFLUX_PASSWORD';
@@ -37,7 +38,7 @@ export function influxTarget(o: TargetOptions): InfluxTarget {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new InputError('influx.badUrl', `--influx: ${u.protocol} is not supported (http or https)`);
   if (u.username || u.password) {
-    throw new InputError('influx.credentialsInUrl', `--influx: put credentials in ${ENV_USER} and ${ENV_PASSWORD}, not in the URL (${stripCredentials(o.url)}): command lines are visible to every user`);
+    throw new InputError('influx.credentialsInUrl', `--influx: put credentials in ${ENV_USER} and ${ENV_PASSWORD} (or ${ENV_PASSWORD}_FILE, a 0600 file), not in the URL (${stripCredentials(o.url)}): command lines are visible to every user`);
   }
   const segs = u.pathname.split('/').filter(Boolean);
   const database = o.database ?? (segs.length ? decodeURIComponent(segs.pop()!) : DEFAULT_DATABASE);
@@ -52,8 +53,8 @@ export function influxTarget(o: TargetOptions): InfluxTarget {
     database,
     display: `${protocol}://${u.host}${segs.length ? '/' + segs.join('/') : ''}/${encodeURIComponent(database)}`,
   };
-  const user = env[ENV_USER];
-  const pass = env[ENV_PASSWORD];
+  const user = secretFromEnv(env, ENV_USER);
+  const pass = secretFromEnv(env, ENV_PASSWORD);
   if (user) t.username = user;
   if (pass) t.password = pass;
   return t;
@@ -68,8 +69,9 @@ export function stripCredentials(url: string): string {
 export function scrub(message: string, t: InfluxTarget): string {
   let m = stripCredentials(message);
   for (const secret of [t.password, t.username]) if (secret) m = m.split(secret).join('***');
-  // the 1.x client sends credentials as u= / p= query parameters
-  return m.replace(/([?&][up]=)[^&\s"]*/g, '$1***');
+  // the 1.x client sends credentials as HTTP basic auth (and older ones as u= / p= query
+  // parameters): a server or proxy that echoes the request quotes them, base64 or not
+  return m.replace(/\b(Basic|Bearer|Token)\s+[A-Za-z0-9+/=._-]+/gi, '$1 ***').replace(/([?&][up]=)[^&\s"]*/g, '$1***');
 }
 
 export function openClient(t: InfluxTarget, requestTimeoutMs: number): InfluxDB {

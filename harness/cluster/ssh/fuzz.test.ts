@@ -38,7 +38,7 @@ test('mutated inventory data: an inventory or a clear error', () => {
   let refused = 0;
   fc.assert(
     fc.property(mutatedValue(texts.map((t) => parse(t) as unknown)), (v) => {
-      if (clearOrValid(() => parseInventory(stringify(v), file()), /^cluster\./).error) refused++;
+      if (clearOrValid(() => parseInventory(stringify(v), file()), /^(cluster|secrets)\./).error) refused++;
     }),
     fuzzParams(1611),
   );
@@ -49,7 +49,7 @@ test('mutated inventory data: an inventory or a clear error', () => {
 test('mutated inventory text: an inventory or a clear error', () => {
   fc.assert(
     fc.property(mutatedText(texts), (t) => {
-      clearOrValid(() => parseInventory(t, file()), /^cluster\./);
+      clearOrValid(() => parseInventory(t, file()), /^(cluster|secrets)\./);
     }),
     fuzzParams(1612),
   );
@@ -57,6 +57,20 @@ test('mutated inventory text: an inventory or a clear error', () => {
 
 // what the campaign fuzz found in the same YAML path, kept as plain cases here
 test('an alias to a later anchor is refused in one line, not thrown as a ReferenceError', () => {
-  const { error } = clearOrValid(() => parseInventory(texts[0]!.replace('address: 10.0.0.1', 'address: *late\n    user: &late root'), file()), /^cluster\./);
+  const { error } = clearOrValid(() => parseInventory(texts[0]!.replace('address: 10.0.0.1', 'address: *late\n    user: &late root'), file()), /^(cluster|secrets)\./);
   expect(error?.message).toMatch(/inventory\.yaml: invalid YAML: Unresolved alias/);
+});
+
+test('an inventory nested 20,000 deep is refused before the YAML parser sees it', () => {
+  const { error } = clearOrValid(() => parseInventory(`hosts: ${'['.repeat(20_000)}1${']'.repeat(20_000)}\n`, file()), /^cluster\./);
+  expect(error?.message).toBe(`${file()}:1: invalid YAML: nested deeper than 100 levels`);
+});
+
+test('a private key others can read is refused, naming the key file', () => {
+  fs.chmodSync(path.join(dir, 'id'), 0o644);
+  try {
+    expect(clearOrValid(() => parseInventory(texts[0]!, file()), /^secrets\./).error?.message).toMatch(/id: permissions 0644 are too open for a private key/);
+  } finally {
+    fs.chmodSync(path.join(dir, 'id'), 0o600);
+  }
 });

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
-import { inputAt, InputError } from '../../core';
+import { MAX_TEXT_NESTING, checkSecretFile, inputAt, InputError, nestingTooDeep } from '../../core';
 import { HOST_KEY_TYPES, knownHostsNames, parseHostKeyLine, readKnownHostsEntry, type PinnedKey } from './hostkeys';
 
 const railSchema = z
@@ -91,6 +91,9 @@ export function loadInventory(file: string, o: InventoryOptions = {}): Inventory
 }
 
 export function parseInventory(text: string, file: string, o: InventoryOptions = {}): Inventory {
+  // the YAML library can die outright (not throw) on a text nested 10,000 deep
+  const deep = nestingTooDeep(text);
+  if (deep !== undefined) throw inputAt('cluster.inventory', file, deep, `invalid YAML: nested deeper than ${MAX_TEXT_NESTING} levels`);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' });
   if (doc.errors.length > 0) {
@@ -128,6 +131,8 @@ export function parseInventory(text: string, file: string, o: InventoryOptions =
     seen.add(h.name);
     const keyPath = path.resolve(dir, h.key);
     if (!fs.existsSync(keyPath)) throw at('key', `private key file ${keyPath} does not exist`);
+    // as OpenSSH does: a key others can read is not a secret any more
+    checkSecretFile(keyPath, 'a private key');
     if (h.passphraseEnv && process.env[h.passphraseEnv] === undefined) {
       throw at('passphraseEnv', `environment variable ${h.passphraseEnv} is not set`);
     }

@@ -223,10 +223,12 @@ export class EdnReader {
       const big = BigInt(m[1] + m[2]!);
       return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
     }
-    if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?M?$/.test(tok)) return Number(tok.replace(/M$/, ''));
+    // 1e400 and 1/0 would read as Infinity, which no history value can be
+    const finite = (x: number): number => (Number.isFinite(x) ? x : this.fail(`number "${tok}" is out of range`, line));
+    if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?M?$/.test(tok)) return finite(Number(tok.replace(/M$/, '')));
     if (/^[-+]?\d+\/\d+$/.test(tok)) {
       const [a, b] = tok.split('/');
-      return Number(a) / Number(b);
+      return finite(Number(a) / Number(b));
     }
     if (/^\d/.test(tok)) this.fail(`bad number "${tok}"`, line);
     return new Sym(tok);

@@ -27,7 +27,8 @@ export const MAX_VALUE_DEPTH = 100;
 /** null when `obj` is a valid event, else a one-line description of the first problem */
 export function eventProblem(obj: unknown): string | null {
   // a line of 10,000 brackets overflowed the stack of both validators (a RangeError, exit 255)
-  if (depthOver(obj, MAX_VALUE_DEPTH)) return `nested deeper than ${MAX_VALUE_DEPTH} levels`;
+  const shape = shapeProblem(obj, MAX_VALUE_DEPTH);
+  if (shape !== null) return shape;
   if (validator()(obj)) return null;
   const r = HistoryEvent.safeParse(obj);
   if (r.success) return null; // ajv and zod disagree only on zod-only refinements: trust zod
@@ -40,14 +41,18 @@ export function isEvent(obj: unknown): obj is HistoryEvent {
   return eventProblem(obj) === null;
 }
 
-/** whether `v` nests arrays and objects deeper than `max`, found without recursion */
-function depthOver(v: unknown, max: number): boolean {
+/**
+ * Nesting deeper than `max`, or a number JSON.parse read as Infinity (1e400: ajv's "number"
+ * takes it, zod's does not, and the ajv check comes first), found without recursion.
+ */
+function shapeProblem(v: unknown, max: number): string | null {
   const stack: [unknown, number][] = [[v, 0]];
   while (stack.length > 0) {
     const [x, d] = stack.pop()!;
+    if (typeof x === 'number' && !Number.isFinite(x)) return 'a number beyond the range of a double (it reads as Infinity)';
     if (x === null || typeof x !== 'object') continue;
-    if (d >= max) return true;
-    for (const y of Array.isArray(x) ? x : Object.values(x)) if (y !== null && typeof y === 'object') stack.push([y, d + 1]);
+    if (d >= max) return `nested deeper than ${max} levels`;
+    for (const y of Array.isArray(x) ? x : Object.values(x)) stack.push([y, d + 1]);
   }
-  return false;
+  return null;
 }

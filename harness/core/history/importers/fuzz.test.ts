@@ -128,6 +128,12 @@ describe('fuzz-found histories', () => {
     expect(refused(`[{:process 0 :type :invoke :f :write :value ${deep(10_000)}}]`, '.edn')).toBe('h:1: collections nested deeper than 200 levels');
     expect(refused(`{:process 0, :type :invoke, :f :put, :key "3", :value ${deep(10_000)}}\n`, '.txt', 'porcupine-kv')).toBe('h:1: collections nested deeper than 200 levels');
   });
+  // JSON.parse reads 1e400 as Infinity, which ajv's "number" let through (zod's does not)
+  it('a number beyond the range of a double, native and EDN', () => {
+    expect(refused(`${ev({ type: 'invoke', process: 0, f: 'write', key: 'r' }).replace('}', ',"value":[1e400]}')}\n`, '.jsonl')).toBe('h:1: a number beyond the range of a double (it reads as Infinity)');
+    expect(refused('[{:process 0 :type :invoke :f :write :value 1e400}]', '.edn')).toBe('h:1: number "1e400" is out of range');
+    expect(refused('[{:process 0 :type :invoke :f :write :value 1/0}]', '.edn')).toBe('h:1: number "1/0" is out of range');
+  });
   // a bad key of a megabyte line was quoted whole: one "line" of a megabyte on stderr
   it('a message quoting a huge key is cut in the middle', () => {
     const m = refused(`${ev({ type: 'invoke', process: 0, f: 'write', key: 'r' }).replace('{', `{"${'['.repeat(5000)}":1,`)}\n`, '.jsonl');
