@@ -13,6 +13,8 @@ export interface RunSummary {
   infrastructureFault?: string;
   /** the run was interrupted: why */
   incomplete?: string;
+  /** nodes lost during the run and not restarted (ssh driver) */
+  nodesLost?: string[];
   expectedMatched?: boolean;
   findings: { kind: string; node: string; message: string }[];
   checks: { checker: string; verdict: string; summary: string; violations: { kind: string; message: string; pattern?: string; ops: number[] }[] }[];
@@ -46,6 +48,7 @@ export function summarize(r: RunResults): RunSummary {
   };
   if (r.infrastructureFault) s.infrastructureFault = r.infrastructureFault.reason;
   if (r.incomplete) s.incomplete = r.incompleteReason ?? 'the run did not end';
+  if (r.nodesLost?.length) s.nodesLost = r.nodesLost;
   if (r.expected) s.expectedMatched = r.expected.matched;
   return s;
 }

@@ -47,11 +47,16 @@ export interface RunHealthDeps {
 export interface HealthOutcome {
   findings: Finding[];
   infrastructureFault?: { reason: string; repaired: boolean };
+  /** nodes that do not answer at the end and that the driver cannot restart (ssh) */
+  nodesLost?: string[];
   notes: string[];
 }
 
 /** the local guest's boot announcements on its console (harness/cluster/local/qemu.ts) */
 const BOOTED = /^RDMA-CHAOS-(?:SSHD|READY) /;
+
+/** how long a node has to answer at the end of a run before it counts as lost */
+const LOST_PROBE_MS = 20_000;
 
 /** faults active within this long before a kernel line was read count as active then */
 const LOOKBACK_NS = 2e9;
@@ -229,6 +234,33 @@ export class RunHealth {
     }
     const outcome: HealthOutcome = { findings, notes };
     if (trip) outcome.infrastructureFault = { reason: trip.reason, repaired: repaired && canRestart(this.d.driver) };
+    const lost = await this.lostNodes();
+    if (lost.length) {
+      outcome.nodesLost = lost;
+      const many = lost.length > 1;
+      notes.push(`node-lost: ${lost.join(', ')} ${many ? 'do' : 'does'} not answer at the end of the run, and the ${this.d.driver.kind} driver cannot restart nodes: bring ${many ? 'them' : 'it'} back before the next campaign`);
+      this.d.log(`health: node-lost: ${lost.join(', ')}`);
+    }
     return outcome;
+  }
+
+  /**
+   * With a driver that cannot restart nodes (ssh), the nodes that do not answer once the run is
+   * over: lost to the next campaign, which should hear it from this run, not fail on them.
+   */
+  private async lostNodes(): Promise<string[]> {
+    if (canRestart(this.d.driver)) return [];
+    const answers = await Promise.all(
+      this.d.nodes.map(async (n) => {
+        try {
+          // a dead node's reconnects stop at the signal; a hung one's command at the timeout
+          const r = await this.d.driver.exec(n, ['true'], { timeoutMs: LOST_PROBE_MS, idempotent: true, signal: AbortSignal.timeout(LOST_PROBE_MS) });
+          return r.code === 0;
+        } catch {
+          return false;
+        }
+      }),
+    );
+    return this.d.nodes.filter((_, i) => !answers[i]);
   }
 }

@@ -103,3 +103,10 @@ test('checkProgress prints one line per report interval, rewritten in place on a
   q.done();
   expect(tty).toEqual(['\r\x1b[2Kcheck: counter: 1 of 2 ok ops placed (50%), 0 of 1 partitions decided', '\n']);
 });
+
+test('a node lost during the run (ssh driver) turns valid into unknown and is carried into results.json; a violation stays invalid', () => {
+  const r = checkRunDir(runDir('lost', 5), meta({ nodesLost: ['node3'] }), 10_000);
+  expect({ verdict: r.verdict, lost: r.nodesLost, notes: r.notes }).toEqual({ verdict: 'unknown', lost: ['node3'], notes: ['verdict unknown, not valid: node-lost (node3)'] });
+  expect(JSON.parse(fs.readFileSync(path.join(tmp, 'lost', RUN_FILES.results), 'utf8')).nodesLost).toEqual(['node3']);
+  expect(checkRunDir(runDir('lost-dup', 9), meta({ nodesLost: ['node3'] }), 10_000).verdict).toBe('invalid');
+});

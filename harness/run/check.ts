@@ -24,6 +24,7 @@ export interface RunMeta {
   clean: boolean;
   notes: string[];
   infrastructureFault?: RunResults['infrastructureFault'];
+  nodesLost?: string[];
   /** the run was interrupted (why, in one line): its results say incomplete */
   incomplete?: string;
 }
@@ -92,6 +93,12 @@ export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal
     const note = `verdict unknown, not valid: ${serious.map((f) => `${f.kind} on ${f.node}`).join(', ')} (see findings)`;
     if (!notes.includes(note)) notes.push(note); // a recheck carries the first check's notes
   }
+  // a node gone before the end did not run the schedule either
+  if (verdict === 'valid' && meta.nodesLost?.length) {
+    verdict = 'unknown';
+    const note = `verdict unknown, not valid: node-lost (${meta.nodesLost.join(', ')})`;
+    if (!notes.includes(note)) notes.push(note);
+  }
 
   const tb = timeBase(ops, faults);
   const samples = readCounterSamples(path.join(dir, RUN_FILES.counters));
@@ -115,6 +122,7 @@ export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal
     notes,
   };
   if (meta.infrastructureFault) results.infrastructureFault = meta.infrastructureFault;
+  if (meta.nodesLost?.length) results.nodesLost = meta.nodesLost;
   if (meta.incomplete !== undefined) {
     results.incomplete = true;
     results.incompleteReason = meta.incomplete;

@@ -170,6 +170,7 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
     cluster: { driver: cluster.kind, nodes: plan.nodes, rails: plan.campaign.cluster.rails },
     faults: nemesis?.records() ?? [], findings: h.findings, clean, notes,
     ...(h.infrastructureFault ? { infrastructureFault: h.infrastructureFault } : {}),
+    ...(h.nodesLost ? { nodesLost: h.nodesLost } : {}),
   };
   if (storeFailure) throw storeFull(rd.dir, storeFailure);
   rd.log('checking the history');

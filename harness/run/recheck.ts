@@ -71,6 +71,7 @@ export function recheckRun(dir: string, o: RecheckOptions = {}): RunResults {
     clean: prev?.clean ?? faults.every((f) => f.phase === 'NotInjected'),
     notes: [...(prev?.notes ?? (interrupted ? [INTERRUPTED] : [])), note],
     ...(prev?.infrastructureFault ? { infrastructureFault: prev.infrastructureFault } : {}),
+    ...(prev?.nodesLost ? { nodesLost: prev.nodesLost } : {}),
     ...(interrupted ? { incomplete: prev?.incompleteReason ?? INTERRUPTED } : {}),
   };
   return checkRunDir(dir, meta, o.timeoutMs ?? 120_000, o.signal);

@@ -61,3 +61,16 @@ test('a run directory with a history and no results.json yet: the report names t
   expect(() => loadRun(dir)).toThrow(expect.objectContaining({ code: 'report.noResults', message: expect.stringContaining(`the run did not finish: \`rdma-chaos recheck ${dir}\` checks it and writes it`) }));
   fs.rmSync(dir, { recursive: true });
 });
+
+test('a run marked node-lost says so in the header, the index row and the JUnit XML', () => {
+  const dir = path.join(store, 'lost', 'x');
+  const { results } = makeSyntheticRun({ dir, ops: 300, seed: 4, startedAt: new Date(Date.UTC(2026, 0, 3)) });
+  fs.writeFileSync(path.join(dir, RUN_FILES.results), JSON.stringify(RunResults.parse({ ...results, verdict: 'unknown', nodesLost: ['node3'] })));
+  const html = renderReport(loadRun(dir));
+  expect(html.slice(html.indexOf('<header>'), html.indexOf('</header>'))).toContain('<div class="incomplete" id="node-lost"><b>NODE-LOST</b>: node3 stopped answering and was not restarted');
+  expect(summarize(loadRun(dir, { history: false }).results).nodesLost).toEqual(['node3']);
+  expect(junitXml([{ results: loadRun(dir, { history: false }).results }])).toMatch(/<testcase name="nodes kept"[^>]*>\s*<error message="node-lost: node3" type="node-lost"/);
+  expect(fs.readFileSync(buildIndex(path.join(store, 'lost')).file, 'utf8')).toContain('>node-lost</span>');
+  // a run without it shows none of it
+  expect(renderReport(loadRun(run('a', false)))).not.toContain('id="node-lost"');
+});

@@ -9,7 +9,7 @@ import { series, workloadIndex } from '../metrics';
 import { loadRun, type RunData } from '../run';
 import { latencyChart, throughputChart, type Band } from './charts';
 import { CLIENT_JS } from './client';
-import { bannerHtml, campaignHtml, incompleteHtml, countersHtml, findingsHtml, summaryHtml, violationsHtml, type ViolationView } from './sections';
+import { bannerHtml, campaignHtml, incompleteHtml, nodesLostHtml, countersHtml, findingsHtml, summaryHtml, violationsHtml, type ViolationView } from './sections';
 import { CSS } from './style';
 import { buildTimeline, type TimelineOptions } from './timeline';
 import writeFileAtomic from 'write-file-atomic';
@@ -52,7 +52,7 @@ export function renderReport(run: RunData, o: ReportOptions = {}): string {
 <html lang="en"><head><meta charset="utf-8">${csp}<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(r.verdict)}: ${esc(r.campaign)} — rdma-chaos report</title><style>${CSS}</style></head>
 <body data-verdict="${esc(r.verdict)}">
-${bannerHtml(r)}<header><h1>${esc(r.campaign)}</h1><div class="sub">rdma-chaos run report · ${esc(r.startedAt)} · seed ${esc(String(r.seed))} · ${run.ops.length.toLocaleString('en')} ops</div>${incompleteHtml(r)}</header>
+${bannerHtml(r)}<header><h1>${esc(r.campaign)}</h1><div class="sub">rdma-chaos run report · ${esc(r.startedAt)} · seed ${esc(String(r.seed))} · ${run.ops.length.toLocaleString('en')} ops</div>${incompleteHtml(r)}${nodesLostHtml(r)}</header>
 <main>
 ${findingsHtml(r, tb)}
 ${summaryHtml(r, views, run.notes)}

@@ -33,6 +33,12 @@ export function incompleteHtml(r: RunResults): string {
   return `<div class="incomplete" id="incomplete"><b>INCOMPLETE</b>: ${esc(r.incompleteReason ?? 'the run did not end')}</div>`;
 }
 
+/** in the header: nodes lost during the run that nothing restarted (ssh driver) */
+export function nodesLostHtml(r: RunResults): string {
+  if (!r.nodesLost?.length) return '';
+  return `<div class="incomplete" id="node-lost"><b>NODE-LOST</b>: ${esc(r.nodesLost.join(', '))} stopped answering and ${r.nodesLost.length > 1 ? 'were' : 'was'} not restarted; ${r.nodesLost.length > 1 ? 'their' : 'its'} ops after that are indeterminate</div>`;
+}
+
 function findingCard(f: Finding, tb: TimeBase, faultKinds: Map<string, string>): string {
   const when = [f.time !== undefined ? secs(f.time, tb) + ' into the run' : '', f.wallTime ?? ''].filter(Boolean).join(', ');
   const active = f.activeFaults.length ? f.activeFaults.map((id) => `${id} (${faultKinds.get(id) ?? '?'})`).join(', ') : 'none';

@@ -30,12 +30,13 @@ function link(p: IndexPage, r: IndexedRun): string {
 
 function title(r: IndexedRun): string {
   const s = r.summary;
-  return `${s.startedAt} ${s.campaign}: ${state(r)}${s.incomplete ? ', INCOMPLETE' : ''}${s.violations ? `, ${s.violations} violation(s)` : ''}${s.clean ? '' : ', NOT CLEAN'}${r.error ? ` (${r.error})` : ''}`;
+  return `${s.startedAt} ${s.campaign}: ${state(r)}${s.incomplete ? ', INCOMPLETE' : ''}${s.nodesLost ? `, NODE-LOST ${s.nodesLost.join(' ')}` : ''}${s.violations ? `, ${s.violations} violation(s)` : ''}${s.clean ? '' : ', NOT CLEAN'}${r.error ? ` (${r.error})` : ''}`;
 }
 
 /** an interrupted run keeps its verdict; this says it covers only what was recorded */
 function incomplete(s: IndexedRun['summary']): string {
-  return s.incomplete ? ` <span class="badge incomplete" style="background:#e67700" title="${esc(s.incomplete)}">incomplete</span>` : '';
+  const lost = s.nodesLost ? ` <span class="badge node-lost" style="background:#e67700" title="${esc(s.nodesLost.join(', '))} not restarted">node-lost</span>` : '';
+  return (s.incomplete ? ` <span class="badge incomplete" style="background:#e67700" title="${esc(s.incomplete)}">incomplete</span>` : '') + lost;
 }
 
 function strip(p: IndexPage, runs: IndexedRun[]): string {

@@ -41,6 +41,7 @@ function cases(r: RunResults): Case[] {
   if (r.infrastructureFault) out.push({ name: 'infrastructure', time: 0, error: { message: `infrastructure fault: ${r.infrastructureFault.reason}`, type: 'infrastructure-fault', text: `${r.infrastructureFault.reason}\nverdict unknown; repaired: ${r.infrastructureFault.repaired}` } });
   // an interrupted run's verdict covers only what it recorded: CI must not read it as a pass
   if (r.incomplete) out.push({ name: 'complete run', time: 0, error: { message: `incomplete: ${r.incompleteReason ?? 'the run did not end'}`, type: 'incomplete', text: r.incompleteReason ?? 'the run did not end' } });
+  if (r.nodesLost?.length) out.push({ name: 'nodes kept', time: 0, error: { message: `node-lost: ${r.nodesLost.join(', ')}`, type: 'node-lost', text: `${r.nodesLost.join(', ')} stopped answering during the run and ${r.nodesLost.length > 1 ? 'were' : 'was'} not restarted` } });
   const unclean = uncleanReasons(r);
   out.push(unclean.length ? { name: 'clean teardown', time: 0, failure: { message: unclean[0]!, type: 'not-clean', text: unclean.join('\n') } } : { name: 'clean teardown', time: 0 });
   if (r.expected) {

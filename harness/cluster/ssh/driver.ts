@@ -59,7 +59,8 @@ export class SshDriver implements NodeDriver {
       return info;
     }
     if (info.rails.some((r) => r.rdmaDevice)) {
-      const links = await this.exec(h.name, ['rdma', 'link', 'show'], { timeoutMs: 10_000 });
+      // a read: sent again after a dropped connection
+      const links = await this.exec(h.name, ['rdma', 'link', 'show'], { timeoutMs: 10_000, idempotent: true });
       for (const r of info.rails) {
         if (!r.rdmaDevice) continue;
         const m = new RegExp(`^link ${escapeRe(r.rdmaDevice)}/\\d+ state (\\S+)`, 'm').exec(links.stdout);

@@ -124,6 +124,12 @@ export const RunResults = z.object({
   incompleteReason: z.string().optional(),
   /** set when the testbed broke (issue 7): verdict is then 'unknown', never valid/invalid */
   infrastructureFault: z.object({ reason: z.string(), repaired: z.boolean() }).optional(),
+  /**
+   * Nodes that stopped answering during the run and could not be restarted (the ssh driver
+   * restarts nothing): the campaign is marked node-lost; their ops are indeterminate, and the
+   * next campaign needs them back.
+   */
+  nodesLost: z.array(z.string()).min(1).optional(),
   /** did the verdict match the campaign's expected outcome (self-testing campaigns) */
   expected: z.object({ verdict: Verdict.optional(), patterns: z.array(z.string()).optional(), matched: z.boolean() }).optional(),
   checks: z.array(CheckRecord),
