@@ -19,6 +19,7 @@ import { parseCampaign, planRun } from './campaign';
 import { parseInventory } from './cluster/ssh';
 import { isChaosError, knownSecrets, redactor, RUN_FILES, RunResults } from './core';
 import { openRunMetrics } from './run/metrics';
+import { createRunDir } from './run';
 import { runBin } from './test-support';
 
 jest.setTimeout(60_000);
@@ -152,6 +153,18 @@ test('the redactor a run can wire into its logs blanks every known secret', () =
   const r = redactor(knownSecrets(env(), ['KEY_PASS']));
   const line = `ssh: bad passphrase ${PASSPHRASE} for ${USER}; GET /query?u=${USER}&p=${PASSWORD} http://${USER}:${PASSWORD}@h/ Authorization: Basic ${BASIC}`;
   expect(leaks([['line', r(line)]])).toEqual([]);
+});
+
+test('a run directory\'s controller and agent logs go through it: a line quoting a secret is written blanked', () => {
+  const plan = planRun(parseCampaign('c.yaml', 'name: logged\nduration: 1s\nworkloads:\n  - { workload: counter, target: node1 }\n'), 1);
+  const rd = createRunDir(path.join(dir, 'logged'), plan, new Date(), redactor(knownSecrets(env(), ['KEY_PASS'])));
+  rd.log(`influx: 401 for http://${USER}:${PASSWORD}@127.0.0.1:1/write as ${USER}`);
+  rd.agentLog('node1', `unlock failed with ${PASSPHRASE}`);
+  rd.close();
+  const logs = filesUnder(rd.dir).filter(([f]) => f.endsWith('.log'));
+  expect(logs.map(([f]) => path.basename(f)).sort()).toEqual(['controller.log', 'node1.log']);
+  expect(leaks(logs)).toEqual([]);
+  expect(logs.map(([, t]) => t).join('')).toContain('influx: 401 for http://***@127.0.0.1:1/write as ***');
 });
 
 test('ssh: a private key others can read is refused, as OpenSSH refuses it; the passphrase stays in its variable', () => {

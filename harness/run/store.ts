@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import type { RunPlan } from '../campaign';
-import { currentOwner, removeRunOwner, RUN_FILES, writeResults, writeRunOwner, type RunResults } from '../core';
+import { currentOwner, knownSecrets, redactor, removeRunOwner, RUN_FILES, writeResults, writeRunOwner, type RunResults } from '../core';
 
 export interface RunDir {
   dir: string;
@@ -15,7 +15,11 @@ export interface RunDir {
   close(): void;
 }
 
-export function createRunDir(store: string, plan: RunPlan, now = new Date()): RunDir {
+/**
+ * `redact` blanks secrets in every log line: the credentials rdma-chaos reads from the
+ * environment by default. A message that quotes a URL or an error from a library could carry one.
+ */
+export function createRunDir(store: string, plan: RunPlan, now = new Date(), redact: (line: string) => string = redactor(knownSecrets(process.env))): RunDir {
   const campaign = plan.campaign;
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   let dir = path.join(store, campaign.name, stamp);
@@ -27,7 +31,7 @@ export function createRunDir(store: string, plan: RunPlan, now = new Date()): Ru
   writeRunOwner(dir, currentOwner(now));
   const controller = fs.openSync(path.join(dir, RUN_FILES.controllerLog), 'a');
   const agents = new Map<string, number>();
-  const stamped = (line: string): string => `${new Date().toISOString()} ${line}\n`;
+  const stamped = (line: string): string => `${new Date().toISOString()} ${redact(line)}\n`;
   return {
     dir,
     // logs are the run's notes, not its record: a full disk drops lines, it does not end the run
