@@ -28,7 +28,7 @@ if [ -e "$ENV_FILE" ]; then
   set +a
 fi
 STORE="${RDMA_CHAOS_STORE:-/var/lib/rdma-chaos/store}"
-CAMPAIGNS="${RDMA_CHAOS_CAMPAIGNS:-campaigns/default.yaml campaigns/shift/fadd-replay.yaml campaigns/shift/fadd-none.yaml campaigns/shift/fadd-shift.yaml campaigns/shift/cas-replay.yaml campaigns/shift/cas-read-verify.yaml campaigns/shift/flag-replay-ackloss.yaml campaigns/shift/flag-replay-packetloss.yaml campaigns/shift/send-replay.yaml campaigns/shift/send-shift.yaml campaigns/health/node-panic.yaml campaigns/random-10m.yaml}"
+CAMPAIGNS="${RDMA_CHAOS_CAMPAIGNS:-campaigns/default.yaml campaigns/shift/fadd-replay.yaml campaigns/shift/fadd-none.yaml campaigns/shift/fadd-shift.yaml campaigns/shift/cas-replay.yaml campaigns/shift/cas-read-verify.yaml campaigns/shift/flag-replay-ackloss.yaml campaigns/shift/flag-replay-packetloss.yaml campaigns/shift/send-replay.yaml campaigns/shift/send-shift.yaml campaigns/health/node-panic.yaml campaigns/random-10m.yaml campaigns/checker/single-key-10m.yaml}"
 CLI=(node "$ROOT/bin/rdma-chaos.js")
 night="$(date -u +%Y-%m-%dT%H-%M-%SZ)"
 junit="$STORE/junit/$night"
