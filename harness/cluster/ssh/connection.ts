@@ -253,6 +253,11 @@ export class SshConnection {
     });
   }
 
+  /** `c` is still this host's open connection (it did not close under a command) */
+  holds(c: Client): boolean {
+    return this.client === c;
+  }
+
   lost(err: Error, started: boolean): ConnectionDropped {
     return new ConnectionDropped(`${this.label}: ${err.message}`, started);
   }

@@ -156,22 +156,32 @@ export class SshDriver implements NodeDriver {
     const dir = path.posix.dirname(remotePath);
     const tmp = `${remotePath}.rc-upload-${randomBytes(4).toString('hex')}`;
     await this.mustExec(node, ['mkdir', '-p', dir], true);
-    await conn.withSlot(async (client) => {
-      const sftp = await conn.sftp(client);
-      try {
-        await new Promise<void>((resolve, reject) =>
-          sftp.fastPut(localPath, tmp, { mode }, (err) => (err ? reject(err) : resolve())),
-        );
-        // the server's umask applies on create; set the mode explicitly
-        await new Promise<void>((resolve, reject) => sftp.chmod(tmp, mode, (err) => (err ? reject(err) : resolve())));
-      } catch (e: unknown) {
-        throw new InputError('cluster.uploadFailed', `${conn.label}: upload of ${localPath} to ${remotePath} failed: ${(e as Error).message}`);
-      } finally {
-        sftp.end();
-      }
-    });
-    // rename: readers never see a partial file, and a running binary can be replaced
-    await this.mustExec(node, ['mv', '-f', tmp, remotePath]);
+    // the temp file is written whole again after a dropped connection
+    await reconnecting({ idempotent: true }, () =>
+      conn.withSlot(async (client) => {
+        const sftp = await conn.sftp(client);
+        // ssh2's fastPut never calls back when the connection closes under it
+        const gone = new Error('the SFTP channel closed mid-transfer');
+        const closed = new Promise<never>((_, reject) => {
+          sftp.once('close', () => reject(gone));
+        });
+        closed.catch(() => undefined);
+        try {
+          await Promise.race([new Promise<void>((resolve, reject) => sftp.fastPut(localPath, tmp, { mode }, (err) => (err ? reject(err) : resolve()))), closed]);
+          // the server's umask applies on create; set the mode explicitly
+          await Promise.race([new Promise<void>((resolve, reject) => sftp.chmod(tmp, mode, (err) => (err ? reject(err) : resolve()))), closed]);
+        } catch (e: unknown) {
+          // the connection went away under the transfer: the testbed's trouble, not the file's
+          if (e === gone || !conn.holds(client)) throw conn.lost(e as Error, true);
+          throw new InputError('cluster.uploadFailed', `${conn.label}: upload of ${localPath} to ${remotePath} failed: ${(e as Error).message}`);
+        } finally {
+          sftp.end();
+        }
+      }),
+    );
+    // rename: readers never see a partial file, and a running binary can be replaced. Sent
+    // again after a drop, a rename that already happened finds the file in place: done.
+    await this.mustExec(node, ['sh', '-c', 'mv -f "$1" "$2" || { [ ! -e "$1" ] && [ -e "$2" ]; }', 'rc-mv', tmp, remotePath], true);
   }
 
   private async mustExec(node: string, argv: string[], idempotent = false): Promise<void> {
