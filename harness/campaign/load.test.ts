@@ -51,6 +51,17 @@ describe('campaign files', () => {
   it('rejects a bad duration', () => rejects(base.replace('duration: 20s', 'duration: soon'), /^c\.yaml:2: duration: /));
 });
 
+test('two workloads from the same client toward the same target are refused at the line of the second', () => {
+  const two = base.replace('faults:', `  - workload: cas-register
+    target: node1
+    clients: [node3, node2]
+faults:`);
+  rejects(two, /^c\.yaml:11: workloads\[1\]\.clients: node2 already runs workloads\[0\] \(counter\) toward node1: a client node runs one workload per target/);
+  // another target, or other clients, is fine
+  expect(() => parseCampaign('c.yaml', two.replace('clients: [node3, node2]', 'clients: [node3]'))).not.toThrow();
+  expect(() => parseCampaign('c.yaml', two.replace('target: node1\n    clients: [node3, node2]', 'target: node3\n    clients: [node1, node2]'))).not.toThrow();
+});
+
 describe('planning', () => {
   const random = base + '  random: { kinds: [packet-loss, ack-loss, nic-failover, partition, delay, pause], interval: 3s }\n';
   it('is a pure function of campaign and seed', () => {

@@ -132,6 +132,8 @@ function validateSemantics(file: string, doc: Document, lc: LineCounter, c: Camp
   };
   const policy = policyFor(c.policy);
   if (c.cluster.rails < policy.needsRails) err(['policy'], `policy "${c.policy}" moves traffic to a backup rail, but the cluster has ${c.cluster.rails} rail`);
+  // an agent drives one workload at a time toward a peer (agents/agent/slice.ts)
+  const pairs = new Map<string, number>();
   c.workloads.forEach((w, i) => {
     if (w.target) known(w.target, ['workloads', i, 'target']);
     w.clients?.forEach((n, j) => known(n, ['workloads', i, 'clients', j]));
@@ -140,6 +142,13 @@ function validateSemantics(file: string, doc: Document, lc: LineCounter, c: Camp
     if (clients.length === 0) err(['workloads', i, 'clients'], `no client node: the cluster has only ${target}`);
     const bad = workloadPackage(w.workload).misplaced?.(w, { nodes: nodes.size, target, clients });
     if (bad) err(['workloads', i, bad.field], bad.message);
+    for (const n of clients) {
+      const first = pairs.get(`${n}>${target}`);
+      if (first !== undefined) {
+        err(['workloads', i, 'clients'], `${n} already runs workloads[${first}] (${c.workloads[first]!.workload}) toward ${target}: a client node runs one workload per target; give this one other clients or another target`);
+      }
+      pairs.set(`${n}>${target}`, i);
+    }
   });
   c.faults.timeline.forEach((f, i) => {
     known(f.target, ['faults', 'timeline', i, 'target']);
