@@ -97,6 +97,9 @@ class MonotonePins<S, P> implements Pins<S> {
   }
 }
 
+/** no state looked up yet */
+const UNSET = Symbol('unset');
+
 class WriterPins<S, P> implements Pins<S> {
   private readonly ids = new Map<string | number, number>();
   private readonly pinId: Int32Array;
@@ -104,6 +107,10 @@ class WriterPins<S, P> implements Pins<S> {
   /** per value: pending ok ops pinned there, pending ops that may write it */
   private readonly pinned: Int32Array;
   private readonly writers: Int32Array;
+  /** the state kills() last looked up, its key and its value id (-1: no op is pinned there) */
+  private lastS: unknown = UNSET;
+  private lastKey: string | number = NaN;
+  private lastV = -1;
 
   constructor(private readonly model: Model<S, P>, entries: readonly Entry<P>[], produces: (p: P) => string | number | null | undefined) {
     const n = entries.length;
@@ -145,10 +152,15 @@ class WriterPins<S, P> implements Pins<S> {
   }
 
   kills(s: S, ns: S, i: number): boolean {
-    const ks = this.model.key(s);
-    if (this.model.key(ns) === ks) return false;
-    const v = this.ids.get(ks);
-    if (v === undefined) return false;
+    // a node asks for each of its candidates from one state: look its value up once
+    if (s !== this.lastS) {
+      this.lastS = s;
+      this.lastKey = this.model.key(s);
+      this.lastV = this.ids.get(this.lastKey) ?? -1;
+    }
+    if (this.model.key(ns) === this.lastKey) return false;
+    const v = this.lastV;
+    if (v < 0) return false;
     const pinned = this.pinned[v]! - (this.pinId[i] === v ? 1 : 0);
     return pinned > 0 && this.writers[v]! - (this.prodId[i] === v ? 1 : 0) === 0;
   }

@@ -262,6 +262,8 @@ export class WglSearch<S, P> implements ListView<P> {
         firstReturn = (node - 2) >> 1;
         break;
       }
+      // a legal read is taken alone: past it only the first return is still wanted
+      if (forced >= 0) continue;
       const i = (node - 1) >> 1;
       const b = pred[i]!;
       if (b >= 0 && !this.linearized(b)) continue; // its process's last ok op first
