@@ -15,6 +15,8 @@
 // Either gives the index of an ok entry that no order can linearize, or undefined.
 import type { Model } from '../model';
 import type { Entry } from './entries';
+import { KeyIds } from '../key-ids';
+import { grow } from './memo';
 import { argsort } from './order';
 
 export function refute<S, P>(model: Model<S, P>, entries: readonly Entry<P>[]): number | undefined {
@@ -77,8 +79,18 @@ function monotone<S, P>(model: Model<S, P>, entries: readonly Entry<P>[], mayDec
 
 function writers<S, P>(model: Model<S, P>, entries: readonly Entry<P>[], produces: (p: P) => string | number | null | undefined, sets?: (p: P) => boolean): number | undefined {
   const n = entries.length;
-  // the latest return of a writer per value; the initial value was set before everything
-  const lastWrite = new Map<string | number, number>([[model.key(model.init()), -Infinity]]);
+  // the latest return of a writer per value id; the initial value was set before everything
+  const ids = new KeyIds();
+  let lastWrite = new Float64Array(1024);
+  const wrote = (k: string | number, ret: number): void => {
+    const fresh = ids.size;
+    const v = ids.id(k);
+    if (v === fresh) {
+      if (v >= lastWrite.length) lastWrite = grow(lastWrite, v);
+      lastWrite[v] = ret;
+    } else if (ret > lastWrite[v]!) lastWrite[v] = ret;
+  };
+  wrote(model.key(model.init()), -Infinity);
   // candidates Y (ok ops that leave a known value other than by writing v): call, return, value
   const ys = new Int32Array(n);
   const yCall = new Float64Array(n);
@@ -88,10 +100,7 @@ function writers<S, P>(model: Model<S, P>, entries: readonly Entry<P>[], produce
     const e = entries[i]!;
     const w = produces(e.p);
     if (w === null) return undefined; // what it writes depends on the state
-    if (w !== undefined) {
-      const t = lastWrite.get(w);
-      if (t === undefined || e.op.ret > t) lastWrite.set(w, e.op.ret);
-    }
+    if (w !== undefined) wrote(w, e.op.ret);
     if (!e.known) continue;
     // the value it leaves other than by writing v: its pin, or what it always sets
     const p = model.pin!(e.p);
@@ -130,8 +139,9 @@ function writers<S, P>(model: Model<S, P>, entries: readonly Entry<P>[], produce
     if (!e.known) continue;
     const v = model.pin!(e.p);
     if (v === undefined) continue;
-    const after = lastWrite.get(v);
-    if (after === undefined) return i; // nobody writes v, and it is not the initial value
+    const id = ids.get(v);
+    if (id < 0) return i; // nobody writes v, and it is not the initial value
+    const after = lastWrite[id]!;
     if (after === Infinity) continue;
     // the first candidate called after every writer of v returned
     let lo = 0;

@@ -94,42 +94,47 @@ export class WglSearch<S, P> implements ListView<P> {
 
   constructor(readonly model: Model<S, P>, entries: readonly Entry<P>[]) {
     const n = (this.n = entries.length);
-    this.orig = argsort(Float64Array.from(entries, (x) => x.op.call));
     // plain loops: Array.from with a callback per field cost seconds at 1M entries
+    const calls = new Float64Array(n);
+    for (let i = 0; i < n; i++) calls[i] = entries[i]!.op.call;
+    this.orig = argsort(calls);
     const e = (this.e = new Array<Entry<P>>(n));
     const at = new Int32Array(n);
+    for (let k = 0; k < n; k++) at[this.orig[k]!] = k;
     this.known = new Uint8Array(n);
     this.readOnly = new Uint8Array(n);
     this.call = new Float64Array(n);
     this.ret = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
-      const x = (e[k] = entries[this.orig[k]!]!);
-      at[this.orig[k]!] = k;
-      this.known[k] = x.known ? 1 : 0;
-      this.readOnly[k] = model.readOnly(x.p) ? 1 : 0;
-      this.call[k] = x.op.call;
-      this.ret[k] = x.known ? x.op.ret : Infinity;
-      if (x.known) this.okTotal++;
-    }
-    this.remainingOk = this.okTotal;
-    ({ next: this.next, prev: this.prev } = buildList(this.known, this.call, this.ret));
+    this.pred = new Int32Array(n);
     // program order: a process's ok op took effect before it returned, which was before the
     // process invoked its next op, whatever the clocks say (intervals widened by clock
     // uncertainty overlap one another: 100+ at a time in real CAS runs, for 3 processes)
     const lastOk = new Map<number, number>();
-    this.pred = new Int32Array(n).fill(-1);
+    // in the caller's order, each op read once (gathering them in call order missed the cache)
     for (let i = 0; i < n; i++) {
       const x = entries[i]!;
-      this.pred[at[i]!] = lastOk.get(x.op.process) ?? -1;
-      if (x.known) lastOk.set(x.op.process, at[i]!);
+      const k = at[i]!;
+      e[k] = x;
+      this.known[k] = x.known ? 1 : 0;
+      this.readOnly[k] = model.readOnly(x.p) ? 1 : 0;
+      this.call[k] = calls[i]!;
+      this.ret[k] = x.known ? x.op.ret : Infinity;
+      this.pred[k] = lastOk.get(x.op.process) ?? -1;
+      if (x.known) {
+        lastOk.set(x.op.process, k);
+        this.okTotal++;
+      }
     }
+    this.remainingOk = this.okTotal;
+    ({ next: this.next, prev: this.prev } = buildList(this.known, this.call, this.ret));
     this.ic = new InfoClasses(e, this.call);
     // the memo counts info ops taken per input, not per class (see the header)
     this.vectors = new Vectors(this.ic.sigs);
     this.memo = new Memo((a, b) => this.vectors.dominates(a, b));
     this.bits = new Uint32Array((n + 31) >>> 5);
     const rng = splitmix32(0x2545f491);
-    this.zOp = new Int32Array(n).map(() => rng());
+    this.zOp = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.zOp[i] = rng();
     this.pins = makePins(model, e);
     this.fp = model.footprint && model.unreachable ? Int32Array.from(e, (x) => model.footprint!(x.p)) : undefined;
     this.advanceLow();
