@@ -3,8 +3,7 @@
 //  - candidates are tried in order of their return: what must be linearized soonest goes
 //    first, and ops pending for a long time are not linearized early on a guess;
 //  - a process's ops are taken in its program order (an ok op before the process's next call);
-//  - a legal read-only op is taken at once and alone: that child dominates its siblings, so
-//    when it fails its parent fails too;
+//  - a legal read-only op is taken at once and alone (that child dominates its siblings);
 //  - a step that strands an op pinned to a state left for good is never taken (pins.ts);
 //  - indeterminate ops are not in the event list: equal ones of one process (same f, key,
 //    argument) form a class, taken in call order; one eligible op per input is tried at a
@@ -17,8 +16,7 @@
 //  - a node where some pending ok read can no longer become legal fails at once (the model's
 //    conservative `unreachable`, for models without pins); with footprints (keys), after each
 //    write every pending read of the written key is checked, and only those.
-// The search is resumable (`run(steps)`) so a caller can interleave partitions on one thread,
-// keep to a time budget and report progress.
+// Resumable (`run(steps)`): a caller interleaves partitions, keeps a budget, reports progress.
 import type { Model } from '../model';
 import { InfoClasses, Vectors } from './classes';
 import { deadRead, deadReadOf, type ListView } from './dead-reads';
@@ -89,8 +87,7 @@ export class WglSearch<S, P> implements ListView<P> {
   private longestState: S;
   private blocked = -1;
   private result: WglOutcome<S> | undefined;
-  /** attempted linearizations so far */
-  steps = 0;
+  steps = 0; // attempted linearizations so far
 
   constructor(readonly model: Model<S, P>, entries: readonly Entry<P>[]) {
     const n = (this.n = entries.length);
@@ -106,9 +103,8 @@ export class WglSearch<S, P> implements ListView<P> {
     this.call = new Float64Array(n);
     this.ret = new Float64Array(n);
     this.pred = new Int32Array(n);
-    // program order: a process's ok op took effect before it returned, which was before the
-    // process invoked its next op, whatever the clocks say (intervals widened by clock
-    // uncertainty overlap one another: 100+ at a time in real CAS runs, for 3 processes)
+    // program order: a process's ok op took effect before it returned, so before its next call,
+    // whatever the clocks say (widened intervals overlap: 100+ at a time in real CAS runs)
     const lastOk = new Map<number, number>();
     // in the caller's order, each op read once (gathering them in call order missed the cache)
     for (let i = 0; i < n; i++) {
@@ -120,10 +116,8 @@ export class WglSearch<S, P> implements ListView<P> {
       this.call[k] = calls[i]!;
       this.ret[k] = x.known ? x.op.ret : Infinity;
       this.pred[k] = lastOk.get(x.op.process) ?? -1;
-      if (x.known) {
-        lastOk.set(x.op.process, k);
-        this.okTotal++;
-      }
+      if (x.known) lastOk.set(x.op.process, k);
+      this.okTotal += this.known[k]!;
     }
     this.remainingOk = this.okTotal;
     ({ next: this.next, prev: this.prev } = buildList(this.known, this.call, this.ret));
@@ -134,7 +128,7 @@ export class WglSearch<S, P> implements ListView<P> {
     this.bits = new Uint32Array((n + 31) >>> 5);
     const rng = splitmix32(0x2545f491);
     this.zOp = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.zOp[i] = rng();
+    for (let i = 0; i < n; i++) this.zOp[i] = rng(); // a plain loop: map() calls back per op
     this.pins = makePins(model, e);
     this.fp = model.footprint && model.unreachable ? Int32Array.from(e, (x) => model.footprint!(x.p)) : undefined;
     this.advanceLow();
