@@ -165,10 +165,10 @@ export class WglSearch<S, P> implements ListView<P> {
         const hi0 = this.hi;
         const vec0 = this.vec;
         this.apply(i);
-        if (this.memo.seen(this.hash, this.bits, this.low, this.hi, model.key(ns), this.vec)) {
+        // a forced read is not recorded (half the steps of a register history): the memo only
+        // prunes, and coming back through one again meets the records of the steps after it
+        if ((this.stFlags[d]! & 1) === 0 && this.memo.seen(this.hash, this.bits, this.low, this.hi, model.key(ns), this.vec)) {
           this.unapply(i, h0, low0, hi0, vec0);
-          // a forced read already explored (and failed) means this node fails
-          if (this.stFlags[d]! & 1) this.stIdx[d] = this.stEnd[d]!;
           continue;
         }
         const s = d + 1;
