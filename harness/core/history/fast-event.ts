@@ -220,18 +220,10 @@ function rdmaObject(b: Buffer, p: number): number {
     // any other order: a member at a time, in the line's order (as JSON.parse makes it)
     const ks: number[] = [];
     for (let o = order; o > 0; o = Math.floor(o / 8)) ks.push((o % 8) - 1);
-    const out: RdmaMeta = {};
-    for (let j = ks.length - 1; j >= 0; j--) {
-      const m = ks[j]!;
-      if (m === 0) out.rail = rail;
-      else if (m === 1) out.nic = nic;
-      else if (m === 2) out.qpn = qpn;
-      else if (m === 3) out.psn = psn;
-      else if (m === 4) out.epoch = epoch;
-      else if (m === 5) out.wrId = wrId;
-      else out.repost = repost;
-    }
-    got.rdma = out;
+    const vals = [rail, nic, qpn, psn, epoch, wrId, repost];
+    const out: Record<string, unknown> = {};
+    for (let j = ks.length - 1; j >= 0; j--) out[RDMA_NAMES.names[ks[j]!]!] = vals[ks[j]!];
+    got.rdma = out as RdmaMeta;
   }
   return p + 1;
 }
