@@ -8,6 +8,7 @@
 // Indeterminate ops may count 0 or 1 times; fail ops must count 0.
 import type { Operation } from '../core';
 import type { Json } from '../core';
+import { checkRegister, vkey, type VKey } from './at-most-once-register';
 import type { CheckerResult, Violation } from './types';
 import { opLabel } from './types';
 
@@ -143,111 +144,6 @@ function checkCounter(key: string, list: Operation[], initial: number, out: Viol
   }
   if (rest !== 0) {
     out.push({ kind: 'phantom', message: `The final value of the counter${where} (${fin}) contains ${rest} that no FADD added.`, ops: [] });
-  }
-}
-
-/** one op, or several */
-type Ops = Operation | Operation[];
-function all(x: Ops | undefined): Operation[] {
-  return x === undefined ? [] : Array.isArray(x) ? x : [x];
-}
-
-/** a value as a map key: a number as itself (no string per op), anything else as its JSON */
-type VKey = number | string;
-function vkey(v: Json | undefined): VKey {
-  return typeof v === 'number' ? v : JSON.stringify(v ?? null);
-}
-
-function checkRegister(key: string, list: Operation[], initial: number, out: Violation[]): void {
-  const where = key ? ` on key ${key}` : '';
-  // value -> ops that may have written it; one op or a list (a list per value of 1M unique
-  // values was most of this checker's memory)
-  const producers = new Map<VKey, Ops>();
-  const minProd = new Map<VKey, number>();
-  const consumed = new Map<VKey, Ops>(); // value -> successful CAS ops that replaced it
-  const observed = new Map<VKey, Operation>();
-  // CAS ops that reported no swap (or failed): if their value shows up anyway, they took effect
-  const deniedWriters = new Map<VKey, Ops>();
-  const inc = (m: Map<VKey, number>, k: VKey): void => void m.set(k, (m.get(k) ?? 0) + 1);
-  const push = (m: Map<VKey, Ops>, k: VKey, op: Operation): void => {
-    const l = m.get(k);
-    if (l === undefined) m.set(k, op);
-    else if (Array.isArray(l)) l.push(op);
-    else m.set(k, [l, op]);
-  };
-  inc(minProd, vkey(initial));
-  let blindWrites = false;
-  for (const op of list) {
-    if (op.status === 'fail' || op.final) {
-      if (op.final && op.status === 'ok' && op.result !== undefined) observed.set(vkey(op.result), observed.get(vkey(op.result)) ?? op);
-      if (op.status === 'fail' && op.f === 'cas' && Array.isArray(op.value)) push(deniedWriters, vkey(op.value[1]), op);
-      if (op.status === 'fail' && op.f === 'write') push(deniedWriters, vkey(op.value), op);
-      continue;
-    }
-    if (op.f === 'write') {
-      blindWrites = true;
-      push(producers, vkey(op.value), op);
-      if (op.status === 'ok') inc(minProd, vkey(op.value));
-    } else if (op.f === 'cas' && Array.isArray(op.value) && op.value.length === 2) {
-      const [from, to] = op.value as [Json, Json];
-      const success = op.status === 'ok' && (op.result === true || (op.result !== false && op.result !== undefined && vkey(op.result) === vkey(from)));
-      if (op.status === 'ok' && op.result !== undefined && typeof op.result !== 'boolean') {
-        if (!observed.has(vkey(op.result))) observed.set(vkey(op.result), op);
-      }
-      if (op.status === 'info' || success) push(producers, vkey(to), op);
-      else if (op.status === 'ok') push(deniedWriters, vkey(to), op);
-      if (success) {
-        inc(minProd, vkey(to));
-        push(consumed, vkey(from), op);
-      }
-    } else if (op.f === 'read' && op.status === 'ok' && op.result !== undefined) {
-      if (!observed.has(vkey(op.result))) observed.set(vkey(op.result), op);
-    }
-  }
-  const fin = finalValue(list);
-  // phantom: a value seen that nobody could have written
-  for (const [v, op] of observed) {
-    if (v === vkey(initial) || producers.has(v)) continue;
-    const denied = all(deniedWriters.get(v));
-    if (denied.length) {
-      const d = denied[0]!;
-      out.push({
-        kind: 'phantom',
-        message: `${opLabel(d)} reported that it did not write ${v}${d.status === 'ok' ? ` (its CAS found ${JSON.stringify(d.result)})` : ' (failed)'}, yet ${opLabel(op)} observed that value${where}: it took effect, and its success was lost.`,
-        ops: [d.id, op.id],
-      });
-      continue;
-    }
-    out.push({ kind: 'phantom', message: `${opLabel(op)} observed ${v}${where}, a value no operation wrote.`, ops: [op.id] });
-  }
-  // duplicate: a value replaced (or left final) more often than it was produced
-  const values = new Set([...consumed.keys(), ...(fin !== undefined ? [vkey(fin)] : [])]);
-  for (const v of values) {
-    const uses = all(consumed.get(v)).length + (fin !== undefined && vkey(fin) === v ? 1 : 0);
-    const prods = all(producers.get(v));
-    const maxProd = prods.length + (v === vkey(initial) ? 1 : 0);
-    if (uses > maxProd && !(maxProd === 0 && deniedWriters.has(v))) {
-      const who = prods.length === 1 ? `${opLabel(prods[0]!)} executed more than once` : `one of the ${prods.length} writers of ${v} executed more than once`;
-      const users = all(consumed.get(v));
-      out.push({
-        kind: 'duplicate',
-        message: `Value ${v}${where} was replaced by ${users.length} successful CAS${fin !== undefined && vkey(fin) === v ? ' and is still the final value' : ''}, but could have been written only ${maxProd} time(s): ${who}.`,
-        ops: [...prods, ...users].map((op) => op.id),
-      });
-    }
-  }
-  // lost: without blind writes every production is replaced by a CAS or is final
-  if (!blindWrites && fin !== undefined) {
-    const infoFrom = new Map<VKey, number>();
-    for (const op of list) if (op.f === 'cas' && op.status === 'info' && Array.isArray(op.value)) inc(infoFrom, vkey(op.value[0]));
-    for (const [v, prod] of producers) {
-      // only a value with one producer, which succeeded, can tell a lost write
-      if (Array.isArray(prod) || prod.status !== 'ok') continue;
-      const made = minProd.get(v) ?? 0;
-      const used = consumed.get(v);
-      const uses = (used === undefined ? 0 : Array.isArray(used) ? used.length : 1) + (vkey(fin) === v ? 1 : 0) + (infoFrom.get(v) ?? 0);
-      if (made > uses) out.push({ kind: 'lost', message: `${opLabel(prod)} succeeded, but its value ${v}${where} was never replaced by a CAS and is not the final value: its write was lost.`, ops: [prod.id] });
-    }
   }
 }
 

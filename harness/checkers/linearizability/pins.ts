@@ -10,6 +10,7 @@
 // candidate, and the search commits to them (wgl.ts, forgetting what is behind).
 import type { Model } from '../model';
 import type { Entry } from './entries';
+import { KeyIds } from '../key-ids';
 import { argsort } from './order';
 
 export interface Pins<S> {
@@ -27,8 +28,8 @@ export function makePins<S, P>(model: Model<S, P>, entries: readonly Entry<P>[])
   const rec = model.recurrence;
   if (!model.pin || !rec) return undefined;
   if (rec.kind === 'monotone') return new MonotonePins(model, entries, rec.mayDecrease);
-  for (const e of entries) if (rec.produces(e.p) === null) return undefined; // a state-dependent write
-  return new WriterPins(model, entries, rec.produces);
+  const w = new WriterPins(model, entries, rec.produces);
+  return w.stateDependent ? undefined : w;
 }
 
 class MonotonePins<S, P> implements Pins<S> {
@@ -97,34 +98,39 @@ class MonotonePins<S, P> implements Pins<S> {
   }
 }
 
+/** no state looked up yet */
+const UNSET = Symbol('unset');
+
 class WriterPins<S, P> implements Pins<S> {
-  private readonly ids = new Map<string | number, number>();
+  private readonly ids = new KeyIds();
   private readonly pinId: Int32Array;
   private readonly prodId: Int32Array;
   /** per value: pending ok ops pinned there, pending ops that may write it */
   private readonly pinned: Int32Array;
   private readonly writers: Int32Array;
+  /** the state kills() last looked up, its key and its value id (-1: no op is pinned there) */
+  private lastS: unknown = UNSET;
+  private lastKey: string | number = NaN;
+  private lastV = -1;
+
+  /** some op writes a value that depends on the state: the rule does not apply */
+  readonly stateDependent: boolean = false;
 
   constructor(private readonly model: Model<S, P>, entries: readonly Entry<P>[], produces: (p: P) => string | number | null | undefined) {
     const n = entries.length;
     this.pinId = new Int32Array(n).fill(-1);
     this.prodId = new Int32Array(n).fill(-1);
-    const id = (k: string | number): number => {
-      let v = this.ids.get(k);
-      if (v === undefined) this.ids.set(k, (v = this.ids.size));
-      return v;
-    };
     // only values some ok op is pinned at: leaving any other strands nobody (a 1M-op register
-    // writes 500k values, most read by nobody, and a Map entry each is memory the search keeps)
+    // writes 500k values, most read by nobody); ids in typed tables, not a Map entry per value
     for (let i = 0; i < n; i++) {
       const e = entries[i]!;
       const k = e.known ? model.pin!(e.p) : undefined;
-      if (k !== undefined) this.pinId[i] = id(k);
+      if (k !== undefined) this.pinId[i] = this.ids.id(k);
     }
     for (let i = 0; i < n; i++) {
       const w = produces(entries[i]!.p);
-      const v = w === undefined || w === null ? undefined : this.ids.get(w);
-      if (v !== undefined) this.prodId[i] = v;
+      if (w === null) this.stateDependent = true;
+      else if (w !== undefined) this.prodId[i] = this.ids.get(w);
     }
     this.pinned = new Int32Array(this.ids.size);
     this.writers = new Int32Array(this.ids.size);
@@ -145,10 +151,15 @@ class WriterPins<S, P> implements Pins<S> {
   }
 
   kills(s: S, ns: S, i: number): boolean {
-    const ks = this.model.key(s);
-    if (this.model.key(ns) === ks) return false;
-    const v = this.ids.get(ks);
-    if (v === undefined) return false;
+    // a node asks for each of its candidates from one state: look its value up once
+    if (s !== this.lastS) {
+      this.lastS = s;
+      this.lastKey = this.model.key(s);
+      this.lastV = this.ids.get(this.lastKey);
+    }
+    if (this.model.key(ns) === this.lastKey) return false;
+    const v = this.lastV;
+    if (v < 0) return false;
     const pinned = this.pinned[v]! - (this.pinId[i] === v ? 1 : 0);
     return pinned > 0 && this.writers[v]! - (this.prodId[i] === v ? 1 : 0) === 0;
   }

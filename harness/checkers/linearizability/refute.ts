@@ -15,6 +15,8 @@
 // Either gives the index of an ok entry that no order can linearize, or undefined.
 import type { Model } from '../model';
 import type { Entry } from './entries';
+import { KeyIds } from '../key-ids';
+import { grow } from './memo';
 import { argsort } from './order';
 
 export function refute<S, P>(model: Model<S, P>, entries: readonly Entry<P>[]): number | undefined {
@@ -77,29 +79,42 @@ function monotone<S, P>(model: Model<S, P>, entries: readonly Entry<P>[], mayDec
 
 function writers<S, P>(model: Model<S, P>, entries: readonly Entry<P>[], produces: (p: P) => string | number | null | undefined, sets?: (p: P) => boolean): number | undefined {
   const n = entries.length;
-  // the latest return of a writer per value; the initial value was set before everything
-  const lastWrite = new Map<string | number, number>([[model.key(model.init()), -Infinity]]);
-  // candidates Y (ok ops that leave a known value other than by writing v): call, return, value
+  // per value id, the latest return of a writer (NaN: none); the initial value was set before
+  // everything. Ids in a typed table, not a Map of 500k boxed numbers (key-ids.ts)
+  const ids = new KeyIds();
+  let lastWrite = new Float64Array(1024);
+  const idOf = (k: string | number): number => {
+    const fresh = ids.size;
+    const v = ids.id(k);
+    if (v === fresh) {
+      if (v >= lastWrite.length) lastWrite = grow(lastWrite, v);
+      lastWrite[v] = NaN;
+    }
+    return v;
+  };
+  lastWrite[idOf(model.key(model.init()))] = -Infinity;
+  // candidates Y (ok ops that leave a known value other than by writing v): call, value id
   const ys = new Int32Array(n);
   const yCall = new Float64Array(n);
-  const tag: (string | number)[] = [];
+  const tag = new Int32Array(n);
+  // per entry, the id of the value it is pinned at (-1: none)
+  const pinOf = new Int32Array(n).fill(-1);
   let m = 0;
   for (let i = 0; i < n; i++) {
     const e = entries[i]!;
     const w = produces(e.p);
     if (w === null) return undefined; // what it writes depends on the state
-    if (w !== undefined) {
-      const t = lastWrite.get(w);
-      if (t === undefined || e.op.ret > t) lastWrite.set(w, e.op.ret);
-    }
+    const wid = w === undefined ? -1 : idOf(w);
+    if (wid >= 0 && !(e.op.ret <= lastWrite[wid]!)) lastWrite[wid] = e.op.ret;
     if (!e.known) continue;
     // the value it leaves other than by writing v: its pin, or what it always sets
     const p = model.pin!(e.p);
-    const t = p !== undefined ? p : w !== undefined && sets?.(e.p) ? w : undefined;
-    if (t === undefined) continue;
+    if (p !== undefined) pinOf[i] = idOf(p);
+    const t = p !== undefined ? pinOf[i]! : wid >= 0 && sets?.(e.p) ? wid : -1;
+    if (t < 0) continue;
     ys[m] = i;
     yCall[m] = e.op.call;
-    tag.push(t);
+    tag[m] = t;
     m++;
   }
   // by call, with suffix minima of return: the best, and the best of another value than its
@@ -107,15 +122,15 @@ function writers<S, P>(model: Model<S, P>, entries: readonly Entry<P>[], produce
   const calls = new Float64Array(m);
   const best1 = new Float64Array(m + 1).fill(Infinity);
   const best2 = new Float64Array(m + 1).fill(Infinity);
-  const tag1: (string | number | undefined)[] = new Array<string | number | undefined>(m + 1).fill(undefined);
+  const tag1 = new Int32Array(m + 1).fill(-1);
   for (let k = m - 1; k >= 0; k--) {
     const y = order[k]!;
     calls[k] = yCall[y]!;
     const r = entries[ys[y]!]!.op.ret;
-    const t = tag[y];
+    const t = tag[y]!;
     let b1 = best1[k + 1]!;
     let b2 = best2[k + 1]!;
-    let t1 = tag1[k + 1];
+    let t1 = tag1[k + 1]!;
     if (r < b1) {
       if (t !== t1) b2 = b1;
       b1 = r;
@@ -126,12 +141,10 @@ function writers<S, P>(model: Model<S, P>, entries: readonly Entry<P>[], produce
     tag1[k] = t1;
   }
   for (let i = 0; i < n; i++) {
-    const e = entries[i]!;
-    if (!e.known) continue;
-    const v = model.pin!(e.p);
-    if (v === undefined) continue;
-    const after = lastWrite.get(v);
-    if (after === undefined) return i; // nobody writes v, and it is not the initial value
+    const v = pinOf[i]!;
+    if (v < 0) continue;
+    const after = lastWrite[v]!;
+    if (after !== after) return i; // nobody writes v, and it is not the initial value
     if (after === Infinity) continue;
     // the first candidate called after every writer of v returned
     let lo = 0;
@@ -142,7 +155,7 @@ function writers<S, P>(model: Model<S, P>, entries: readonly Entry<P>[], produce
       else hi = mid;
     }
     const ret = tag1[lo] !== v ? best1[lo]! : best2[lo]!;
-    if (ret < e.op.call) return i;
+    if (ret < entries[i]!.op.call) return i;
   }
   return undefined;
 }

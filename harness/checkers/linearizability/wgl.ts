@@ -3,8 +3,7 @@
 //  - candidates are tried in order of their return: what must be linearized soonest goes
 //    first, and ops pending for a long time are not linearized early on a guess;
 //  - a process's ops are taken in its program order (an ok op before the process's next call);
-//  - a legal read-only op is taken at once and alone: that child dominates its siblings, so
-//    when it fails its parent fails too;
+//  - a legal read-only op is taken at once and alone (that child dominates its siblings);
 //  - a step that strands an op pinned to a state left for good is never taken (pins.ts);
 //  - indeterminate ops are not in the event list: equal ones of one process (same f, key,
 //    argument) form a class, taken in call order; one eligible op per input is tried at a
@@ -17,8 +16,7 @@
 //  - a node where some pending ok read can no longer become legal fails at once (the model's
 //    conservative `unreachable`, for models without pins); with footprints (keys), after each
 //    write every pending read of the written key is checked, and only those.
-// The search is resumable (`run(steps)`) so a caller can interleave partitions on one thread,
-// keep to a time budget and report progress.
+// Resumable (`run(steps)`): a caller interleaves partitions, keeps a budget, reports progress.
 import type { Model } from '../model';
 import { InfoClasses, Vectors } from './classes';
 import { deadRead, deadReadOf, type ListView } from './dead-reads';
@@ -89,47 +87,48 @@ export class WglSearch<S, P> implements ListView<P> {
   private longestState: S;
   private blocked = -1;
   private result: WglOutcome<S> | undefined;
-  /** attempted linearizations so far */
-  steps = 0;
+  steps = 0; // attempted linearizations so far
 
   constructor(readonly model: Model<S, P>, entries: readonly Entry<P>[]) {
     const n = (this.n = entries.length);
-    this.orig = argsort(Float64Array.from(entries, (x) => x.op.call));
     // plain loops: Array.from with a callback per field cost seconds at 1M entries
+    const calls = new Float64Array(n);
+    for (let i = 0; i < n; i++) calls[i] = entries[i]!.op.call;
+    this.orig = argsort(calls);
     const e = (this.e = new Array<Entry<P>>(n));
     const at = new Int32Array(n);
+    for (let k = 0; k < n; k++) at[this.orig[k]!] = k;
     this.known = new Uint8Array(n);
     this.readOnly = new Uint8Array(n);
     this.call = new Float64Array(n);
     this.ret = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
-      const x = (e[k] = entries[this.orig[k]!]!);
-      at[this.orig[k]!] = k;
+    this.pred = new Int32Array(n);
+    // program order: a process's ok op took effect before it returned, so before its next call,
+    // whatever the clocks say (widened intervals overlap: 100+ at a time in real CAS runs)
+    const lastOk = new Map<number, number>();
+    // in the caller's order, each op read once (gathering them in call order missed the cache)
+    for (let i = 0; i < n; i++) {
+      const x = entries[i]!;
+      const k = at[i]!;
+      e[k] = x;
       this.known[k] = x.known ? 1 : 0;
       this.readOnly[k] = model.readOnly(x.p) ? 1 : 0;
-      this.call[k] = x.op.call;
+      this.call[k] = calls[i]!;
       this.ret[k] = x.known ? x.op.ret : Infinity;
-      if (x.known) this.okTotal++;
+      this.pred[k] = lastOk.get(x.op.process) ?? -1;
+      if (x.known) lastOk.set(x.op.process, k);
+      this.okTotal += this.known[k]!;
     }
     this.remainingOk = this.okTotal;
     ({ next: this.next, prev: this.prev } = buildList(this.known, this.call, this.ret));
-    // program order: a process's ok op took effect before it returned, which was before the
-    // process invoked its next op, whatever the clocks say (intervals widened by clock
-    // uncertainty overlap one another: 100+ at a time in real CAS runs, for 3 processes)
-    const lastOk = new Map<number, number>();
-    this.pred = new Int32Array(n).fill(-1);
-    for (let i = 0; i < n; i++) {
-      const x = entries[i]!;
-      this.pred[at[i]!] = lastOk.get(x.op.process) ?? -1;
-      if (x.known) lastOk.set(x.op.process, at[i]!);
-    }
     this.ic = new InfoClasses(e, this.call);
     // the memo counts info ops taken per input, not per class (see the header)
     this.vectors = new Vectors(this.ic.sigs);
     this.memo = new Memo((a, b) => this.vectors.dominates(a, b));
     this.bits = new Uint32Array((n + 31) >>> 5);
     const rng = splitmix32(0x2545f491);
-    this.zOp = new Int32Array(n).map(() => rng());
+    this.zOp = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.zOp[i] = rng(); // a plain loop: map() calls back per op
     this.pins = makePins(model, e);
     this.fp = model.footprint && model.unreachable ? Int32Array.from(e, (x) => model.footprint!(x.p)) : undefined;
     this.advanceLow();
@@ -166,10 +165,10 @@ export class WglSearch<S, P> implements ListView<P> {
         const hi0 = this.hi;
         const vec0 = this.vec;
         this.apply(i);
-        if (this.memo.seen(this.hash, this.bits, this.low, this.hi, model.key(ns), this.vec)) {
+        // a forced read is not recorded (half the steps of a register history): the memo only
+        // prunes, and coming back through one again meets the records of the steps after it
+        if ((this.stFlags[d]! & 1) === 0 && this.memo.seen(this.hash, this.bits, this.low, this.hi, model.key(ns), this.vec)) {
           this.unapply(i, h0, low0, hi0, vec0);
-          // a forced read already explored (and failed) means this node fails
-          if (this.stFlags[d]! & 1) this.stIdx[d] = this.stEnd[d]!;
           continue;
         }
         const s = d + 1;
@@ -262,6 +261,8 @@ export class WglSearch<S, P> implements ListView<P> {
         firstReturn = (node - 2) >> 1;
         break;
       }
+      // a legal read is taken alone: past it only the first return is still wanted
+      if (forced >= 0) continue;
       const i = (node - 1) >> 1;
       const b = pred[i]!;
       if (b >= 0 && !this.linearized(b)) continue; // its process's last ok op first

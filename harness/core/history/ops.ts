@@ -129,7 +129,7 @@ export class Pairer {
         status: 'info',
         error: undefined,
         call: rank,
-        ret: Infinity,
+        ret: UNSET_RANK,
         callTime: undefined,
         retTime: undefined,
         callLine: line,
@@ -137,6 +137,7 @@ export class Pairer {
         rdma: e.rdma,
         final: e.final ? true : undefined,
       };
+      op.ret = Infinity;
       if (e.key !== undefined) op.key = typeof e.key === 'string' ? this.intern(e.key) : e.key;
       if (e.value !== undefined) op.value = e.value;
       if (e.time !== undefined) op.callTime = e.time;
@@ -247,6 +248,13 @@ function covers(a: RdmaMeta, b: RdmaMeta): boolean {
   for (const k in b) if (!(k in a)) return false;
   return true;
 }
+
+/**
+ * An op's `ret` starts as this and is set to Infinity at once: a field first written with a
+ * double (Infinity) holds every later value in a box of its own, one per op, where a field
+ * that first held a non-number keeps small integers (the ranks) in place.
+ */
+const UNSET_RANK = undefined as unknown as number;
 
 /** process ids below this index an array; real histories number processes from 0 */
 const SMALL_PROCESS = 1 << 16;
