@@ -26,7 +26,7 @@ cluster: { nodes: 3, rails: 2 }
 workloads:
   - { workload: counter, target: node1, clients: [node2] }
   - { workload: cas-register, target: node1, clients: [node3] }
-  - { workload: send-stream, target: node1, clients: [node2] }
+  - { workload: send-stream, target: node3, clients: [node2] }
 `,
   ),
   5,
@@ -44,13 +44,13 @@ test('ops per workload per second with latencies, fault events, rxe counters; fi
   m.events([
     ev({ type: 'invoke', process: 2000001, f: 'fadd', key: 'counter@8', time: t(0) }),
     ev({ type: 'invoke', process: 3000001, f: 'cas', key: 'cas@0', time: t(10) }),
-    ev({ type: 'invoke', process: 2000002, f: 'send', key: 'node2->node1', time: t(20) }),
+    ev({ type: 'invoke', process: 2000002, f: 'send', key: 'node2->node3', time: t(20) }),
     ev({ type: 'invoke', process: 'nemesis', f: 'start', fault: { id: 'f1', kind: 'ack-loss', targets: ['node2'] }, time: t(30) }),
   ]);
   m.events([
     ev({ type: 'ok', process: 2000001, f: 'fadd', key: 'counter@8', time: t(0) + 250_000 }),
     ev({ type: 'info', process: 3000001, f: 'cas', key: 'cas@0', time: t(900) }),
-    ev({ type: 'ok', process: 2000002, f: 'send', key: 'node2->node1', time: t(20) + 100_000 }),
+    ev({ type: 'ok', process: 2000002, f: 'send', key: 'node2->node3', time: t(20) + 100_000 }),
     ev({ type: 'ok', process: 'nemesis', f: 'start', fault: { id: 'f1', kind: 'ack-loss', targets: ['node2'] }, time: t(40) }),
     ev({ type: 'ok', process: 'nemesis', f: 'stop', fault: { id: 'f1', kind: 'ack-loss', targets: ['node2'] }, time: t(1500) }),
     ev({ type: 'invoke', process: 900000000, f: 'read', key: 'counter@8', time: t(1600), final: true }),
