@@ -5,8 +5,9 @@
 
 export class KeyIds {
   /** slot pairs: [key, id + 1] as doubles; id + 1 === 0 marks an empty slot */
-  private table = new Float64Array(2 * 1024);
-  private mask = 1023;
+  // small at first: the corpus' histories are a few hundred ops each, one table per search
+  private table = new Float64Array(2 * 64);
+  private mask = 63;
   private nums = 0;
   private readonly strs = new Map<string, number>();
   /** NaN is not equal to itself: its own id (-1: none yet) */

@@ -82,7 +82,7 @@ function writers<S, P>(model: Model<S, P>, entries: readonly Entry<P>[], produce
   // per value id, the latest return of a writer (NaN: none); the initial value was set before
   // everything. Ids in a typed table, not a Map of 500k boxed numbers (key-ids.ts)
   const ids = new KeyIds();
-  let lastWrite = new Float64Array(1024);
+  let lastWrite = new Float64Array(64);
   const idOf = (k: string | number): number => {
     const fresh = ids.size;
     const v = ids.id(k);
