@@ -72,3 +72,17 @@ test('halt: no change after it; a failing change is logged and the schedule goes
   expect(lines).toEqual(['nemesis: stop x: agent gone']);
   expect(s.pending).toBe(2);
 });
+
+test('halt while a change is under way: the schedule ends when that change does, not at the next one (a SIGINT then hung the run for the 40 s to the next stop)', async () => {
+  const r = recorder({ a: 300 });
+  const s = new FaultSchedule([fault('a', 0, 60_000)], r.actions);
+  const t0 = Date.now();
+  const played = s.run(t0);
+  await new Promise((res) => setTimeout(res, 100)); // start a is under way
+  s.halt();
+  await played;
+  expect(r.log.map((x) => x.what)).toEqual(['start a']);
+  expect(s.pending).toBe(1);
+  // a logical bound, not a speed one: the stop was due in 60 s
+  expect(Date.now() - t0).toBeLessThan(30_000);
+});

@@ -56,6 +56,8 @@ export class FaultSchedule {
   /** plays the schedule from `t0` (ms since the epoch); resolves when done or halted */
   async run(t0: number): Promise<void> {
     for (const c of this.changes) {
+      // a halt while the last change was under way found no sleep to wake: see it here
+      if (this.halted) return;
       const due = t0 + c.at + this.shift;
       if (due > Date.now()) await this.sleep(due - Date.now());
       if (this.halted) return;
