@@ -8,7 +8,7 @@ import type { CheckerResult, LinearizabilityExplanation, Violation } from '../ty
 import { prepareEntries, type Entry } from './entries';
 import { certify, mergeOrders, splitByFootprint } from './compose';
 import { shrink } from './explain';
-import { refute } from './refute';
+import { refutedEntry } from './refute';
 import { WglSearch, type WglOutcome } from './wgl';
 
 export interface LinearizabilityOptions {
@@ -59,7 +59,7 @@ export function checkLinearizability(model: AnyModel, ops: readonly Operation[],
   // an op the model refutes outright (a read of a value nobody wrote), or pins and real time
   // refute (refute.ts), needs no search, nor a search built
   for (const p of prepared) {
-    const i = model.neverLegal?.(p.entries) ?? refute(model, p.entries);
+    const i = refutedEntry(model, p.entries);
     if (i === undefined) continue;
     failed = { part: p, outcome: { verdict: 'invalid', longest: [], state: model.init(), blocked: i } };
     break;

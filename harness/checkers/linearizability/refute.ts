@@ -19,6 +19,11 @@ import { KeyIds } from '../key-ids';
 import { grow } from './memo';
 import { argsort } from './order';
 
+/** the model's own outright refusal (a read of a value nobody wrote), else refute() */
+export function refutedEntry<S, P>(model: Model<S, P>, entries: readonly Entry<P>[]): number | undefined {
+  return model.neverLegal?.(entries) ?? refute(model, entries);
+}
+
 export function refute<S, P>(model: Model<S, P>, entries: readonly Entry<P>[]): number | undefined {
   const rec = model.recurrence;
   if (!model.pin || !rec) return undefined;

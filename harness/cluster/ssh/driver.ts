@@ -166,10 +166,12 @@ export class SshDriver implements NodeDriver {
           sftp.once('close', () => reject(gone));
         });
         closed.catch(() => undefined);
+        const call = (f: (done: (err?: Error | null) => void) => void): Promise<void> =>
+          Promise.race([new Promise<void>((resolve, reject) => f((err) => (err ? reject(err) : resolve()))), closed]);
         try {
-          await Promise.race([new Promise<void>((resolve, reject) => sftp.fastPut(localPath, tmp, { mode }, (err) => (err ? reject(err) : resolve()))), closed]);
+          await call((done) => sftp.fastPut(localPath, tmp, { mode }, done));
           // the server's umask applies on create; set the mode explicitly
-          await Promise.race([new Promise<void>((resolve, reject) => sftp.chmod(tmp, mode, (err) => (err ? reject(err) : resolve()))), closed]);
+          await call((done) => sftp.chmod(tmp, mode, done));
         } catch (e: unknown) {
           // the connection went away under the transfer: the testbed's trouble, not the file's
           if (e === gone || !conn.holds(client)) throw conn.lost(e as Error, true);
