@@ -2,3 +2,4 @@
 export * from './results';
 export { readResults, readCounterSamples, writeResults } from './files';
 export { OWNER_FILE, currentOwner, findInterruptedRuns, ownerState, walkRunDirs, readRunOwner, removeRunOwner, RunOwner, writeRunOwner, type OwnerState } from './owner';
+export { NIGHTS_DIR, NIGHT_FILES, Night, NightOutcome, NightRun, nightExit } from './night';
