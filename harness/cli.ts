@@ -203,6 +203,51 @@ Examples:
     });
 
   program
+    .command('nightly')
+    .description('run a suite of campaigns unattended on one cluster (a night): each run on its own, the night resumable, JUnit XML, a JSON summary and the index at the end')
+    .argument('<suite>', 'a suite YAML (campaigns or globs, repetitions, seeds, cluster, budget) or a directory of campaigns')
+    .option('--store <dir>', 'where run directories and nights go: STORE/<campaign>/<timestamp>/, STORE/nights/<suite>/<night>/', 'store')
+    .option('--repetitions <n>', "repetitions of every campaign, overriding the suite's (a new night only)", parseCount)
+    .option('--budget <duration>', "the night's time budget, overriding the suite's (no run starts after it; the rest are skipped)")
+    .option('--resume', "go on with this suite's unfinished night (after a killed controller or a reboot): the interrupted run is checked and kept, the next one starts; with none unfinished, a new night starts")
+    .option('--keep <age|count>', 'retention: compress run directories older than this (30d) or beyond the newest N per campaign; they still work with recheck and report')
+    .option('--cluster <spec>', "local, ssh:INVENTORY or docker:HOST for every campaign (overrides the suite's and the campaigns')")
+    .option('--trust-on-first-use', 'ssh: pin the keys of hosts with no pin yet, as they present them')
+    .option('--keep-cluster', 'leave a local cluster the night booted running afterwards')
+    .option('--check-timeout <seconds>', 'linearizability budget of each run', parseSeconds, 120)
+    .option('--json', 'print the night summary as JSON')
+    .option('--quiet', 'no progress lines on stderr (errors still)')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 every run met its campaign's expectation (an expected violation found counts as met),
+1 a run did not, 2 a run was not decided (unknown, infrastructure fault, crashed harness, timeout,
+skipped by the budget) or the night was interrupted, 254 bad suite or campaign.
+Each run is its own \`rdma-chaos run\` process: a crash or a hang ends that run, not the night. The
+night is recorded in STORE/nights/<suite>/<night>/ (night.json, nightly.log, junit.xml, summary.json);
+the index is STORE/index.html.
+
+Suite YAML:
+  name: nightly
+  budget: 6h            # no run starts after it
+  repetitions: 2        # per campaign (catches flakiness)
+  seeds: fresh          # fresh (recorded) | campaign | 7 | [1, 2]
+  campaigns:
+    - "*.yaml"          # globs, relative to the suite file
+    - { file: ../shift/fadd-replay.yaml, repetitions: 3, seeds: [1, 2, 3] }
+
+Examples:
+  $ rdma-chaos nightly campaigns/nightly --store /var/lib/rdma-chaos --keep 30d
+  $ rdma-chaos nightly campaigns/nightly/suite.yaml --resume --store /var/lib/rdma-chaos
+  $ rdma-chaos nightly campaigns/nightly --cluster ssh:/etc/rdma-chaos/inventory.yaml --json
+  $ rdma-chaos nightly campaigns/shift --budget 30m --quiet`,
+    )
+    .action(async (suite: string, opts: import('./commands/nightly').NightlyOptions) => {
+      const { nightlyCommand } = await import('./commands/nightly');
+      ctx.exitCode = await nightlyCommand(ctx, suite, opts);
+    });
+
+  program
     .command('recheck')
     .description('check a stored run again (after a checker change, or with a bigger budget)')
     .argument('<run_dir>', 'a run directory')

@@ -3,7 +3,7 @@
 import { CommanderError } from 'commander';
 import { buildCli } from './cli';
 import type { CommandContext } from './core';
-import { ExitCode, isChaosError } from './core';
+import { ExitCode, isChaosError, WATCH_STDIN_ENV } from './core';
 
 export async function runCli(argv: string[], io?: Partial<CommandContext>): Promise<number> {
   const ctx: CommandContext = {
@@ -41,7 +41,21 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
+/**
+ * A run started by `rdma-chaos nightly`: the suite's controller is gone when stdin closes. Die
+ * as it did (SIGKILL), so the run is left exactly as a killed controller leaves one: recorded,
+ * owned by a dead pid, healed by the next command, checked by `nightly --resume`.
+ */
+function watchParent(): void {
+  if (process.env[WATCH_STDIN_ENV] !== '1') return;
+  process.stdin.on('data', () => undefined);
+  const die = (): void => void process.kill(process.pid, 'SIGKILL');
+  process.stdin.once('end', die);
+  process.stdin.once('close', die);
+}
+
 function main(): void {
+  watchParent();
   quietOnClosedPipe(process.stdout);
   quietOnClosedPipe(process.stderr);
   const ac = new AbortController();

@@ -5,7 +5,7 @@ export { esc, jsonForScript, xmlEsc } from './escape';
 export { renderReport, violationViews, writeReport, type ReportOptions, type WriteReportResult } from './html';
 export { buildIndex, findRunDirs, type IndexOptions, type IndexResult } from './index/index';
 export { exportRunToInflux, influxTarget, openMetricsSink, type MetricsSink, type MetricsSinkOptions, type SinkStats } from './influx';
-export { junitProblems, junitXml, type JunitRun } from './junit';
+export { junitProblems, junitXml, nightJunitXml, type JunitRun } from './junit';
 export { series, workloadIndex } from './metrics';
 export { assertRunDir, loadRun, type RunData } from './run';
 export { summarize, type RunSummary } from './summary';

@@ -2,12 +2,22 @@
 // before anything starts: syntax, schema, then the cross-field rules (nodes that exist, a
 // policy that needs a backup rail, fault params per kind).
 import * as fs from 'node:fs';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import { policyFor } from '../../agents';
 import { faultPackage } from '../../faults';
 import { WORKLOAD_NAMES, WorkloadCommon, workloadPackage } from '../../workloads';
-import { InputError, MAX_TEXT_NESTING, durationMs, inputAt, nestingTooDeep } from '../core';
+import { InputError, durationMs, inputAt } from '../core';
 import { Campaign, type WorkloadEntry } from './schema';
+import { fieldError as srcFieldError, issueError as srcIssueError, readYaml, type Issue } from './yaml';
+
+/** the loader's errors, at a path of the campaign document */
+const CODE = 'campaign.invalid';
+function issueError(file: string, doc: Document, lc: LineCounter, issue: Issue, prefix: (string | number)[]): InputError {
+  return srcIssueError({ file, doc, lc, value: undefined }, CODE, issue, prefix);
+}
+function fieldError(file: string, doc: Document, lc: LineCounter, path: (string | number)[], what: string, at: (string | number)[] = path): InputError {
+  return srcFieldError({ file, doc, lc, value: undefined }, CODE, path, what, at);
+}
 
 export interface LoadedCampaign {
   campaign: Campaign;
@@ -32,17 +42,9 @@ export function loadCampaign(file: string, o: LoadOptions = {}): LoadedCampaign 
 }
 
 export function parseCampaign(file: string, text: string, o: LoadOptions = {}): Campaign {
-  const deep = nestingTooDeep(text);
-  if (deep !== undefined) throw inputAt('campaign.badYaml', file, deep, `nested deeper than ${MAX_TEXT_NESTING} levels`);
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    // the YAML parser catches its own stack overflow on deep nesting; say what it means
-    const what = /call stack/i.test(e.message) ? 'nested too deeply' : e.message.split('\n')[0]!;
-    throw inputAt('campaign.badYaml', file, e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line, what);
-  }
-  const raw = yamlValue(doc, file, 'campaign.badYaml');
+  const src = readYaml(file, text, 'campaign.badYaml');
+  const { doc, lc } = src;
+  const raw = src.value;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputAt('campaign.notAMapping', file, 1, 'a campaign is a mapping with name, duration, workloads, ...');
   // one seed per run: a second one for the random schedule would silently win over --seed
   if ((raw as { faults?: { random?: { seed?: unknown } } }).faults?.random?.seed !== undefined) {
@@ -57,34 +59,6 @@ export function parseCampaign(file: string, text: string, o: LoadOptions = {}): 
   return c;
 }
 
-/**
- * The document as data. Aliases resolve here, so an alias to an anchor that comes later, or an
- * alias bomb (a "billion laughs"), throws from the YAML library: that is bad input too.
- */
-function yamlValue(doc: Document, file: string, code: string): unknown {
-  try {
-    return doc.toJS({ maxAliasCount: 1000 });
-  } catch (e: unknown) {
-    throw inputAt(code, file, undefined, `invalid YAML: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]!}`);
-  }
-}
-
-interface Issue {
-  code: string;
-  message: string;
-  path: PropertyKey[];
-  keys?: string[];
-  values?: unknown[];
-}
-
-/** a zod issue at `prefix` + its path, as `file:line: field: what` */
-function issueError(file: string, doc: Document, lc: LineCounter, issue: Issue, prefix: (string | number)[]): InputError {
-  const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
-  // an unknown key is best shown on its own line
-  const at = issue.code === 'unrecognized_keys' && issue.keys?.[0] ? [...path, issue.keys[0]] : path;
-  return fieldError(file, doc, lc, path, describeIssue(issue), at);
-}
-
 /** a workload entry's own fields, checked by its package (its schema fills their defaults) */
 function workloadParams(file: string, doc: Document, lc: LineCounter, w: WorkloadEntry, i: number, stored: boolean): WorkloadEntry {
   const common = new Set(Object.keys(WorkloadCommon.shape));
@@ -96,27 +70,6 @@ function workloadParams(file: string, doc: Document, lc: LineCounter, w: Workloa
   if (stored && unknown.length) p = params.safeParse(Object.fromEntries(Object.entries(own).filter(([k]) => !unknown.includes(k))));
   if (!p.success) throw issueError(file, doc, lc, p.error.issues[0]!, ['workloads', i]);
   return { ...Object.fromEntries(Object.entries(w).filter(([k]) => common.has(k))), ...p.data } as WorkloadEntry;
-}
-
-function describeIssue(issue: Issue): string {
-  if (issue.code === 'unrecognized_keys' && issue.keys) return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
-  if (issue.code === 'invalid_value' && issue.values) return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  return issue.message;
-}
-
-/** `file:line: field a.b[2].c: what`, the line found from the YAML node at that path */
-function fieldError(file: string, doc: Document, lc: LineCounter, path: (string | number)[], what: string, at: (string | number)[] = path): InputError {
-  const field = path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${p}` : p), '');
-  return inputAt('campaign.invalid', file, lineOf(doc, lc, at), field ? `${field}: ${what}` : what);
-}
-
-function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): number | undefined {
-  // the deepest node that exists along the path (a missing field points at its parent)
-  for (let n = path.length; n >= 0; n--) {
-    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
-  }
-  return undefined;
 }
 
 const MIN_INTERVAL_MS = 100;

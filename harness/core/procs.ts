@@ -56,3 +56,9 @@ export function isAlive(p: OwnedProc): boolean {
   if (st.starttime !== p.starttime) return false;
   return procCmdline(p.pid).some((a) => a.includes(p.marker));
 }
+
+/**
+ * Set by `rdma-chaos nightly` on the runs it starts: the run watches its stdin, and when the
+ * suite's controller dies the pipe closes and the run dies with it (see harness/main.ts).
+ */
+export const WATCH_STDIN_ENV = 'RDMA_CHAOS_WATCH_STDIN';

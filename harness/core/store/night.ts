@@ -51,6 +51,8 @@ export const NightRun = z.object({
   findings: z.array(z.string()).optional(),
   /** one line: why it crashed, timed out, or what broke */
   message: z.string().optional(),
+  /** the run's process while it runs (pid and /proc start time), so --resume can wait it out */
+  pid: z.object({ pid: z.number().int(), starttime: z.number() }).optional(),
   /** seconds of the run spent getting the cluster, in the workload, and checking */
   phases: z.object({ clusterMs: z.number(), workloadMs: z.number(), checkMs: z.number() }).partial().optional(),
 });
@@ -71,6 +73,8 @@ export const Night = z.object({
   runs: z.array(NightRun),
   /** the suite's exit code, set when the night ended */
   exitCode: z.number().int().optional(),
+  /** the night booted the local cluster, so it takes it down at its end */
+  clusterBooted: z.boolean().optional(),
   /** time to bring the cluster up at the night's start (and at each resume) */
   clusterBootMs: z.number().optional(),
 });
