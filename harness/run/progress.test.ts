@@ -1,6 +1,7 @@
 // The progress line: on a terminal it is erased and rewritten each second within the terminal's
 // width, so a narrow terminal gets no stale rows; in a log it is a plain line every 10 s and one
-// at the end. Fake timers drive the clock (Date.now too).
+// at the end; with quiet, nothing. Fake timers drive the clock (Date.now too).
+import { checkProgress } from './check';
 import { progressLine, startProgress, statusLine, type OpCounts } from './progress';
 
 const long = 'x'.repeat(300);
@@ -82,5 +83,27 @@ describe('startProgress', () => {
     stop();
     expect(writes).toHaveLength(2);
     expect(writes[1]).toMatch(/^\[ 10s\/20s\] ops 1,000 \(100\/s\)/);
+  });
+
+  test('quiet prints nothing, on a terminal or in a log, and stops cleanly', () => {
+    for (const isTTY of [true, false]) {
+      const writes: string[] = [];
+      const t0 = Date.now();
+      const stop = startProgress({ write: (s: string) => writes.push(s), isTTY, columns: 80 }, source(t0), { startedAt: t0, plannedMs: 60_000, quiet: true });
+      jest.advanceTimersByTime(60_000);
+      stop();
+      expect(writes).toEqual([]);
+      expect(jest.getTimerCount()).toBe(0);
+    }
+  });
+
+  test('quiet silences the check stage progress too', () => {
+    const writes: string[] = [];
+    const p = checkProgress({ write: (s) => writes.push(s), isTTY: true, columns: 80 }, { quiet: true });
+    p({ phase: 'read', bytes: 5e6, total: 10e6 });
+    jest.advanceTimersByTime(2_000);
+    p({ phase: 'search', model: 'counter', placed: 1, total: 2, steps: 3, partitionsLeft: 1, partitions: 1 });
+    p.done();
+    expect(writes).toEqual([]);
   });
 });

@@ -20,6 +20,8 @@ export interface ProgressOptions {
   startedAt: number;
   /** the campaign's duration; a lagging schedule may run past it */
   plannedMs: number;
+  /** print nothing (`run --quiet`) */
+  quiet?: boolean;
 }
 
 /** a terminal's line is rewritten this often; a log gets a line this often */
@@ -46,6 +48,7 @@ export function progressLine(elapsedMs: number, plannedMs: number, c: OpCounts, 
 
 /** starts the line; the function returned prints the last one and stops */
 export function startProgress(out: Output, src: ProgressSource, o: ProgressOptions): () => void {
+  if (o.quiet) return () => undefined;
   const tty = out.isTTY === true;
   let lastOps = 0;
   let lastAt = o.startedAt;
