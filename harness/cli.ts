@@ -178,9 +178,13 @@ Example:
     .option('--report', 'also write report.html into the run directory (whatever the verdict)')
     .option('--junit <file>', 'also write JUnit XML: one testcase per check, a violation as a failure')
     .option('--influx <url>', `stream live metrics to InfluxDB 1.x while the run goes: http://HOST:PORT/DATABASE (overrides the campaign's influx:; credentials from RDMA_CHAOS_INFLUX_USER / RDMA_CHAOS_INFLUX_PASSWORD, or their _FILE variants naming 0600 files)`)
+    .option('--quiet', 'no progress lines on stderr (the stage lines, warnings and errors stay)')
     .addHelpText(
       'after',
       `
+Progress goes to stderr: elapsed against planned, ops and ops/s, ok/info/fail counts and the
+active faults, as a status line rewritten each second on a terminal, else a line every 10 s and
+one at the end; then the check's progress. --quiet turns both off.
 Exit codes: 0 valid, 1 violation found, 2 unknown, 254 bad campaign or cluster, 255 internal error.
 --report and --junit do not change the exit code. An unreachable InfluxDB costs one warning: the
 run goes on and its history is unaffected.
@@ -193,6 +197,7 @@ Examples:
   $ rdma-chaos run campaigns/shift/fadd-replay.yaml --cluster ssh:inv.yaml --trust-on-first-use
   $ rdma-chaos run campaigns/random-10m.yaml --dry-run
   $ rdma-chaos run campaigns/default.yaml --report --junit junit.xml
+  $ rdma-chaos run campaigns/random-10m.yaml --quiet --report --junit junit.xml
   $ rdma-chaos run campaigns/shift/fadd-replay.yaml --influx http://127.0.0.1:8086/rdma_chaos
   $ rdma-chaos run --replay store/fadd-replay/2026-11-21T22-00-00-000Z
   $ rdma-chaos run --replay store/random-10m/2026-11-21T22-00-00-000Z --dry-run --json`,

@@ -21,6 +21,8 @@ export interface ChaosInput {
   revival: AgentRevival;
   rec: Recorder;
   progress: Output;
+  /** no progress line (`run --quiet`) */
+  quiet?: boolean;
   log(line: string): void;
   signal: AbortSignal;
 }
@@ -62,7 +64,7 @@ export async function chaosStage(i: ChaosInput): Promise<ChaosOutcome> {
     samples.push(sampling);
   }, 1000);
   const played = schedule.run(t0);
-  const stopProgress = startProgress(i.progress, { ops: () => rec.opsDone(), activeFaults: () => nemesis.activeIds }, t0, plan.durationMs);
+  const stopProgress = startProgress(i.progress, { counts: () => rec.opCounts(), activeFaults: () => nemesis.activeIds }, { startedAt: t0, plannedMs: plan.durationMs, quiet: i.quiet === true });
   const policy = policyFor(plan.campaign.policy);
   let stats: WorkerStats[] = [];
   try {

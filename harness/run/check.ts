@@ -42,9 +42,11 @@ export type CheckProgress = (p: { phase: 'read'; bytes: number; total: number } 
 
 /**
  * A CheckProgress that prints to `out` (the run's stderr) at most once a second: one line
- * rewritten in place on a terminal, a plain line otherwise. `done()` ends the line.
+ * rewritten in place on a terminal, a plain line otherwise. `done()` ends the line. `quiet`
+ * (`run --quiet`): nothing at all.
  */
-export function checkProgress(out: Output): CheckProgress & { done(): void } {
+export function checkProgress(out: Output, o: { quiet?: boolean } = {}): CheckProgress & { done(): void } {
+  if (o.quiet) return Object.assign((): void => undefined, { done: (): void => undefined });
   let next = 0;
   let shown = false;
   const show = (line: string): void => {

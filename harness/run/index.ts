@@ -39,6 +39,11 @@ export interface RunOptions extends PlanInput, AcquireOptions {
   influx?: string;
   /** --dry-run prints the plan as JSON */
   planJson?: boolean;
+  /**
+   * no progress lines (the workload's, the check's) on stderr: for a suite runner that runs
+   * campaigns in-process or spawns `run --quiet`. Stage lines, warnings and errors stay.
+   */
+  quiet?: boolean;
 }
 
 export interface RunOutcome {
@@ -148,7 +153,7 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
       else {
         await rec.sampleCounters(agents.values());
         working = true;
-        const chaos = await chaosStage({ plan, agents, nemesis, revival, rec, progress: ctx.stderr, log: (l) => rd.log(l), signal: stop.signal }).finally(() => (working = false));
+        const chaos = await chaosStage({ plan, agents, nemesis, revival, rec, progress: ctx.stderr, quiet: o.quiet === true, log: (l) => rd.log(l), signal: stop.signal }).finally(() => (working = false));
         notes.push(...chaos.notes);
         const drained = await drainStage({ plan, agents, nemesis, rec, now, degraded: () => health.trip !== undefined || stop.signal.aborted || health.brokenNodes().length > 0 });
         notes.push(...drained.notes);
@@ -177,7 +182,7 @@ async function execute(ctx: CommandContext, plan: RunPlan, cluster: RunCluster, 
   // after an interrupt the run must end soon: a short budget (a second signal forces the exit)
   const late = ctx.signal.aborted;
   const budget = o.checkTimeoutMs ?? 120_000;
-  const shown = checkProgress(ctx.stderr);
+  const shown = checkProgress(ctx.stderr, { quiet: o.quiet === true });
   const results = await checkInThread(rd.dir, meta, late ? Math.min(budget, INTERRUPTED_CHECK_MS) : budget, late ? new AbortController().signal : ctx.signal, shown).finally(() => shown.done());
   try {
     storeResults(rd.dir, results);

@@ -8,6 +8,7 @@ import type { RunPlan } from '../campaign';
 import { HistoryWriter, RUN_FILES, type HistoryEvent, type RunCounterSample } from '../core';
 import type { AgentHooks } from './agents';
 import type { RunMetrics } from './metrics';
+import type { OpCounts } from './progress';
 import type { RunDir } from './store';
 
 export interface Recorder {
@@ -15,8 +16,8 @@ export interface Recorder {
   readonly hooks: AgentHooks;
   /** keys any op touched (the snapshot keeps zero words only for those) */
   readonly touched: ReadonlySet<string>;
-  /** completions so far, for the progress line */
-  opsDone(): number;
+  /** completions so far by outcome, for the progress line */
+  opCounts(): OpCounts;
   /** nemesis and snapshot events, recorded as they are */
   record(events: HistoryEvent[]): void;
   /** one sample of every agent's rxe counters; a node that cannot answer is logged once */
@@ -44,14 +45,14 @@ export async function openRecorder(o: RecorderOptions): Promise<Recorder> {
   if (metrics) o.rd.log(`streaming metrics to ${metrics.url}`);
   const touched = new Set<string>();
   const noCounters = new Set<string>();
-  let done = 0;
+  const done: OpCounts = { ok: 0, info: 0, fail: 0 };
   const record = (events: HistoryEvent[]): void => {
     metrics?.events(events);
     writer.append(events);
   };
   return {
     touched,
-    opsDone: () => done,
+    opCounts: () => ({ ...done }),
     record,
     hooks: {
       // widen each op by the clock-sync uncertainty: a cross-node order the clocks cannot
@@ -62,7 +63,7 @@ export async function openRecorder(o: RecorderOptions): Promise<Recorder> {
         for (const e of events) {
           if (e.key !== undefined) touched.add(String(e.key));
           if (e.time !== undefined) e.time = e.type === 'invoke' ? Math.max(0, e.time - slack) : e.time + slack;
-          if (e.type !== 'invoke') done++;
+          if (e.type !== 'invoke') done[e.type]++;
         }
         writer.append(events);
       },

@@ -22,6 +22,8 @@ export interface RunCommandOptions {
   junit?: string;
   /** stream live metrics to InfluxDB 1.x */
   influx?: string;
+  /** no progress lines */
+  quiet?: boolean;
 }
 
 export async function runCommand(ctx: CommandContext, campaign: string | undefined, o: RunCommandOptions): Promise<number> {
@@ -43,6 +45,7 @@ export async function runCommand(ctx: CommandContext, campaign: string | undefin
     checkTimeoutMs: (o.checkTimeout ?? 120) * 1000,
     ...(o.influx ? { influx: o.influx } : {}),
     planJson: o.json === true,
+    ...(o.quiet ? { quiet: true } : {}),
   });
   if (!out.results) return 0; // dry run
   const dir = out.dir!;
