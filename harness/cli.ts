@@ -220,6 +220,7 @@ Examples:
     .option('--trust-on-first-use', 'ssh: pin the keys of hosts with no pin yet, as they present them')
     .option('--keep-cluster', 'leave a local cluster the night booted running afterwards')
     .option('--check-timeout <seconds>', 'linearizability budget of each run', parseSeconds, 120)
+    .option('--influx <url>', 'stream every run\'s live metrics to InfluxDB 1.x: http://HOST:PORT/DATABASE (credentials from the environment, as for run)')
     .option('--json', 'print the night summary as JSON')
     .option('--quiet', 'no progress lines on stderr (errors still)')
     .addHelpText(

@@ -25,6 +25,7 @@ export { createRunDir, type RunDir } from './store';
 export { INTERRUPTED, markInterrupted, markInterruptedRuns, recheckRun, type MarkedRun, type RecheckOptions } from './recheck';
 export { PROCESS_SPAN } from './agents';
 export { healCluster, localJournal } from './cluster';
+export { statusLine } from './progress';
 
 export interface RunOptions extends PlanInput, AcquireOptions {
   store: string;

@@ -74,15 +74,12 @@ test('the cron line has five valid time fields, a user, and a command whose scri
   expect(cmd.slice(0, 2)).toEqual(['flock', '-n']);
 });
 
-test('nightly.sh is valid bash, and every campaign of its default matrix exists', () => {
+test('nightly.sh is valid bash, and starts `rdma-chaos nightly` on a suite that loads', async () => {
   execFileSync('bash', ['-n', path.join(DIR, 'nightly.sh')]);
-  const m = /CAMPAIGNS="\$\{RDMA_CHAOS_CAMPAIGNS:-([^}]*)\}"/.exec(read('nightly.sh'));
-  const campaigns = m![1]!.trim().split(/\s+/);
-  expect(campaigns.length).toBeGreaterThanOrEqual(12);
-  for (const c of campaigns) expect(fs.existsSync(path.join(ROOT, c)) ? c : `missing: ${c}`).toBe(c);
-  // every shipped campaign is in the matrix
-  const shipped = execFileSync('git', ['ls-files', 'campaigns/*.yaml', 'campaigns/**/*.yaml'], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n');
-  expect([...new Set(shipped)].sort()).toEqual([...campaigns].sort());
+  const m = /SUITE="\$\{RDMA_CHAOS_SUITE:-([^}]*)\}"/.exec(read('nightly.sh'));
+  const { loadSuite } = await import('../campaign');
+  expect(loadSuite(path.join(ROOT, m![1]!)).entries.length).toBeGreaterThanOrEqual(30);
+  expect(read('nightly.sh')).toMatch(/nightly "\$ROOT\/\$SUITE" --store "\$STORE" --resume --keep/);
 });
 
 function nightly(env: Record<string, string>): { code: number | null; out: string; err: string } {
@@ -100,15 +97,14 @@ test('nightly.sh refuses a credentials file others can read, in one line naming 
   expect(fs.existsSync(path.join(tmp, 'store0'))).toBe(false);
 });
 
-test('nightly.sh takes its matrix from a 0600 file, ends with the worst exit code and writes the index', () => {
+test('nightly.sh takes its suite from a 0600 file and ends with the night\'s exit code', () => {
   const env = path.join(tmp, 'ok.env');
-  // a campaign that cannot be read ends its run at once with 254, no cluster needed
-  fs.writeFileSync(env, 'RDMA_CHAOS_CAMPAIGNS="campaigns/does-not-exist.yaml"\n');
+  // a suite that does not exist is refused at once with 254, no cluster needed
+  fs.writeFileSync(env, 'RDMA_CHAOS_SUITE="campaigns/does-not-exist.yaml"\n');
   fs.chmodSync(env, 0o600);
   const store = path.join(tmp, 'store1');
   const r = nightly({ RDMA_CHAOS_ENV_FILE: env, RDMA_CHAOS_STORE: store });
-  expect(r.out).toMatch(/^rdma-chaos-nightly: does-not-exist: exit 254$/m);
+  expect(r.err).toMatch(/^rdma-chaos: .*campaigns\/does-not-exist\.yaml: no such file or directory \[suite\.unreadable\]\n$/);
   expect(r.code).toBe(254);
-  expect(fs.existsSync(path.join(store, 'index.html'))).toBe(true);
-  expect(fs.readdirSync(path.join(store, 'junit'))).toHaveLength(1);
+  expect(fs.existsSync(store)).toBe(false);
 });

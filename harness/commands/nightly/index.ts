@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSuite, type Suite } from '../../campaign';
 import { durationMs, identify, InputError, nightExit, NIGHT_FILES, type CommandContext, type Night, type NightRun } from '../../core';
+import { statusLine } from '../../run';
 import { runChild } from './child';
 import { createNight, readNight, saveNight, unfinishedNight, type OpenNight } from './night';
 import { settleEnded, settleInterrupted } from './outcome';
@@ -25,6 +26,8 @@ export interface NightlyOptions {
   trustOnFirstUse?: boolean;
   keepCluster?: boolean;
   checkTimeout?: number;
+  /** every run streams its metrics here (run --influx) */
+  influx?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -117,10 +120,17 @@ async function runNight(ctx: CommandContext, store: string, suite: Suite, open: 
     r.startedAt = new Date().toISOString();
     saveNight(open.dir, night);
     o.note(`[${at}/${total} ${fmtMs(Date.now() - started)}/${fmtMs(night.budgetMs)}] ${r.id}: ${path.relative(process.cwd(), r.file) || r.file}, seed ${r.seed}`);
-    const args = ['run', r.file, '--store', store, '--seed', String(r.seed), '--cluster', o.cluster, '--json', '--report', '--keep-cluster', '--check-timeout', String(o.checkTimeoutMs / 1000), ...(o.trustOnFirstUse ? ['--trust-on-first-use'] : [])];
+    const args = ['run', r.file, '--store', store, '--seed', String(r.seed), '--cluster', o.cluster, '--json', '--report', '--keep-cluster', '--check-timeout', String(o.checkTimeoutMs / 1000), ...(o.trustOnFirstUse ? ['--trust-on-first-use'] : []), ...(o.influx ? ['--influx', o.influx] : [])];
     const end = await runChild({
       args, timeoutMs: timeoutOf(r), signal: ctx.signal,
-      line: (l) => o.log(`${r.id}: ${l}`),
+      line: (l) => {
+        o.log(`${r.id}: ${l}`);
+        // the run's own progress (elapsed/planned, ops/s, ok/info/fail, faults), under the night's
+        if (!o.quiet && /^\[\s*\d+s\//.test(l)) {
+          if (ctx.stderr.isTTY) ctx.stderr.write(statusLine(`${r.id} ${l}`, ctx.stderr.columns));
+          else ctx.stderr.write(`rdma-chaos: ${r.id}: ${l}\n`);
+        }
+      },
       onPid: (pid) => {
         const p = identify(pid, 'run', '');
         if (p) r.pid = { pid, starttime: p.starttime };
@@ -131,6 +141,7 @@ async function runNight(ctx: CommandContext, store: string, suite: Suite, open: 
         saveNight(open.dir, night);
       },
     });
+    if (!o.quiet && ctx.stderr.isTTY) ctx.stderr.write(statusLine('', ctx.stderr.columns));
     settleEnded(store, r, end, timeoutOf(r));
     saveNight(open.dir, night);
     o.note(`[${at}/${total}] ${r.id}: ${r.outcome}${r.verdict ? ` (verdict ${r.verdict}${r.expected ? `, expected ${r.expected.verdict ?? 'any'}` : ''})` : ''}${r.message ? `: ${r.message}` : ''} in ${fmtMs(end.ms)}`);

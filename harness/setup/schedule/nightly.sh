@@ -1,17 +1,18 @@
 #!/bin/bash
-# The nightly campaign matrix, as the systemd timer (rdma-chaos-nightly.timer) or the cron line
-# (rdma-chaos.cron) starts it: every campaign once, each with its report and JUnit file, into
-# one store, then the store's index. Output goes to stdout/stderr: the journal under systemd,
-# the cron line's log file under cron.
+# The nightly suite, as the systemd timer (rdma-chaos-nightly.timer) or the cron line
+# (rdma-chaos.cron) starts it: `rdma-chaos nightly` over campaigns/nightly (the matrix) into one
+# store, with --resume (a night a reboot or a kill cut short is finished first) and retention.
+# Output goes to stdout/stderr: the journal under systemd, the cron line's log file under cron.
 #
 # Settings (environment, or the 0600 file RDMA_CHAOS_ENV_FILE, default /etc/rdma-chaos/nightly.env):
-#   RDMA_CHAOS_STORE      where runs go (default /var/lib/rdma-chaos/store)
-#   RDMA_CHAOS_CAMPAIGNS  campaign files, relative to the checkout (default: the matrix below)
+#   RDMA_CHAOS_STORE      where runs and nights go (default /var/lib/rdma-chaos/store)
+#   RDMA_CHAOS_SUITE      a suite YAML or a folder of campaigns, relative to the checkout
+#                         (default campaigns/nightly)
+#   RDMA_CHAOS_KEEP       retention: compress runs older than this, or beyond N per campaign (30d)
 #   RDMA_CHAOS_INFLUX     an InfluxDB 1.x URL for live metrics, without credentials
 #   RDMA_CHAOS_INFLUX_USER / RDMA_CHAOS_INFLUX_PASSWORD (or ..._PASSWORD_FILE): its credentials
-# Exit code: the worst of the runs, harness trouble first (255, 254), then Jepsen's order
-# (1 violation over 2 unknown over 0 valid). The self-testing campaigns end 1 by design: their
-# JUnit "expected outcome" testcase says whether that was the expected violation.
+# Exit code: the night's (0 every run met its expectation, 1 one did not, 2 one was not
+# decided), or 254 for a bad suite or settings file.
 set -u
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/../../.." && pwd)"
 ENV_FILE="${RDMA_CHAOS_ENV_FILE:-/etc/rdma-chaos/nightly.env}"
@@ -28,22 +29,5 @@ if [ -e "$ENV_FILE" ]; then
   set +a
 fi
 STORE="${RDMA_CHAOS_STORE:-/var/lib/rdma-chaos/store}"
-CAMPAIGNS="${RDMA_CHAOS_CAMPAIGNS:-campaigns/default.yaml campaigns/shift/fadd-replay.yaml campaigns/shift/fadd-none.yaml campaigns/shift/fadd-shift.yaml campaigns/shift/cas-replay.yaml campaigns/shift/cas-read-verify.yaml campaigns/shift/flag-replay-ackloss.yaml campaigns/shift/flag-replay-packetloss.yaml campaigns/shift/send-replay.yaml campaigns/shift/send-shift.yaml campaigns/health/node-panic.yaml campaigns/random-10m.yaml campaigns/checker/single-key-10m.yaml}"
-CLI=(node "$ROOT/bin/rdma-chaos.js")
-night="$(date -u +%Y-%m-%dT%H-%M-%SZ)"
-junit="$STORE/junit/$night"
-mkdir -p "$junit"
-
-rank() { case "$1" in 255) echo 5 ;; 254) echo 4 ;; 1) echo 3 ;; 2) echo 2 ;; 0) echo 0 ;; *) echo 4 ;; esac; }
-worst=0
-for c in $CAMPAIGNS; do
-  name="$(basename "$c" .yaml)"
-  echo "rdma-chaos-nightly: $name: starting"
-  "${CLI[@]}" run "$ROOT/$c" --store "$STORE" --report --junit "$junit/$name.xml" ${RDMA_CHAOS_INFLUX:+--influx "$RDMA_CHAOS_INFLUX"}
-  rc=$?
-  echo "rdma-chaos-nightly: $name: exit $rc"
-  [ "$(rank "$rc")" -gt "$(rank "$worst")" ] && worst=$rc
-done
-"${CLI[@]}" report index "$STORE" || worst=255
-echo "rdma-chaos-nightly: done, worst exit $worst; index $STORE/index.html, JUnit $junit/"
-exit "$worst"
+SUITE="${RDMA_CHAOS_SUITE:-campaigns/nightly}"
+exec node "$ROOT/bin/rdma-chaos.js" nightly "$ROOT/$SUITE" --store "$STORE" --resume --keep "${RDMA_CHAOS_KEEP:-30d}" ${RDMA_CHAOS_INFLUX:+--influx "$RDMA_CHAOS_INFLUX"}
