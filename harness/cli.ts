@@ -28,7 +28,7 @@ Examples:
   program
     .command('check')
     .description('check histories for linearizability (and at-most-once / stream order where they apply)')
-    .argument('<files...>', 'history files')
+    .argument('<files...>', 'history files (gzipped too), or run directories')
     .addOption(
       new Option('--format <format>', 'input format (detected from the file when omitted)').choices([
         'native', 'jepsen-etcd', 'porcupine-kv', 'knossos-edn',

@@ -20,3 +20,9 @@ export function durationToMs(v: unknown): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(v.trim());
   return m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : undefined;
 }
+
+/** "30d", "12h": an age as an option writes it, a duration or a number of days; else undefined */
+export function ageToMs(v: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)d$/.exec(v.trim());
+  return m ? Number(m[1]) * 86_400_000 : durationToMs(v);
+}

@@ -8,7 +8,7 @@ import { workloadPackage, workloadPatterns } from '../../workloads';
 import { checksToRecords, counterDeltas, counterWindows, workloadStats } from '../analysis';
 import { checkHistory, type SearchProgress, type Verdict } from '../checkers';
 import { planRun, type Campaign, type RunPlan } from '../campaign';
-import { CHECK_NAMES, loadOps, ownerOf, readCounterSamples, RUN_FILES, SERIOUS_FINDINGS, timeBase, type CheckName, type FaultRecord, type Finding, type Output, type RunResults, type WorkloadKeys } from '../core';
+import { CHECK_NAMES, loadOps, ownerOf, readCounterSamples, RUN_FILES, runDataFile, SERIOUS_FINDINGS, timeBase, type CheckName, type FaultRecord, type Finding, type Output, type RunResults, type WorkloadKeys } from '../core';
 import { statusLine } from './progress';
 import { storeResults } from './store';
 
@@ -69,7 +69,8 @@ export function checkProgress(out: Output, o: { quiet?: boolean } = {}): CheckPr
 
 export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal?: AbortSignal, progress?: CheckProgress): RunResults {
   const onProgress = progress ? (bytes: number, total: number): void => progress({ phase: 'read', bytes, total }) : undefined;
-  const { ops, faults, warnings } = loadOps(path.join(dir, RUN_FILES.history), 'native', onProgress ? { onProgress } : {});
+  // history.jsonl, or the .gz retention left; neither: the plain name, for the error
+  const { ops, faults, warnings } = loadOps(runDataFile(dir, 'history') ?? path.join(dir, RUN_FILES.history), 'native', onProgress ? { onProgress } : {});
   const owners = workloadKeys(planRun(meta.campaign, meta.seed));
   const modelOf = (key: string | number | undefined): string | undefined => {
     const w = ownerOf(owners, key);
@@ -103,7 +104,7 @@ export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal
   }
 
   const tb = timeBase(ops, faults);
-  const samples = readCounterSamples(path.join(dir, RUN_FILES.counters));
+  const samples = readCounterSamples(runDataFile(dir, 'counters') ?? path.join(dir, RUN_FILES.counters));
   const results: RunResults = {
     schema: 1,
     campaign: meta.campaign.name,

@@ -15,6 +15,7 @@ import {
   Pairer,
   readRunOwner,
   RUN_FILES,
+  runDataFile,
   RunResults,
   type FaultRecord,
   type Phase,
@@ -38,7 +39,8 @@ export interface RecheckOptions {
  * refused: it is in progress, and its results are its own to write.
  */
 export function recheckRun(dir: string, o: RecheckOptions = {}): RunResults {
-  const hist = path.join(dir, RUN_FILES.history);
+  // retention may have gzipped it: the .gz reads the same
+  let hist = runDataFile(dir, 'history');
   const hasResults = fs.existsSync(path.join(dir, RUN_FILES.results));
   // an unreadable results.json (an older schema) is checked again, as before, but not as interrupted
   const prev = hasResults ? readPrevious(dir) : undefined;
@@ -46,9 +48,10 @@ export function recheckRun(dir: string, o: RecheckOptions = {}): RunResults {
   if (owner && ownerState(owner) === 'live') {
     throw new InputError('run.inProgress', `${dir}: the run is still in progress (pid ${owner.pid} since ${owner.startedAt}, ${path.join(dir, OWNER_FILE)}); recheck it once it ends`);
   }
-  if (!fs.existsSync(hist)) {
+  if (hist === undefined) {
     // an owned directory whose controller died before it recorded anything: nothing to lose
     if (hasResults || !fs.existsSync(path.join(dir, OWNER_FILE))) throw new InputError('run.notARun', `${dir}: not a run directory (no ${RUN_FILES.history})`);
+    hist = path.join(dir, RUN_FILES.history);
     fs.writeFileSync(hist, '');
   }
   const { campaign, seed } = planStage({ replay: dir });

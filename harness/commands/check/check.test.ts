@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { cli } from '../../test-support';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-check-'));
@@ -90,6 +91,18 @@ describe('rdma-chaos check', () => {
   it('rejects a missing file and a directory', async () => {
     expect((await cli('check', path.join(dir, 'nope.jsonl'))).err).toMatch(/nope\.jsonl: no such file/);
     expect((await cli('check', dir)).code).toBe(254);
+  });
+
+  it('takes a gzipped history, and a run directory by its history (plain, else gzipped)', async () => {
+    const run = path.join(dir, 'run');
+    fs.mkdirSync(run);
+    fs.writeFileSync(path.join(run, 'history.jsonl.gz'), zlib.gzipSync(fs.readFileSync(stale)));
+    const lines = async (...args: string[]): Promise<unknown[]> => (await cli('check', '--json', ...args)).out.trim().split('\n').map((l) => JSON.parse(l) as { file: string; verdict: string; ops: number }).map((l) => [l.file, l.verdict, l.ops]);
+    expect(await lines(run, path.join(run, 'history.jsonl.gz'))).toEqual([[path.join(run, 'history.jsonl.gz'), 'invalid', 2], [path.join(run, 'history.jsonl.gz'), 'invalid', 2]]);
+    fs.copyFileSync(good, path.join(run, 'history.jsonl'));
+    expect(await lines(run)).toEqual([[path.join(run, 'history.jsonl'), 'valid', 2]]);
+    // a directory with no history is still not a history
+    expect(await cli('check', path.join(dir, 'run', '..'))).toMatchObject({ code: 254, err: expect.stringContaining('is a directory') });
   });
 
   it('never crashes on random bytes', async () => {

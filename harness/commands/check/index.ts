@@ -1,8 +1,10 @@
 // `rdma-chaos check FILE...`: load each history, check it, print a line (or a JSON object) per
 // file; the exit code is the worst verdict. Malformed input ends with `file:line: ...` and 254.
+// A FILE may be gzipped, or a run directory: its history.jsonl, or the .gz retention left.
+import * as fs from 'node:fs';
 import { BadValueError, MODEL_NAMES, checkHistory, verdictExit, worst, type SearchProgress, type Verdict } from '../../checkers';
 import type { CommandContext, Operation } from '../../core';
-import { InputError, inputAt, loadOps, type HistoryFormat } from '../../core';
+import { InputError, inputAt, loadOps, runDataFile, type HistoryFormat } from '../../core';
 
 export interface CheckCommandOptions {
   format?: HistoryFormat;
@@ -20,7 +22,7 @@ export async function checkCommand(ctx: CommandContext, files: string[], opts: C
     throw new InputError('check.unknownModel', `unknown model "${opts.model}" (one of ${MODEL_NAMES.join(', ')})`);
   }
   const verdicts: Verdict[] = [];
-  for (const file of files) {
+  for (const file of files.map(historyOf)) {
     // the budget covers reading too: a nightly schedule waits for the answer, not the search
     const budgetMs = (opts.timeout ?? 60) * 1000;
     const deadline = Date.now() + budgetMs;
@@ -79,6 +81,12 @@ export async function checkCommand(ctx: CommandContext, files: string[], opts: C
   }
   // Jepsen's priority: one violation outranks any number of unknowns
   return verdictExit(worst(verdicts));
+}
+
+/** a run directory's history; anything else as given (a directory without one is refused by loadOps) */
+function historyOf(file: string): string {
+  const isDir = fs.statSync(file, { throwIfNoEntry: false })?.isDirectory() === true;
+  return (isDir && runDataFile(file, 'history')) || file;
 }
 
 function mb(bytes: number): string {

@@ -2,10 +2,12 @@
 // against the schema and reports the first problem as `file:line: what`; the one exception is a
 // torn last line (no newline, does not parse), which a killed writer leaves: dropped, with a warning. Most lines take the
 // fast path of fast-event.ts; any line it does not know goes through JSON.parse and the
-// validator compiled from the zod schema, which alone word what is wrong.
+// validator compiled from the zod schema, which alone word what is wrong. A gzipped history
+// (retention's history.jsonl.gz) reads the same, inflated as it is read (gzip.ts).
 import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
 import { InputError, inputAt } from '../errors';
+import { openBytes, readBytes, type ByteSource } from './gzip';
 import { fastPathEnabled, parseEventFast, ScratchEvent } from './fast-event';
 import { HistoryEvent } from './schema';
 import { eventProblem } from './validate';
@@ -23,12 +25,13 @@ export function tornLineWarning(file: string, line: number): string {
   return `${file}:${line}: torn last line (no newline, not valid JSON) dropped: the writer was interrupted`;
 }
 
-/** Lines of a text file, refusing binary data: a NUL byte or invalid UTF-8 is not a history. */
+/** Lines of a text file (or its gzip), refusing binary data: a NUL byte or invalid UTF-8 is not a history. */
 export function readTextLines(file: string, buf?: Buffer): string[] {
   let data: Buffer;
   try {
-    data = buf ?? fs.readFileSync(file);
+    data = buf ?? readBytes(file);
   } catch (e: unknown) {
+    if (e instanceof InputError) throw e;
     throw unreadable(file, e);
   }
   checkText(file, data);
@@ -147,20 +150,18 @@ export function forEachJsonlEvent(file: string, data: Buffer, each: EachEvent, o
  */
 export function forEachJsonlEventInFile(file: string, each: EachEvent, o: EachEventOptions & { chunkBytes?: number } = {}): { complete: boolean; warnings: string[] } {
   const chunkBytes = o.chunkBytes ?? 4 << 20;
-  let fd: number;
+  let src: ByteSource;
   try {
-    fd = fs.openSync(file, 'r');
+    src = openBytes(file);
   } catch (e: unknown) {
     throw unreadable(file, e);
   }
   const scan = new LineScan(file, each, o);
-  const total = o.onChunk ? fs.fstatSync(fd).size : 0;
-  let read = 0;
   try {
     let buf = Buffer.allocUnsafe(Math.max(16, chunkBytes));
     let filled = 0;
     for (;;) {
-      if (o.onChunk && o.onChunk(read, total) === false) return { complete: false, warnings: scan.warnings };
+      if (o.onChunk && o.onChunk(src.consumed, src.size) === false) return { complete: false, warnings: scan.warnings };
       if (filled === buf.length) {
         const bigger = Buffer.allocUnsafe(buf.length * 2);
         buf.copy(bigger, 0, 0, filled);
@@ -168,12 +169,12 @@ export function forEachJsonlEventInFile(file: string, each: EachEvent, o: EachEv
       }
       let n: number;
       try {
-        n = fs.readSync(fd, buf, filled, buf.length - filled, null);
+        n = src.read(buf, filled, buf.length - filled);
       } catch (e: unknown) {
+        if (e instanceof InputError) throw e;
         throw unreadable(file, e);
       }
       filled += n;
-      read += n;
       if (n === 0) {
         // what is left after the last newline is the last line, without its newline
         if (filled > 0) scan.tail(buf, 0, filled);
@@ -188,7 +189,7 @@ export function forEachJsonlEventInFile(file: string, each: EachEvent, o: EachEv
       filled -= cut;
     }
   } finally {
-    fs.closeSync(fd);
+    src.close();
   }
   scan.finish();
   return { complete: true, warnings: scan.warnings };

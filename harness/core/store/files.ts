@@ -2,7 +2,8 @@
 // (and line), exit 254; results.json is written whole or not at all (a temp file renamed).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { inputAt } from '../errors';
+import { InputError, inputAt } from '../errors';
+import { readBytes } from '../history';
 import { RUN_FILES, RunCounterSample, RunResults } from './results';
 import writeFileAtomic from 'write-file-atomic';
 
@@ -30,10 +31,28 @@ export function readResults(file: string): RunResults {
   return r.data;
 }
 
+/**
+ * A run's history or counter samples: the plain file, else its .gz (retention compressed it),
+ * else undefined. A kill during compression can leave both: the plain one is whole, and read.
+ */
+export function runDataFile(dir: string, what: 'history' | 'counters'): string | undefined {
+  const [plain, gz] = what === 'history' ? [RUN_FILES.history, RUN_FILES.historyGz] : [RUN_FILES.counters, RUN_FILES.countersGz];
+  for (const name of [plain, gz]) if (fs.existsSync(path.join(dir, name))) return path.join(dir, name);
+  return undefined;
+}
+
+/** counters.jsonl, or a gzip of it; none: no samples */
 export function readCounterSamples(file: string): RunCounterSample[] {
   if (!fs.existsSync(file)) return [];
   const out: RunCounterSample[] = [];
-  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  let text: string;
+  try {
+    text = readBytes(file).toString('utf8');
+  } catch (e: unknown) {
+    if (e instanceof InputError) throw e; // bad gzip data, named
+    throw inputAt('report.badCounters', file, undefined, `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  const lines = text.split('\n');
   lines.forEach((l, i) => {
     if (l.trim() === '') return;
     let raw: unknown;

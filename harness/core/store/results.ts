@@ -5,6 +5,8 @@
 //   controller.log   the controller's log; agents/<node>.log, consoles/<node>.log
 //   counters.jsonl   rxe hardware counter samples (RunCounterSample per line)
 //   owner.json       who runs it (pid, start time, host) until results.json is written (owner.ts)
+// An old run's history, counters and logs may be gzipped by retention (retention.ts):
+// history.jsonl.gz, counters.jsonl.gz, *.log.gz. Readers take either (runDataFile).
 // Reports read only these files and never contact the cluster.
 import { z } from 'zod';
 import { FaultSpec, PHASES } from '../faults';
@@ -164,6 +166,9 @@ export const RUN_FILES = {
   results: 'results.json',
   controllerLog: 'controller.log',
   counters: 'counters.jsonl',
+  /** the history and counters as retention leaves them: never both a plain file and its .gz, but for a kill */
+  historyGz: 'history.jsonl.gz',
+  countersGz: 'counters.jsonl.gz',
   agentsDir: 'agents',
   consolesDir: 'consoles',
 } as const;

@@ -2,6 +2,7 @@
 // model the format's own tool checked it with.
 import * as fs from 'node:fs';
 import { InputError, inputAt } from '../../errors';
+import { openBytes, type ByteSource } from '../gzip';
 import { forEachJsonlEventInFile, readHistoryJsonl, readTextLines } from '../jsonl';
 import { Pairer, pairEvents, type OpHistory } from '../ops';
 import type { HistoryEvent } from '../schema';
@@ -23,7 +24,8 @@ export interface LoadedHistory {
 
 export function detectFormat(file: string, lines: string[]): HistoryFormat {
   const first = lines.find((l) => l.trim() !== '' && !l.trim().startsWith(';'))?.trim();
-  if (first === undefined) return file.endsWith('.log') ? 'jepsen-etcd' : file.endsWith('.edn') ? 'knossos-edn' : 'native';
+  const name = file.replace(/\.gz$/, '');
+  if (first === undefined) return name.endsWith('.log') ? 'jepsen-etcd' : name.endsWith('.edn') ? 'knossos-edn' : 'native';
   if (first.startsWith('{"') || first.startsWith('{ "')) return 'native';
   if (looksLikeEtcd(first)) return 'jepsen-etcd';
   if (looksLikePorcupineKv(first)) return 'porcupine-kv';
@@ -31,18 +33,18 @@ export function detectFormat(file: string, lines: string[]): HistoryFormat {
   throw inputAt('history.unknownFormat', file, lines.indexOf(lines.find((l) => l.trim() !== '')!) + 1, 'cannot tell the history format; pass --format');
 }
 
-/** a cheap look at the first bytes, so big native histories skip the generic text path */
+/** a cheap look at the first bytes (inflated, of a gzip), so big native histories skip the generic text path */
 function looksNative(file: string): boolean {
-  let fd: number | undefined;
+  let src: ByteSource | undefined;
   try {
-    fd = fs.openSync(file, 'r');
+    src = openBytes(file);
     const head = Buffer.alloc(64);
-    const n = fs.readSync(fd, head, 0, 64, 0);
+    const n = src.read(head, 0, 64);
     return /^\s*\{\s*"/.test(head.subarray(0, n).toString('latin1'));
   } catch {
     return false;
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    src?.close();
   }
 }
 
