@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSuite, type Suite } from '../../campaign';
-import { durationMs, identify, InputError, nightExit, NIGHT_FILES, type CommandContext, type Night, type NightRun } from '../../core';
+import { applyRetention, durationMs, identify, InputError, nightExit, parseKeep, NIGHT_FILES, type CommandContext, type Night, type NightRun } from '../../core';
 import { statusLine } from '../../run';
 import { runChild } from './child';
 import { createNight, readNight, saveNight, unfinishedNight, type OpenNight } from './night';
@@ -36,7 +36,7 @@ export async function nightlyCommand(ctx: CommandContext, suiteArg: string, o: N
   const suite = loadSuite(suiteArg);
   if (o.budget !== undefined) suite.budgetMs = parseBudget(o.budget);
   if (o.repetitions !== undefined) for (const e of suite.entries) e.repetitions = o.repetitions;
-  const retention = o.keep !== undefined ? await keepPolicy(o.keep) : undefined;
+  const retention = o.keep !== undefined ? keepPolicy(o.keep) : undefined;
   const cluster = o.cluster ?? suite.cluster ?? 'local';
   fs.mkdirSync(o.store, { recursive: true });
   const store = path.resolve(o.store);
@@ -150,7 +150,7 @@ async function runNight(ctx: CommandContext, store: string, suite: Suite, open: 
 
 interface EndOptions extends NightlyOptions {
   note(l: string): void;
-  retention?: (store: string) => string[];
+  retention?: (store: string) => Promise<string[]>;
 }
 
 async function endNight(ctx: CommandContext, store: string, open: OpenNight, o: EndOptions): Promise<number> {
@@ -163,7 +163,7 @@ async function endNight(ctx: CommandContext, store: string, open: OpenNight, o: 
   fs.writeFileSync(path.join(open.dir, NIGHT_FILES.junit), reports.nightJunitXml(night, reportOf));
   const summary = nightSummary(store, open);
   fs.writeFileSync(path.join(open.dir, NIGHT_FILES.summary), JSON.stringify(summary, null, 1) + '\n');
-  const compressed = o.retention?.(store) ?? [];
+  const compressed = (await o.retention?.(store)) ?? [];
   if (compressed.length) o.note(`retention (--keep ${o.keep}): compressed ${compressed.length} run director${compressed.length === 1 ? 'y' : 'ies'}`);
   let index: string | undefined;
   try {
@@ -235,13 +235,10 @@ function parseBudget(v: string): number {
   return ms;
 }
 
-async function keepPolicy(v: string): Promise<(store: string) => string[]> {
-  const core = (await import('../../core')) as unknown as Record<string, unknown>;
-  const parseKeep = core.parseKeep as ((t: string) => unknown) | undefined;
-  const applyRetention = core.applyRetention as ((store: string, keep: unknown) => Array<string | { dir: string }>) | undefined;
-  if (!parseKeep || !applyRetention) throw new InputError('nightly.noRetention', '--keep: retention is not available in this build');
+function keepPolicy(v: string): (store: string) => Promise<string[]> {
+  // parsed first: a bad --keep is refused before the night starts
   const keep = parseKeep(v);
-  return (store) => applyRetention(store, keep).map((x) => (typeof x === 'string' ? x : x.dir));
+  return async (store) => (await applyRetention(store, keep)).compressed.map((c) => c.dir);
 }
 
 export function fmtMs(ms: number): string {

@@ -104,15 +104,21 @@ test('a night goes on past a crash, a timeout and a missed expectation, and repo
   for (const n of cluster.nodes) expect({ n, left: unhealed(await nodeState(cluster.driver, n)) }).toEqual({ n, left: [] });
 }, 20 * 60_000);
 
-test('the same campaigns over ssh:INVENTORY of the local VMs give the same outcomes', async () => {
+test('the same campaigns over ssh:INVENTORY of the local VMs give the same outcomes; --keep compresses the older runs', async () => {
   const inventory = path.join(work, 'inventory.yaml');
   fs.copyFileSync(path.join(cluster.stateDir, 'inventory.yaml'), inventory);
   const o = io();
-  const code = await runCli(['nightly', path.join(work, 'ssh.yaml'), '--store', path.join(work, 'store'), '--cluster', `ssh:${inventory}`, '--quiet'], o);
+  const code = await runCli(['nightly', path.join(work, 'ssh.yaml'), '--store', path.join(work, 'store'), '--cluster', `ssh:${inventory}`, '--quiet', '--keep', '1'], o);
   const ssh = lastNight(path.join(work, 'store'), 't-ssh').night;
   const local = outcomes(lastNight(path.join(work, 'store'), 't-night').night);
   expect({ code, outcomes: outcomes(ssh), err: code === 0 ? '' : o.err().slice(-3000) }).toEqual({ code: 0, outcomes: { 't-ok': local['t-ok'], 'fadd-replay': local['fadd-replay'] }, err: '' });
   expect(ssh.cluster).toBe(`ssh:${inventory}`);
   // quiet: no progress lines
   expect(o.err()).toBe('');
+  // --keep 1: the older run of each campaign is compressed, and still rechecks to its verdict
+  const older = lastNight(path.join(work, 'store'), 't-night').night.runs.find((r) => r.campaign === 't-ok')!;
+  const olderDir = path.join(work, 'store', older.dir!);
+  expect(fs.existsSync(path.join(olderDir, 'history.jsonl.gz'))).toBe(true);
+  expect(fs.existsSync(path.join(olderDir, 'history.jsonl'))).toBe(false);
+  expect(await runCli(['recheck', olderDir], io())).toBe(0);
 }, 15 * 60_000);
