@@ -301,9 +301,13 @@ Examples:
     .argument('<store_dir>', 'the run store (default layout store/<campaign>/<timestamp>)')
     .option('--out <file>', 'where to write it (default STORE_DIR/index.html)')
     .option('--render', 'also write report.html for runs without an up-to-date one (reads their histories)')
+    .option('--nights <n>', 'nights per campaign row of the morning view (default 14)', parseCount)
     .option('--json', 'print what was done as JSON')
     .addHelpText('after', `
 Per-run summaries are cached as RUN_DIR/.report-summary.json, keyed by results.json's size and mtime.
+A store with nights (STORE/nights/<suite>/<night>/night.json, from \`rdma-chaos nightly\`) gets the
+morning view first: per suite, what changed since the night before (flips, flaky campaigns, new
+findings, infrastructure faults), then each campaign's last nights.
 
 Examples:
   $ rdma-chaos report index store

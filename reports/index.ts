@@ -3,7 +3,7 @@
 export { CHROMIUM_ARGS, chromiumPath } from './browser';
 export { esc, jsonForScript, xmlEsc } from './escape';
 export { renderReport, violationViews, writeReport, type ReportOptions, type WriteReportResult } from './html';
-export { buildIndex, findRunDirs, type IndexOptions, type IndexResult } from './index/index';
+export { buildIndex, findRunDirs, readNights, whatChanged, type IndexOptions, type IndexResult, type NightChanges, type StoreNights } from './index/index';
 export { exportRunToInflux, influxTarget, openMetricsSink, type MetricsSink, type MetricsSinkOptions, type SinkStats } from './influx';
 export { junitProblems, junitXml, nightJunitXml, type JunitRun } from './junit';
 export { series, workloadIndex } from './metrics';

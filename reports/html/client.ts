@@ -121,8 +121,10 @@ export const CLIENT_JS = String.raw`(function () {
       });
       D.lanes.forEach(function (l, i) {
         var full = l.label + (l.node ? ' @ ' + l.node : '');
-        var t = el('text', { 'class': 'lane-label', x: 6, y: laneY(i) + LANE_H - 5, 'data-lane': i }, full.length > 24 ? full.slice(0, 23) + '…' : full);
-        t.appendChild(el('title', {}, full));
+        var t = el('text', { 'class': 'lane-label', x: 6, y: laneY(i) + LANE_H - 5, 'data-lane': i, 'data-procs': l.procs.join(' ') }, full.length > 24 ? full.slice(0, 23) + '…' : full);
+        // a shared lane names every process it holds (one after another, never at once)
+        var held = l.procs.length > 1 ? '\n' + l.procs.length + ' processes, one after another: ' + l.procs.slice(0, 200).map(function (p) { return 'p' + p; }).join(', ') + (l.procs.length > 200 ? ', …' : '') : '';
+        t.appendChild(el('title', {}, full + (l.workload ? ' · ' + l.workload : '') + held));
         svg.appendChild(t);
       });
       var h = D.hl;

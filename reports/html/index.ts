@@ -15,6 +15,7 @@ import { buildTimeline, type TimelineOptions } from './timeline';
 import writeFileAtomic from 'write-file-atomic';
 
 export { buildTimeline, opText } from './timeline';
+export { assignLanes, laneLabel, type Lane, type LaneAssignment } from './lanes';
 export type { TimelineData, TimelineOptions } from './timeline';
 export { uncleanReasons } from './sections';
 
@@ -38,8 +39,9 @@ export function renderReport(run: RunData, o: ReportOptions = {}): string {
   const r: RunResults = run.results;
   const tb = timeBase(run.ops, run.faults);
   const views = violationViews(run);
-  const timeline = buildTimeline(run.ops, run.faults, tb, views.map((x) => ({ label: `#${x.n + 1} ${x.v.kind}`, ops: x.v.explanation ? [...new Set([...x.v.ops, x.v.explanation.blocked])] : x.v.ops })), o);
   const wi = workloadIndex(run.ops, r.workloads);
+  const workloadOf = (i: number): string => wi.names[wi.of[i]!]!;
+  const timeline = buildTimeline(run.ops, run.faults, tb, views.map((x) => ({ label: `#${x.n + 1} ${x.v.kind}`, ops: x.v.explanation ? [...new Set([...x.v.ops, x.v.explanation.blocked])] : x.v.ops })), o, workloadOf);
   const s = series(run.ops, tb, wi, o.chartBuckets ?? 200);
   const spanS = tb.timed ? (tb.t1 - tb.t0) / 1e9 : tb.t1 - tb.t0;
   const unit = tb.timed ? 's' : '';

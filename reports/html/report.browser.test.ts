@@ -1,5 +1,5 @@
-// report.html in a real headless Chromium (Debian's, via playwright-core): the summary, one
-// timeline lane per process, the fault bands and the highlighted violating ops are visible;
+// report.html in a real headless Chromium (Debian's, via playwright-core): the summary, a
+// timeline lane per client slot, the fault bands and the highlighted violating ops are visible;
 // a screenshot is kept in test-artifacts/. Point RDMA_CHAOS_REPORT_RUN_DIR at a stored run (with
 // at least one violation) to check a real run; by default a synthetic run with all four
 // failure patterns is used.
@@ -41,7 +41,7 @@ test('the summary shows the verdict and one sentence per violation', async () =>
   await checkSummary(w, loadRun(runDir));
 });
 
-test('one visible lane per process, fault bands over the timeline, violating ops highlighted', async () => {
+test('a visible lane per client slot holding every process, fault bands over the timeline, violating ops highlighted', async () => {
   await checkTimeline(w, loadRun(runDir), 'report');
 });
 

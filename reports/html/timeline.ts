@@ -3,6 +3,7 @@
 // violation keeps its ops in full, so a 1M-op run stays a few MB while its violations stay exact.
 import { healed, type FaultWindow, type Operation, type TimeBase } from '../../harness/core';
 import { shortJson } from '../escape';
+import { assignLanes, type Lane } from './lanes';
 
 export interface TimelineOptions {
   /** above this many ops, aggregate (default 25,000) */
@@ -27,7 +28,8 @@ export interface TimelineData {
   unit: 'ns' | 'rank';
   /** run span in µs (ranks when untimed) */
   span: number;
-  lanes: { label: string; node: string }[];
+  /** one per client slot: processes of a node and workload that never overlap share one */
+  lanes: Lane[];
   faults: { id: string; kind: string; targets: string[]; s: number; e: number; open: boolean; lanes: number[] }[];
   mode: 'detail' | 'aggregate';
   ops: number;
@@ -53,14 +55,11 @@ function cols(): OpColumns {
   return { id: [], lane: [], s: [], e: [], st: [], txt: [] };
 }
 
-export function buildTimeline(ops: readonly Operation[], faults: readonly FaultWindow[], tb: TimeBase, violations: { label: string; ops: number[] }[], o: TimelineOptions = {}): TimelineData {
+/** `workloadOf(i)`: the workload of op i (processes of two workloads never share a lane) */
+export function buildTimeline(ops: readonly Operation[], faults: readonly FaultWindow[], tb: TimeBase, violations: { label: string; ops: number[] }[], o: TimelineOptions = {}, workloadOf?: (i: number) => string): TimelineData {
   const scale = tb.timed ? 1e-3 : 1;
   const rel = (t: number): number => Math.round((t - tb.t0) * scale * 10) / 10;
-  const procs = [...new Set(ops.map((op) => op.process))].sort((a, b) => a - b);
-  const laneOf = new Map(procs.map((p, i) => [p, i]));
-  const nodeOf = new Map<number, string>();
-  for (const op of ops) if (op.node !== undefined && !nodeOf.has(op.process)) nodeOf.set(op.process, op.node);
-  const lanes = procs.map((p) => ({ label: `p${p}`, node: nodeOf.get(p) ?? '' }));
+  const { lanes, laneOf } = assignLanes(ops, tb, workloadOf);
   const push = (c: OpColumns, i: number): void => {
     const op = ops[i]!;
     c.id.push(i);

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SUMMARY_FILE, buildIndex } from '.';
+import { SUMMARY_FILE, buildIndex, findRunDirs, indexRun, renderIndex } from '.';
 import { HOSTILE, makeSyntheticRun, type Plant } from '../test-support';
 
 let store: string;
@@ -64,4 +64,14 @@ test('--render writes the missing reports and links them', () => {
   expect(links).toHaveLength(18);
   for (const h of links) expect(fs.existsSync(path.join(store, decodeURIComponent(h)))).toBe(true);
   expect(buildIndex(store, { render: true }).rendered).toBe(0);
+});
+
+test('a store of plain runs (no nights) gets no morning view: the page is the one rendered without nights', () => {
+  const now = new Date('2025-01-04T00:00:00Z');
+  const r = buildIndex(store, { now });
+  expect(r.nights).toBe(0);
+  expect(r.changes).toEqual([]);
+  const html = fs.readFileSync(r.file, 'utf8');
+  expect(html).not.toContain('id="nights"');
+  expect(html).toBe(renderIndex({ store, out: r.file, runs: findRunDirs(store).map(indexRun), generatedAt: now.toISOString() }));
 });

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { esc } from '../escape';
 import type { IndexedRun } from './cache';
+import { NIGHTS_CSS, renderNights, type NightsView } from './nights-render';
 
 export interface IndexPage {
   store: string;
@@ -10,9 +11,11 @@ export interface IndexPage {
   out: string;
   runs: IndexedRun[];
   generatedAt: string;
+  /** the store's nights (`rdma-chaos nightly`): the page then opens with the morning view */
+  nights?: NightsView;
 }
 
-function href(from: string, target: string): string {
+export function href(from: string, target: string): string {
   return path.relative(path.dirname(from), target).split(path.sep).map(encodeURIComponent).join('/');
 }
 
@@ -78,15 +81,16 @@ export function renderIndex(p: IndexPage): string {
       return `<tr class="st-${esc(state(r))}"><td>${esc(s.startedAt)}</td><td>${esc(s.campaign)}</td><td><span class="badge" style="background:${COLORS[state(r)]}">${esc(state(r))}</span>${incomplete(s)}</td><td>${s.violations}</td><td>${esc(s.patterns.join(', '))}</td><td>${s.findings.length ? esc(s.findings.map((f) => `${f.kind}@${f.node}`).join(', ')) : ''}</td><td>${s.opsPerSec}</td><td>${s.clean ? 'yes' : '<b>NO</b>'}</td><td>${s.expectedMatched === undefined ? '' : s.expectedMatched ? 'matched' : '<b>not matched</b>'}</td><td><a href="${esc(link(p, r))}">${r.report ? 'report' : 'results.json'}</a>${r.error ? ` <span class="err">${esc(r.error)}</span>` : ''}</td></tr>`;
     })
     .join('');
+  const nights = p.nights && (p.nights.changes.length || p.nights.errors.length) ? p.nights : undefined;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>rdma-chaos runs</title><style>
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330}header{background:#1d2330;color:#fff;padding:12px 20px}main{padding:0 20px 40px}
 table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #e3e6eb;padding:3px 8px;text-align:left;vertical-align:middle}th{background:#f5f6f8}
 .badge{color:#fff;border-radius:3px;padding:0 6px;font-size:12px}.name{font-weight:600;max-width:320px;overflow-wrap:anywhere}.err{color:#c62828}small{color:#666}
-</style></head><body>
+${nights ? NIGHTS_CSS + '\n' : ''}</style></head><body>
 <header><h1>rdma-chaos runs</h1><div>${esc(p.store)} · ${p.runs.length} runs · ${byCampaign.size} campaigns · generated ${esc(p.generatedAt)}</div></header>
-<main><h2>Campaigns</h2><table><thead><tr><th>campaign</th><th>latest</th><th>passed</th><th>runs over time (oldest → newest)</th><th>violations</th><th>throughput</th></tr></thead><tbody>${rows}</tbody></table>
+<main>${nights ? `<div id="nights">${renderNights(nights)}</div>\n` : ''}<h2>Campaigns</h2><table><thead><tr><th>campaign</th><th>latest</th><th>passed</th><th>runs over time (oldest → newest)</th><th>violations</th><th>throughput</th></tr></thead><tbody>${rows}</tbody></table>
 <h2>All runs</h2><table><thead><tr><th>started</th><th>campaign</th><th>verdict</th><th>violations</th><th>patterns</th><th>findings</th><th>ops/s</th><th>clean</th><th>expected</th><th>report</th></tr></thead><tbody>${list}</tbody></table></main>
 </body></html>
 `;

@@ -1,10 +1,11 @@
 // Checks of a report.html opened in headless Chromium, shared by report.browser.test.ts
 // (a synthetic run, or RDMA_CHAOS_REPORT_RUN_DIR) and the campaign acceptance test (a real run
-// on the SoftRoCE cluster): the summary, one lane per process, the fault bands and the
+// on the SoftRoCE cluster): the summary, a lane per client slot, the fault bands and the
 // highlighted violating ops are visible; screenshots go to test-artifacts/.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
+import { timeBase } from '../../harness/core';
 import { loadRun } from '../run';
 import { openWatched, type WatchedPage } from './chromium';
 
@@ -33,6 +34,29 @@ export async function checkSummary(w: WatchedPage, run: Run): Promise<void> {
   expect(f!.y).toBeLessThan(s!.y);
 }
 
+/** the processes each drawn lane says it holds, lane by lane */
+export async function laneProcesses(w: WatchedPage): Promise<number[][]> {
+  return w.page.locator('#timeline .lane-label').evaluateAll((els) => els.map((e) => (e.getAttribute('data-procs') ?? '').split(' ').filter((p: string) => p !== '').map(Number)));
+}
+
+/** every process of the history is in exactly one lane; those sharing one ran on one node, one after another */
+export function checkLaneSharing(run: Run, held: readonly number[][]): void {
+  const processes = [...new Set(run.ops.map((op) => op.process))].sort((a, b) => a - b);
+  expect(held.flat().sort((a, b) => a - b)).toEqual(processes);
+  const tb = timeBase(run.ops, run.faults);
+  const span = new Map<number, { s: number; e: number; node: string }>();
+  run.ops.forEach((op, i) => {
+    const x = span.get(op.process);
+    if (!x) span.set(op.process, { s: tb.start[i]!, e: tb.end[i]!, node: op.node ?? '' });
+    else [x.s, x.e] = [Math.min(x.s, tb.start[i]!), Math.max(x.e, tb.end[i]!)];
+  });
+  for (const lane of held) {
+    const xs = lane.map((p) => span.get(p)!).sort((a, b) => a.s - b.s);
+    expect(new Set(xs.map((x) => x.node)).size).toBe(1);
+    for (let i = 1; i < xs.length; i++) expect(xs[i - 1]!.e).toBeLessThan(xs[i]!.s);
+  }
+}
+
 /** lanes, fault bands, highlighted violating ops, outcome colours; screenshots `${prefix}-*.png` */
 export async function checkTimeline(w: WatchedPage, run: Run, prefix: string): Promise<void> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -42,8 +66,10 @@ export async function checkTimeline(w: WatchedPage, run: Run, prefix: string): P
     b !== null && b.width > 0 && b.height > 0 && b.x >= tl!.x - 1 && b.x + b.width <= tl!.x + tl!.width + 1 && b.y >= tl!.y - 1 && b.y + b.height <= tl!.y + tl!.height + 1;
 
   const lanes = w.page.locator('#timeline .lane-label');
-  expect(await lanes.count()).toBe(processes.size);
-  for (let i = 0; i < processes.size; i++) expect(inside(await lanes.nth(i).boundingBox())).toBe(true);
+  const held = await laneProcesses(w);
+  checkLaneSharing(run, held);
+  expect(held.length).toBeLessThanOrEqual(processes.size);
+  for (let i = 0; i < held.length; i++) expect(inside(await lanes.nth(i).boundingBox())).toBe(true);
 
   const bands = w.page.locator('#timeline .fault-band');
   expect(await bands.count()).toBe(run.faults.length);

@@ -18,6 +18,7 @@ export interface ReportCommandOptions {
 export interface ReportIndexOptions {
   out?: string;
   render?: boolean;
+  nights?: number;
   json?: boolean;
 }
 
@@ -66,8 +67,13 @@ export async function reportCommand(ctx: CommandContext, runDir: string, opts: R
 export async function reportIndexCommand(ctx: CommandContext, store: string, opts: ReportIndexOptions): Promise<number> {
   if (opts.out) writableParent(opts.out, '--out');
   const { buildIndex } = await import('../../../reports');
-  const r = buildIndex(store, { ...(opts.out ? { out: opts.out } : {}), ...(opts.render ? { render: true } : {}) });
-  if (opts.json) ctx.stdout.write(JSON.stringify({ ...r, ms: Math.round(r.ms) }) + '\n');
-  else ctx.stdout.write(`${r.file}: ${r.runs} runs (${r.cached} from cache${r.rendered ? `, ${r.rendered} reports rendered` : ''}${r.broken ? `, ${r.broken} unreadable` : ''}) in ${Math.round(r.ms)} ms\n`);
+  const r = buildIndex(store, { ...(opts.out ? { out: opts.out } : {}), ...(opts.render ? { render: true } : {}), ...(opts.nights !== undefined ? { nights: opts.nights } : {}) });
+  // the morning in a line per suite; the index page has the details
+  const morning = r.changes.map((c) => ({ suite: c.suite, night: c.night, ...(c.previous ? { previous: c.previous } : {}), flips: c.flips.map((f) => f.campaign), flaky: c.flaky.map((f) => f.campaign), newFindings: c.newFindings.length, infra: c.infra.length }));
+  if (opts.json) ctx.stdout.write(JSON.stringify({ ...r, changes: morning, ms: Math.round(r.ms) }) + '\n');
+  else {
+    ctx.stdout.write(`${r.file}: ${r.runs} runs (${r.cached} from cache${r.rendered ? `, ${r.rendered} reports rendered` : ''}${r.broken ? `, ${r.broken} unreadable` : ''})${r.nights ? `, ${r.nights} nights` : ''} in ${Math.round(r.ms)} ms\n`);
+    for (const m of morning) ctx.stdout.write(`  suite ${m.suite}, night ${m.night}: ${m.flips.length} flip(s)${m.flips.length ? ` (${m.flips.join(', ')})` : ''}, ${m.flaky.length} flaky, ${m.newFindings} new finding(s), ${m.infra} infrastructure fault(s)\n`);
+  }
   return 0;
 }

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { junitProblems } from '../../../reports';
-import { makeSyntheticRun } from '../../../reports/test-support';
+import { makeSyntheticRun, writeNightStore } from '../../../reports/test-support';
 import { cli } from '../../test-support';
 
 let tmp: string;
@@ -57,6 +57,21 @@ test('report index builds the store index', async () => {
   expect(r.code).toBe(0);
   expect(JSON.parse(r.out)).toMatchObject({ runs: 1, cached: 0, file: path.join(tmp, 'store', 'index.html') });
   expect((await cli('report', 'index', path.join(tmp, 'missing'))).code).toBe(254);
+});
+
+test('report index over a store of nights says what changed, a line per suite; --json lists it', async () => {
+  const store = path.join(tmp, 'nightly-store');
+  writeNightStore(store, 'nightly', [
+    { startedAt: new Date('2025-02-01T02:00:00Z'), campaigns: { a: [{ outcome: 'met' }], b: [{ outcome: 'met' }, { outcome: 'met' }] } },
+    { startedAt: new Date('2025-02-02T02:00:00Z'), campaigns: { a: [{ outcome: 'not-met' }], b: [{ outcome: 'met' }, { outcome: 'not-met' }] } },
+  ]);
+  const plain = await cli('report', 'index', store, '--nights', '7');
+  expect(plain.code).toBe(0);
+  expect(plain.out).toMatch(/: 6 runs \(0 from cache\), 2 nights in \d+ ms\n  suite nightly, night 2025-02-02T02-00-00Z: 1 flip\(s\) \(a\), 1 flaky, 0 new finding\(s\), 0 infrastructure fault\(s\)\n$/);
+  const json = JSON.parse((await cli('report', 'index', store, '--json')).out) as { nights: number; changes: unknown[] };
+  expect(json.nights).toBe(2);
+  expect(json.changes).toEqual([{ suite: 'nightly', night: '2025-02-02T02-00-00Z', previous: '2025-02-01T02-00-00Z', flips: ['a'], flaky: ['b'], newFindings: 0, infra: 0 }]);
+  expect((await cli('report', 'index', store, '--nights', '0')).code).toBe(254);
 });
 
 test('--help shows examples', async () => {
