@@ -24,7 +24,7 @@ export { checkRunDir, checkStage, workloadKeys, type RunMeta } from './check';
 export { createRunDir, type RunDir } from './store';
 export { INTERRUPTED, markInterrupted, markInterruptedRuns, recheckRun, type MarkedRun, type RecheckOptions } from './recheck';
 export { PROCESS_SPAN } from './agents';
-export { healCluster, localJournal } from './cluster';
+export { acquireCluster, healCluster, localJournal, type RunCluster } from './cluster';
 export { statusLine } from './progress';
 
 export interface RunOptions extends PlanInput, AcquireOptions {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSuite, type Suite } from '../../campaign';
 import { applyRetention, durationMs, identify, InputError, nightExit, parseKeep, NIGHT_FILES, type CommandContext, type Night, type NightRun } from '../../core';
-import { statusLine } from '../../run';
+import { acquireCluster, healCluster, statusLine } from '../../run';
 import { runChild } from './child';
 import { createNight, readNight, saveNight, unfinishedNight, type OpenNight } from './night';
 import { settleEnded, settleInterrupted } from './outcome';
@@ -47,7 +47,7 @@ export async function nightlyCommand(ctx: CommandContext, suiteArg: string, o: N
     const log = nightLog(open.dir);
     const note = (l: string): void => (log(l), say(l));
     note(`${open.resumed ? 'resuming' : 'starting'} night ${open.night.night} of suite ${suite.name}: ${open.night.runs.length} runs on ${cluster}, budget ${fmtMs(open.night.budgetMs)}`);
-    await bringUpCluster(open, cluster, suite, note);
+    await bringUpCluster(open, cluster, suite, o, note);
     saveNight(open.dir, open.night);
     const checkTimeoutMs = (o.checkTimeout ?? 120) * 1000;
     for (const r of open.night.runs.filter((x) => x.status === 'running')) {
@@ -78,21 +78,28 @@ function openNight(store: string, suite: Suite, cluster: string, resume: boolean
   return createNight(store, suite, cluster, new Date());
 }
 
-/** local: boot (or reuse) one cluster big enough for every campaign, now, not in the first run */
-async function bringUpCluster(open: OpenNight, cluster: string, suite: Suite, note: (l: string) => void): Promise<void> {
-  if (cluster !== 'local') return;
+/**
+ * Get the cluster now, not in the first run: local boots (or reuses) one big enough for every
+ * campaign left; any driver then heals what a killed controller left in effect (a pulled cable,
+ * a paused agent), so a resumed night starts on a healed cluster even when no run is left.
+ */
+async function bringUpCluster(open: OpenNight, cluster: string, suite: Suite, o: { trustOnFirstUse?: boolean }, note: (l: string) => void): Promise<void> {
   const files = new Set(open.night.runs.filter((r) => r.status !== 'done').map((r) => r.file));
   const entries = suite.entries.filter((e) => files.has(e.file));
-  if (entries.length === 0) return;
-  const nodes = Math.max(...entries.map((e) => e.nodes));
-  const rails = Math.max(...entries.map((e) => e.rails));
+  const nodes = Math.max(1, ...entries.map((e) => e.nodes));
+  const rails = Math.max(1, ...entries.map((e) => e.rails));
+  if (entries.length === 0 && !open.resumed) return;
   const t0 = Date.now();
-  const { ensureCluster } = await import('../../cluster/local');
-  const up = await ensureCluster({ nodes, rails, log: (l) => note(l) });
-  await up.driver.close();
+  const c = await acquireCluster(cluster, nodes, rails, (l) => note(l), o.trustOnFirstUse ? { trustOnFirstUse: true } : {});
+  try {
+    const healed = await healCluster(c.driver, c.journal, note);
+    if (healed.length) note(`healed what the last controller left: ${healed.join(', ')}`);
+  } finally {
+    await c.driver.close();
+  }
   open.night.clusterBootMs = (open.night.clusterBootMs ?? 0) + (Date.now() - t0);
-  if (!up.reused) open.night.clusterBooted = true;
-  note(`cluster: ${up.reused ? 'reusing the running' : 'booted a'} ${up.state.shape.nodes}-node ${up.state.shape.rails}-rail cluster (${fmtMs(Date.now() - t0)})`);
+  if (c.booted) open.night.clusterBooted = true;
+  note(`cluster: ${c.booted ? 'booted a' : 'using the'} ${cluster} cluster (${fmtMs(Date.now() - t0)})`);
 }
 
 interface NightRunOptions extends NightlyOptions {

@@ -33,7 +33,7 @@ beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'rdma-chaos-nightly-'));
   fs.writeFileSync(path.join(work, 'ok.yaml'), campaign('t-ok', { expect: 'valid' }));
   fs.writeFileSync(path.join(work, 'gone.yaml'), campaign('t-gone', { expect: 'valid' }));
-  fs.writeFileSync(path.join(work, 'slow.yaml'), campaign('t-slow', { duration: '60s', expect: 'valid' }));
+  fs.writeFileSync(path.join(work, 'slow.yaml'), campaign('t-slow', { duration: '40s', expect: 'valid' }));
   fs.writeFileSync(path.join(work, 'wrong.yaml'), campaign('t-wrong', { expect: 'invalid' }));
   fs.copyFileSync(path.join(ROOT, 'campaigns', 'shift', 'fadd-replay.yaml'), path.join(work, 'fadd-replay.yaml'));
   fs.writeFileSync(path.join(work, 'suite.yaml'), `name: t-night
@@ -42,7 +42,7 @@ seeds: [11]
 campaigns:
   - ok.yaml
   - gone.yaml
-  - { file: slow.yaml, timeout: 25s }
+  - { file: slow.yaml, timeout: 15s }
   - wrong.yaml
   - fadd-replay.yaml
 `);
