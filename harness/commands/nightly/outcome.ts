@@ -2,7 +2,7 @@
 // code alone: a run can exit 1 because it found the violation it was meant to find).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { identify, isAlive, isChaosError, procStat, readResults, RUN_FILES, type NightRun, type RunResults } from '../../core';
+import { identify, isAlive, isChaosError, procStat, readResults, readRunOwner, RUN_FILES, type NightRun, type RunResults } from '../../core';
 import { recheckRun } from '../../run';
 import type { ChildEnd } from './child';
 
@@ -66,6 +66,8 @@ export function settleEnded(store: string, r: NightRun, end: ChildEnd, timeoutMs
  * that had not created its directory yet recorded nothing: it runs again.
  */
 export async function settleInterrupted(store: string, r: NightRun, checkTimeoutMs: number, log: (l: string) => void): Promise<void> {
+  // killed between the run creating its directory and the night hearing of it: the run's owner file names its process
+  if (r.dir === undefined && r.pid) r.dir = ownedBy(store, r.campaign, r.pid);
   if (r.pid) {
     const p = identify(r.pid.pid, 'run', '');
     if (p && p.starttime === r.pid.starttime) {
@@ -91,19 +93,40 @@ export async function settleInterrupted(store: string, r: NightRun, checkTimeout
   }
   r.status = 'done';
   r.endedAt ??= new Date().toISOString();
-  let res = resultsOf(store, r);
-  if (!res) {
-    try {
-      res = recheckRun(path.join(store, r.dir), { timeoutMs: checkTimeoutMs, note: 'checked by nightly --resume after the controller was killed' });
-    } catch (e: unknown) {
-      if (!isChaosError(e)) throw e;
-      r.outcome = 'unknown';
-      r.incomplete = true;
-      r.message = `interrupted, and its history could not be checked: ${e.message}`;
-      return;
-    }
+  const done = resultsOf(store, r);
+  if (done) {
+    // the run had ended and stored its results; only the night did not hear of it
+    fromResults(r, done);
+    log(`${r.id}: ended before the controller was killed: ${done.verdict} (${r.outcome})`);
+    return;
+  }
+  let res: RunResults;
+  try {
+    res = recheckRun(path.join(store, r.dir), { timeoutMs: checkTimeoutMs, note: 'checked by nightly --resume after the controller was killed' });
+  } catch (e: unknown) {
+    if (!isChaosError(e)) throw e;
+    r.outcome = 'unknown';
+    r.incomplete = true;
+    r.message = `interrupted, and its history could not be checked: ${e.message}`;
+    return;
   }
   fromResults(r, res);
   r.incomplete = true;
   log(`${r.id}: interrupted; checked: ${res.verdict} (${r.outcome})`);
+}
+
+/** the run directory of `campaign` whose owner file names the run's process */
+function ownedBy(store: string, campaign: string, pid: { pid: number; starttime: number }): string | undefined {
+  const base = path.join(store, campaign);
+  let dirs: string[];
+  try {
+    dirs = fs.readdirSync(base);
+  } catch {
+    return undefined;
+  }
+  const d = dirs.find((x) => {
+    const o = readRunOwner(path.join(base, x));
+    return o !== undefined && o.pid === pid.pid && o.starttime === pid.starttime;
+  });
+  return d === undefined ? undefined : path.join(campaign, d);
 }
