@@ -74,3 +74,27 @@ test('a duplicate FADD with no re-post and no failover around it is only a possi
   expect(classifyViolation(v, pairEvents(withFault, { file: 't' }))).toMatchObject({ pattern: PATTERNS.duplicateFadd, confidence: 'match' });
   expect(classifyViolation({ kind: 'lost', ops: [0] }, h)).toMatchObject({ confidence: 'none' });
 });
+
+// From a fresh-clone CI run of flag-replay-ackloss: node2's write was posted before the ACK
+// blackout and landed, re-posted on rail 1, 11 s later; the violation's three ops are node3's
+// (a read of that value, its own write, a later read of the value again), so the re-posted
+// write is far outside their neighbourhood and must be found by the value the stale read saw.
+test('a stale read of a long-running re-posted write is named stale-write-over-reused-buffer', () => {
+  const t = (s: number): number => Math.round(s * 1e9);
+  const ops = [
+    { id: 0, process: 2000000, f: 'write', key: 'reg@0', node: 'node2', value: 4294967309, status: 'ok', call: 0, ret: 7, callTime: t(4567.35), retTime: t(4578.55), rdma: { rail: 1, qpn: 23, epoch: 1, repost: true } },
+    { id: 1, process: 3000000, f: 'read', key: 'reg@0', node: 'node3', result: 4294967309, status: 'ok', call: 1, ret: 2, callTime: t(4569.43), retTime: t(4569.98), rdma: { rail: 0, qpn: 19, epoch: 0 } },
+    { id: 2, process: 3000000, f: 'write', key: 'reg@0', node: 'node3', value: 8589934604, status: 'ok', call: 3, ret: 4, callTime: t(4569.44), retTime: t(4569.99), rdma: { rail: 0, qpn: 19, epoch: 0 } },
+    { id: 3, process: 3000001, f: 'read', key: 'reg@0', node: 'node3', result: 4294967309, status: 'ok', call: 5, ret: 6, callTime: t(4575.98), retTime: t(4576.54), rdma: { rail: 0, qpn: 19, epoch: 0 } },
+  ] as unknown as PatternContext['ops'];
+  const faults = [
+    { id: 'f1-ack-loss', kind: 'ack-loss', targets: ['node2'], start: t(4568.99), stop: t(4577.47) },
+    { id: 'f2-nic-failover', kind: 'nic-failover', targets: ['node2'], start: t(4573.12), stop: t(4579.49) },
+  ] as unknown as PatternContext['faults'];
+  const v: ViolationShape = { kind: 'nonlinearizable', ops: [1, 2, 3], explanation: { model: 'register' } };
+  const c = classifyViolation(v, { ops, faults });
+  expect(c).toMatchObject({ pattern: PATTERNS.staleWrite, confidence: 'match' });
+  // the same three ops with node2's write never re-posted: a stale read, not this pattern's match
+  const plain = ops.map((o) => (o.id === 0 ? { ...o, rdma: { rail: 0, qpn: 25, epoch: 0 } } : o));
+  expect(classifyViolation(v, { ops: plain, faults: [] })?.confidence).not.toBe('match');
+});

@@ -12,7 +12,11 @@ export const staleWrite: PatternDef = {
     if (!(v.kind === 'nonlinearizable' && v.explanation?.model === MODEL)) return undefined;
     const { involved, near } = involvedOps(v, ctx);
     const e = evidence(near, ctx.faults, (op) => op.f === 'write');
-    const staleRead = involved.some((r) => r.f === 'read' && r.status === 'ok' && near.some((w) => w.f === 'write' && reposted(w) && JSON.stringify(w.value) === JSON.stringify(r.result)));
+    const same = (w: (typeof near)[number], r: (typeof near)[number]): boolean => w.f === 'write' && reposted(w) && w.key === r.key && JSON.stringify(w.value) === JSON.stringify(r.result);
+    const reads = involved.filter((r) => r.f === 'read' && r.status === 'ok');
+    // the re-posted write a stale read saw may be long-running (posted before the fault, landed
+    // after the failover) and so outside the violation's neighbourhood: look it up by its value
+    const staleRead = reads.some((r) => near.some((w) => same(w, r))) || reads.some((r) => ctx.ops.some((w) => same(w, r)));
     if (staleRead) return { pattern: this.label, confidence: 'match', because: `A read saw the value of a re-posted write after the buffer had been reused: ${why(e)}.` };
     if (e.failover.length) return { pattern: this.label, confidence: 'possible', because: `A read saw an overwritten value while ${why(e)}.` };
     return { confidence: 'none', because: 'A read saw an overwritten value (stale read); no re-posted write or failover is involved.' };
