@@ -10,7 +10,7 @@ const secs = (ms: number): string => (Math.round(ms) / 1000).toFixed(3);
 function caseOf(r: NightRun, suite: string, reportOf: (r: NightRun) => string | undefined): string {
   const name = `${r.campaign} r${r.repetition}/${r.repetitions} (seed ${r.seed})`;
   const want = r.expected ? [r.expected.verdict ? `verdict ${r.expected.verdict}` : '', ...(r.expected.patterns ?? [])].filter(Boolean).join(', ') || 'any verdict' : 'verdict valid';
-  const got = `verdict ${r.verdict ?? 'none'}${r.incomplete ? ' (incomplete: the controller was killed)' : ''}`;
+  const got = `${r.verdict ? `verdict ${r.verdict}` : 'no verdict'}${r.incomplete ? ' (incomplete: the controller was killed)' : ''}`;
   const why = r.message ? `: ${r.message}` : '';
   const inner: string[] = [];
   switch (r.outcome) {
@@ -47,7 +47,7 @@ export function nightJunitXml(n: Night, reportOf: (r: NightRun) => string | unde
       <property name="starts" value="${n.starts}"/>
     </properties>
 ${n.runs.map((r) => caseOf(r, n.suite, reportOf)).join('\n')}
-    <system-out>${xmlEsc(`night ${n.night} of suite ${n.suite}: ${n.runs.length} runs, exit ${n.exitCode ?? 'none (did not end)'}`)}</system-out>
+    <system-out>${xmlEsc(`night ${n.night} of suite ${n.suite}: ${n.runs.length} runs, exit ${n.exitCode ?? '(the night did not end)'}`)}</system-out>
     <system-err></system-err>
   </testsuite>
 </testsuites>
