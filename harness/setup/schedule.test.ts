@@ -80,6 +80,12 @@ test('nightly.sh is valid bash, and starts `rdma-chaos nightly` on a suite that 
   const { loadSuite } = await import('../campaign');
   expect(loadSuite(path.join(ROOT, m![1]!)).entries.length).toBeGreaterThanOrEqual(30);
   expect(read('nightly.sh')).toMatch(/nightly "\$ROOT\/\$SUITE" --store "\$STORE" --resume --keep/);
+  // every option it passes is one `nightly` has
+  const { runCli } = await import('../main');
+  let help = '';
+  await runCli(['nightly', '--help'], { stdout: { write: (t: string) => ((help += t), true) } as unknown as NodeJS.WritableStream });
+  const line = /^exec node .* nightly (.*)$/m.exec(read('nightly.sh'))![1]!;
+  for (const opt of line.match(/--[a-z-]+/g)!) expect({ opt, known: help.includes(`${opt} `) }).toEqual({ opt, known: true });
 });
 
 function nightly(env: Record<string, string>): { code: number | null; out: string; err: string } {
