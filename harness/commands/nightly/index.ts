@@ -168,7 +168,7 @@ async function endNight(ctx: CommandContext, store: string, open: OpenNight, o: 
   const reports = await import('../../../reports');
   const reportOf = (r: NightRun): string | undefined => (r.dir && fs.existsSync(path.join(store, r.dir, 'report.html')) ? path.join(store, r.dir, 'report.html') : undefined);
   fs.writeFileSync(path.join(open.dir, NIGHT_FILES.junit), reports.nightJunitXml(night, reportOf));
-  const summary = nightSummary(store, open);
+  const summary = nightSummary(open);
   fs.writeFileSync(path.join(open.dir, NIGHT_FILES.summary), JSON.stringify(summary, null, 1) + '\n');
   const compressed = (await o.retention?.(store)) ?? [];
   if (compressed.length) o.note(`retention (--keep ${o.keep}): compressed ${compressed.length} run director${compressed.length === 1 ? 'y' : 'ies'}`);
@@ -204,7 +204,7 @@ export interface NightSummary {
   runs: Array<Pick<NightRun, 'id' | 'campaign' | 'repetition' | 'seed' | 'outcome' | 'verdict' | 'dir' | 'durationMs' | 'message' | 'incomplete'>>;
 }
 
-export function nightSummary(store: string, open: OpenNight): NightSummary {
+export function nightSummary(open: OpenNight): NightSummary {
   const n: Night = open.night;
   const outcomes: Record<string, number> = {};
   for (const r of n.runs) outcomes[r.outcome ?? 'pending'] = (outcomes[r.outcome ?? 'pending'] ?? 0) + 1;
@@ -213,7 +213,6 @@ export function nightSummary(store: string, open: OpenNight): NightSummary {
   const clusterMs = (n.clusterBootMs ?? 0) + sum('clusterMs');
   const workloadMs = sum('workloadMs');
   const checkMs = sum('checkMs');
-  void store;
   return {
     suite: n.suite, night: n.night, dir: open.dir, exitCode: n.exitCode ?? -1, startedAt: n.startedAt, endedAt: n.endedAt ?? '', wallMs, starts: n.starts, outcomes,
     phases: { clusterMs, workloadMs, checkMs, otherMs: Math.max(0, wallMs - clusterMs - workloadMs - checkMs) },
