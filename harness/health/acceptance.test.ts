@@ -128,8 +128,15 @@ test('acceptance 1: a kernel panic in node3 is a finding with its console excerp
   // flight is in the history as indeterminate, not dropped
   const ok = okByNode(r.dir);
   expect(ok.node2).toBeGreaterThan(ok.node3 ?? 0);
-  const lost = historyEvents(r.dir).filter((e) => e.type === 'info' && e.node === 'node3' && /^agent lost/.test(e.error ?? ''));
-  expect(lost.length).toBeGreaterThan(0);
+  // Nothing node3 invoked is dropped: each invoke has its completion, and the ops the agent
+  // took down with it are info "agent lost". (How many were in flight depends on where the
+  // worker was when the kernel died: between two slices, none; a CI run saw that once.)
+  const node3 = historyEvents(r.dir).filter((e) => e.node === 'node3' && !e.final);
+  const open = node3.filter((e) => e.type === 'invoke').length - node3.filter((e) => e.type !== 'invoke').length;
+  expect(open).toBe(0);
+  const infos = node3.filter((e) => e.type === 'info');
+  expect(infos.filter((e) => !/^agent lost/.test(e.error ?? ''))).toEqual([]);
+  process.stderr.write(`node-panic: node3 had ${infos.length} op(s) in flight when its kernel died\n`);
   expect(r.results.notes).toEqual(expect.arrayContaining([expect.stringMatching(/^worker counter@node3 stopped early: node3: the agent exited/)]));
   // restarted by the health repair: a new qemu, alive, every rail checked
   expect(r.results.notes).toEqual(expect.arrayContaining([expect.stringMatching(/^node3 hit kernel trouble and was down at the end of the run: restarting it/), expect.stringMatching(/^repair: restarted node3; every rail answers again$/)]));
