@@ -1,0 +1,7 @@
+// Paxos over SEND/RECV: the wire format, the acceptor and proposer state machines and the
+// invariant checks. (The workload package, its agent roles and campaigns come next; until the
+// registry names it, a campaign cannot ask for it.)
+export { checkPaxos, type Accepted, type Decided, type InvariantViolation, type PaxosInvariant, type PaxosRecords, type Proposed } from './checks';
+export { acceptorStep, EMPTY_SLOT, Proposer, type AcceptorSlot, type Decision, type Out, type ProposerOptions } from './protocol';
+export { simulatePaxos, type SimOptions } from './sim';
+export { decodeMsg, encodeMsg, MSG_BYTES, MSG_TYPES, type Msg, type MsgType } from './wire';
