@@ -4,7 +4,7 @@
 // (cable pull, crash, pause). Choosing targets belongs to the run; each record's phase lives in
 // the nemesis, which holds the run unclean until every record reads NotInjected.
 import type { z } from 'zod';
-import type { ControllerOps, FaultRules, Phase, TargetInfo } from '../harness/core';
+import type { ControllerOps, DriverAbility, FaultRules, Phase, TargetInfo } from '../harness/core';
 
 /** What a package gets to act on one target. */
 export interface FaultTarget {
@@ -44,6 +44,8 @@ export interface FaultPackage<P extends object = object> {
   readonly randomParams: Readonly<Record<string, unknown>>;
   /** it takes its target node away: a random schedule spares the nodes holding workload memory */
   readonly takesNodeAway?: boolean;
+  /** what it needs of the driver for these params (none: every driver can) */
+  needs?(p: P): readonly DriverAbility[];
   apply(t: FaultTarget, p: P): Promise<Phase>;
   /** idempotent: succeeds when nothing is applied */
   recover(t: FaultTarget, p: P): Promise<Phase>;

@@ -20,6 +20,7 @@ export const crash: FaultPackage<Params> = {
   side: () => 'controller',
   randomParams: { restart: true },
   takesNodeAway: true,
+  needs: (p) => [p.method === 'panic' ? 'own-kernel' : 'kill-node', ...(p.restart ? (['restart-node'] as const) : [])],
   async apply(t, p) {
     await (p.method === 'panic' ? t.ops.panicNode(t.info.node) : t.ops.crashNode(t.info.node));
     return 'Injected';

@@ -68,6 +68,13 @@ export interface TargetInfo {
   peers: { node: string; rails: RailAddr[] }[];
 }
 
+/**
+ * What a fault can need of the cluster driver beyond the NodeDriver: crashing a node, restarting
+ * one, panicking its kernel (not in a container: that kernel is the host's). The run refuses a
+ * campaign whose faults need what its driver cannot do, before anything starts.
+ */
+export type DriverAbility = 'kill-node' | 'restart-node' | 'own-kernel';
+
 /** Controller-side powers, for faults that are not rules inside a node. */
 export interface ControllerOps {
   pullCable(node: string, rail: number): Promise<void>;

@@ -2,7 +2,9 @@
 // up, else booted, and then taken down at the end), an ssh inventory or a docker host; and the
 // controller-side fault powers over them.
 import * as path from 'node:path';
-import { InputError, type ControllerOps, type NodeDriver } from '../core';
+import { faultPackage } from '../../faults';
+import type { RunPlan } from '../campaign';
+import { InputError, type ControllerOps, type DriverAbility, type NodeDriver } from '../core';
 import { FaultJournal, healLeftovers } from './journal';
 
 export interface RunCluster {
@@ -64,6 +66,29 @@ interface RestartableDriver {
   nodeAlive?(node: string): boolean;
 }
 
+const ABILITY: Record<DriverAbility, string> = { 'kill-node': 'crash nodes', 'restart-node': 'restart nodes', 'own-kernel': "panic a node's own kernel" };
+
+export function driverCan(driver: NodeDriver, a: DriverAbility): boolean {
+  const d = driver as NodeDriver & RestartableDriver;
+  if (a === 'kill-node') return typeof d.crashNode === 'function';
+  if (a === 'restart-node') return typeof d.restartNode === 'function';
+  return driver.kind !== 'docker';
+}
+
+/**
+ * A campaign whose faults need what this driver cannot do is refused before anything starts
+ * (no run directory): over ssh a crash fault would fail to apply, certify nothing, and leave a
+ * fault the next run's heal cannot recover.
+ */
+export function checkFaultsFit(plan: RunPlan, driver: NodeDriver, where: string): void {
+  for (const f of plan.faults) {
+    const missing = (faultPackage(f.kind).needs?.(f.params) ?? []).find((a) => !driverCan(driver, a));
+    if (missing === undefined) continue;
+    const method = typeof f.params.method === 'string' ? `, method ${f.params.method}` : '';
+    throw new InputError('run.faultUnsupported', `${where}: fault ${f.id} (${f.kind}${method}) needs a driver that can ${ABILITY[missing]}; the ${driver.kind} driver cannot`);
+  }
+}
+
 /**
  * A real kernel panic on a node: `echo c > /proc/sysrq-trigger` (always allowed through /proc,
  * whatever kernel.sysrq says). The command never answers: the node is gone once its VM stopped
@@ -114,6 +139,8 @@ export function controllerOps(
     panicNode: (node) => panicNode(driver, node),
     restartNode: async (node) => {
       if (o.healing && d.nodeAlive?.(node) === true) return;
+      // a driver that cannot restart nodes (ssh): a node that answers has nothing to recover
+      if (o.healing && !d.restartNode && (await driver.exec(node, ['true'], { timeoutMs: 15_000, idempotent: true }).then((r) => r.code === 0, () => false))) return;
       if (!d.restartNode) throw new InputError('fault.unsupported', `the ${driver.kind} driver cannot restart nodes`);
       await d.restartNode(node);
       await onRestarted?.(node);

@@ -10,7 +10,7 @@ import { RunHealth, type HealthOptions } from '../health';
 import { startAgents, wireWorkloads } from './agents';
 import { chaosStage } from './chaos';
 import { checkInThread, checkProgress, type RunMeta } from './check';
-import { acquireCluster, controllerOps, healCluster, type AcquireOptions, type RunCluster } from './cluster';
+import { acquireCluster, checkFaultsFit, controllerOps, healCluster, type AcquireOptions, type RunCluster } from './cluster';
 import { drainStage } from './drain';
 import { Nemesis } from './nemesis';
 import { planStage, type PlanInput } from './plan';
@@ -71,6 +71,7 @@ export async function runCampaign(ctx: CommandContext, o: RunOptions): Promise<R
   const cluster = await acquireCluster(spec.driver, spec.nodes, spec.rails, (l) => say(l), { ...(o.trustOnFirstUse ? { trustOnFirstUse: true } : {}), signal: ctx.signal });
   let rd: RunDir | undefined;
   try {
+    checkFaultsFit(plan, cluster.driver, o.replay ?? o.campaignFile ?? name);
     // what a killed controller left in effect (a pulled cable, a paused agent) goes first
     await healCluster(cluster.driver, cluster.journal, say);
     try {

@@ -81,7 +81,8 @@ function changesHtml(v: NightsView, ch: NightChanges): string {
     items.push(`<li class="infra" data-change="infra" data-campaign="${esc(r.campaign)}"><span class="badge" style="background:${OUTCOME_COLORS[r.outcome!]}">${esc(r.outcome)}</span> <span class="what">${esc(r.campaign)}</span> r${r.repetition}/${r.repetitions}${r.message ? `: ${esc(r.message)}` : ''} ${repLink(v, r)}</li>`);
   }
   const since = ch.previous ? `since night ${esc(ch.previous)}` : '(the first night of this suite)';
-  const skipped = ch.skipped.length ? `<p class="skipped">${ch.skipped.length} run(s) skipped: the night's budget ran out.</p>` : '';
+  const why = [...new Set(ch.skipped.map((r) => r.message ?? 'not run'))];
+  const skipped = ch.skipped.length ? `<p class="skipped">${ch.skipped.length} run(s) skipped: ${why.map(esc).join('; ')}.</p>` : '';
   if (quiet(ch)) return `<h3>What changed ${since}</h3><p class="quiet">Nothing: no flips, no flaky campaign, no new finding, no infrastructure fault.</p>${skipped}`;
   return `<h3>What changed ${since}</h3><ul class="changes">${items.join('')}</ul>${skipped}`;
 }

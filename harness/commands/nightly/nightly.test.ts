@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { acquireSharedCluster, type SharedCluster } from '../../cluster/test-support';
-import { NIGHT_FILES, type Night } from '../../core';
+import { ExitCode, NIGHT_FILES, type Night } from '../../core';
 import { runCli } from '../../main';
 import { junitProblems } from '../../../reports';
 import { nodeState, unhealed } from '../../run/test-support';
@@ -46,7 +46,8 @@ campaigns:
   - wrong.yaml
   - fadd-replay.yaml
 `);
-  fs.writeFileSync(path.join(work, 'ssh.yaml'), 'name: t-ssh\nseeds: [11]\ncampaigns: [ok.yaml, fadd-replay.yaml]\n');
+  fs.writeFileSync(path.join(work, 'crash.yaml'), campaign('t-crash', { expect: 'valid' }).replace(/- \{ at: 1s, kind: delay.*/, '- { at: 1s, kind: crash, target: node2, duration: 2s, params: { method: kill, restart: true } }'));
+  fs.writeFileSync(path.join(work, 'ssh.yaml'), 'name: t-ssh\nseeds: [11]\ncampaigns: [ok.yaml, fadd-replay.yaml, crash.yaml]\n');
 }, 15 * 60_000);
 
 afterAll(async () => {
@@ -104,14 +105,22 @@ test('a night goes on past a crash, a timeout and a missed expectation, and repo
   for (const n of cluster.nodes) expect({ n, left: unhealed(await nodeState(cluster.driver, n)) }).toEqual({ n, left: [] });
 }, 20 * 60_000);
 
-test('the same campaigns over ssh:INVENTORY of the local VMs give the same outcomes; --keep compresses the older runs', async () => {
+test('the same campaigns over ssh:INVENTORY of the local VMs give the same outcomes, a crash campaign is skipped (the ssh driver cannot crash nodes); --keep compresses the older runs', async () => {
   const inventory = path.join(work, 'inventory.yaml');
   fs.copyFileSync(path.join(cluster.stateDir, 'inventory.yaml'), inventory);
+  // `run` alone: refused before anything starts, one line naming the file and the fault, no run directory
+  const direct = io();
+  expect(await runCli(['run', path.join(work, 'crash.yaml'), '--cluster', `ssh:${inventory}`, '--store', path.join(work, 'direct')], direct)).toBe(ExitCode.badInput);
+  expect(direct.err().trim().split('\n').pop()).toBe(`rdma-chaos: ${path.join(work, 'crash.yaml')}: fault f1-crash (crash, method kill) needs a driver that can crash nodes; the ssh driver cannot [run.faultUnsupported]`);
+  expect(fs.existsSync(path.join(work, 'direct', 't-crash'))).toBe(false);
   const o = io();
   const code = await runCli(['nightly', path.join(work, 'ssh.yaml'), '--store', path.join(work, 'store'), '--cluster', `ssh:${inventory}`, '--quiet', '--keep', '1'], o);
-  const ssh = lastNight(path.join(work, 'store'), 't-ssh').night;
+  const { dir, night: ssh } = lastNight(path.join(work, 'store'), 't-ssh');
   const local = outcomes(lastNight(path.join(work, 'store'), 't-night').night);
-  expect({ code, outcomes: outcomes(ssh), err: code === 0 ? '' : o.err().slice(-3000) }).toEqual({ code: 0, outcomes: { 't-ok': local['t-ok'], 'fadd-replay': local['fadd-replay'] }, err: '' });
+  // a skipped run leaves the night undecided: exit 2, never a green 0
+  expect({ code, outcomes: outcomes(ssh), err: code === 2 ? '' : o.err().slice(-3000) }).toEqual({ code: 2, outcomes: { 't-ok': local['t-ok'], 'fadd-replay': local['fadd-replay'], 't-crash': 'skipped' }, err: '' });
+  expect(ssh.runs.find((r) => r.campaign === 't-crash')!.message).toMatch(/fault f1-crash \(crash, method kill\) needs a driver that can crash nodes; the ssh driver cannot$/);
+  expect(fs.readFileSync(path.join(dir, NIGHT_FILES.junit), 'utf8')).toMatch(/<testcase name="[^"]*t-crash[^"]*"[^>]*>\s*<skipped message="[^"]*needs a driver that can crash nodes/);
   expect(ssh.cluster).toBe(`ssh:${inventory}`);
   // quiet: no progress lines
   expect(o.err()).toBe('');

@@ -53,6 +53,10 @@ export function settleEnded(store: string, r: NightRun, end: ChildEnd, timeoutMs
   if (end.timedOut) {
     r.outcome = 'timed-out';
     r.message = `stopped after ${Math.round(timeoutMs / 1000)} s, over its time`;
+  } else if (!res && said && /\[run\.faultUnsupported\]$/.test(said)) {
+    // the campaign needs what this cluster cannot do: nothing ran, nothing is certified
+    r.outcome = 'skipped';
+    r.message = said.replace(/^rdma-chaos: /, '').replace(/ \[run\.faultUnsupported\]$/, '');
   } else if (!res) {
     // no results: the harness failed (or the testbed did, exit 2, before any run directory)
     r.outcome = end.exitCode === 2 ? 'infra' : 'crashed';

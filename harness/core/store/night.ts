@@ -21,7 +21,8 @@ export const NIGHT_FILES = {
  * - infra: the testbed broke (infrastructure fault, node lost);
  * - crashed: the harness itself failed (internal error, bad exit), the suite went on;
  * - timed-out: the run overran its time and was stopped;
- * - skipped: the suite's budget ran out before it.
+ * - skipped: not run: the suite's budget ran out before it, or its faults need what the
+ *   cluster's driver cannot do (a crash over ssh).
  */
 export const NightOutcome = z.enum(['met', 'not-met', 'unknown', 'infra', 'crashed', 'timed-out', 'skipped']);
 export type NightOutcome = z.infer<typeof NightOutcome>;
