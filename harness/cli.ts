@@ -141,6 +141,20 @@ Examples:
       ctx.exitCode = await clusterExecCommand(ctx, node, cmd, opts);
     });
   cluster
+    .command('power')
+    .description("a node's power, as a BMC would: off stops its VM at once (no shutdown); on boots it again and waits until SSH and its rxe ports are up (a node already on is left alone). The ssh inventory of the local VMs uses it, so the crash fault works over ssh:INVENTORY")
+    .argument('<state>', 'off or on')
+    .argument('<node>', 'node name')
+    .addOption(stateDirOption())
+    .addHelpText('after', `
+Examples:
+  $ rdma-chaos cluster power off node2
+  $ rdma-chaos cluster power on node2`)
+    .action(async (state: string, node: string, opts: Record<string, unknown>) => {
+      const { clusterPowerCommand } = await import('./commands/cluster');
+      ctx.exitCode = await clusterPowerCommand(ctx, state, node, opts);
+    });
+  cluster
     .command('heal')
     .description('recover the faults an interrupted run left in effect (a pulled cable, a paused agent, a crashed node); run and cluster up do it too')
     .addOption(stateDirOption())

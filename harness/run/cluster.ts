@@ -64,14 +64,17 @@ interface RestartableDriver {
   crashNode?(node: string): Promise<void>;
   restartNode?(node: string): Promise<void>;
   nodeAlive?(node: string): boolean;
+  /** per node, where only some hosts have power control (ssh: the inventory's `power`) */
+  canPower?(node: string): boolean;
 }
 
 const ABILITY: Record<DriverAbility, string> = { 'kill-node': 'crash nodes', 'restart-node': 'restart nodes', 'own-kernel': "panic a node's own kernel" };
 
-export function driverCan(driver: NodeDriver, a: DriverAbility): boolean {
+export function driverCan(driver: NodeDriver, a: DriverAbility, node?: string): boolean {
   const d = driver as NodeDriver & RestartableDriver;
-  if (a === 'kill-node') return typeof d.crashNode === 'function';
-  if (a === 'restart-node') return typeof d.restartNode === 'function';
+  const powered = node === undefined || d.canPower?.(node) !== false;
+  if (a === 'kill-node') return typeof d.crashNode === 'function' && powered;
+  if (a === 'restart-node') return typeof d.restartNode === 'function' && powered;
   return driver.kind !== 'docker';
 }
 
@@ -82,10 +85,12 @@ export function driverCan(driver: NodeDriver, a: DriverAbility): boolean {
  */
 export function checkFaultsFit(plan: RunPlan, driver: NodeDriver, where: string): void {
   for (const f of plan.faults) {
-    const missing = (faultPackage(f.kind).needs?.(f.params) ?? []).find((a) => !driverCan(driver, a));
+    const node = f.target;
+    const missing = (faultPackage(f.kind).needs?.(f.params) ?? []).find((a) => !driverCan(driver, a, node));
     if (missing === undefined) continue;
     const method = typeof f.params.method === 'string' ? `, method ${f.params.method}` : '';
-    throw new InputError('run.faultUnsupported', `${where}: fault ${f.id} (${f.kind}${method}) needs a driver that can ${ABILITY[missing]}; the ${driver.kind} driver cannot`);
+    const why = driver.kind === 'ssh' && missing !== 'own-kernel' ? ` (${node} has no power commands in the inventory)` : '';
+    throw new InputError('run.faultUnsupported', `${where}: fault ${f.id} (${f.kind}${method}) on ${node} needs a driver that can ${ABILITY[missing]}; the ${driver.kind} driver cannot${why}`);
   }
 }
 
@@ -133,15 +138,15 @@ export function controllerOps(
     pullCable: (node, rail) => driver.pullCable(node, rail),
     restoreCable: (node, rail) => driver.restoreCable(node, rail),
     crashNode: async (node) => {
-      if (!d.crashNode) throw new InputError('fault.unsupported', `the ${driver.kind} driver cannot crash nodes`);
+      if (!d.crashNode || !driverCan(driver, 'kill-node', node)) throw new InputError('fault.unsupported', `the ${driver.kind} driver cannot crash ${node}`);
       await d.crashNode(node);
     },
     panicNode: (node) => panicNode(driver, node),
     restartNode: async (node) => {
       if (o.healing && d.nodeAlive?.(node) === true) return;
-      // a driver that cannot restart nodes (ssh): a node that answers has nothing to recover
-      if (o.healing && !d.restartNode && (await driver.exec(node, ['true'], { timeoutMs: 15_000, idempotent: true }).then((r) => r.code === 0, () => false))) return;
-      if (!d.restartNode) throw new InputError('fault.unsupported', `the ${driver.kind} driver cannot restart nodes`);
+      // no liveness of its own (ssh): a node that answers has nothing to recover
+      if (o.healing && !d.nodeAlive && (await driver.exec(node, ['true'], { timeoutMs: 15_000, idempotent: true }).then((r) => r.code === 0, () => false))) return;
+      if (!d.restartNode || !driverCan(driver, 'restart-node', node)) throw new InputError('fault.unsupported', `the ${driver.kind} driver cannot restart ${node}`);
       await d.restartNode(node);
       await onRestarted?.(node);
     },

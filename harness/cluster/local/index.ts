@@ -42,9 +42,11 @@ export function localStatus(dir: string = defaultStateDir()): LocalClusterStatus
 }
 
 /** A driver for the running local cluster; InputError cluster.notRunning when there is none. */
-export function openLocalDriver(opts: { stateDir?: string; cache?: CachePaths } = {}): LocalDriver {
+export function openLocalDriver(opts: { stateDir?: string; cache?: CachePaths; nodesDown?: boolean } = {}): LocalDriver {
   const st = localStatus(opts.stateDir);
-  if (!st.running || !st.state) {
+  // `nodesDown`: a booted cluster with crashed nodes is still one to power them on in
+  const usable = st.running || (opts.nodesDown === true && st.state?.phase === 'ready' && st.state.fabrics.every(fabricAlive));
+  if (!usable || !st.state) {
     const why = st.state ? `it is ${st.state.phase === 'ready' ? 'partly dead' : st.state.phase}` : 'none found';
     throw new InputError('cluster.notRunning', `no running local cluster in ${st.stateDir} (${why}); start one with: rdma-chaos cluster up`);
   }

@@ -23,6 +23,7 @@ export interface NodeTiming {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Let the backend see each node start (a point-to-point link waits for its listening end). */
 export async function fabricNodeStarted(backend: FabricBackend, fabrics: readonly FabricRecord[], nodeIndex: number, startedAt: number): Promise<void> {
   if (!backend.nodeStarted) return;
   for (const f of fabrics) await backend.nodeStarted(f, nodeIndex, startedAt);
@@ -150,4 +151,3 @@ function readFrom(file: string, offset: number): string {
   }
 }
 
-/** An inventory for the ssh driver, so `--driver ssh:STATE/inventory.yaml` reaches the same VMs. */

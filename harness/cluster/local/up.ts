@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import type { NodeInfo } from '../../core';
-import { InputError, isChaosError } from '../../core';
+import { InputError, isChaosError, repoRoot } from '../../core';
 import { resolveAccel } from './accel';
 import { bootTimeoutFor, checkPortsFree, ensureDir, resolveUpConfig, type UpConfig, type UpOptions } from './config';
 import { fileSize } from './console';
@@ -212,9 +212,11 @@ async function boot(cfg: UpConfig, commandAt: number): Promise<UpResult> {
   }
 }
 
-/** Let the backend see each node start (a point-to-point link waits for its listening end). */
+/** An inventory for the ssh driver, so `--cluster ssh:STATE/inventory.yaml` reaches the same VMs. */
 function writeInventory(state: ClusterState, cfg: UpConfig): void {
   const hostKey = fs.readFileSync(cfg.cache.hostPub, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+  const cli = [process.execPath, path.join(repoRoot(), 'bin', 'rdma-chaos.js'), 'cluster', 'power'];
+  const at = ['--state-dir', state.stateDir];
   const doc = {
     connectTimeout: 30,
     hosts: state.nodes.map((n) => ({
@@ -225,6 +227,8 @@ function writeInventory(state: ClusterState, cfg: UpConfig): void {
       key: cfg.cache.clientKey,
       hostKey,
       rails: n.rails.map((r) => ({ netdev: r.netdev, address: r.address, rdmaDevice: r.rdmaDevice })),
+      // the VMs' BMC: `cluster power`, so the crash fault works over ssh as on real hosts with IPMI
+      power: { off: [...cli, 'off', n.name, ...at], on: [...cli, 'on', n.name, ...at], bootTimeout: 600 },
     })),
   };
   fs.writeFileSync(path.join(state.stateDir, 'inventory.yaml'), `# written by rdma-chaos cluster up\n${stringify(doc)}`);

@@ -18,6 +18,7 @@ import {
 import { EXEC_TAG_VAR, killTaggedArgv, LinkPuller, newExecTag, OutputCollector } from '../remote';
 import { ConnectionDropped, SshConnection, type SshTrustOptions } from './connection';
 import { loadInventory, type Inventory, type InventoryHost } from './inventory';
+import { canPower, powerOff, powerOn } from './power';
 
 export class SshDriver implements NodeDriver {
   readonly kind = 'ssh' as const;
@@ -59,15 +60,40 @@ export class SshDriver implements NodeDriver {
       return info;
     }
     if (info.rails.some((r) => r.rdmaDevice)) {
-      // a read: sent again after a dropped connection
-      const links = await this.exec(h.name, ['rdma', 'link', 'show'], { timeoutMs: 10_000, idempotent: true });
-      for (const r of info.rails) {
-        if (!r.rdmaDevice) continue;
-        const m = new RegExp(`^link ${escapeRe(r.rdmaDevice)}/\\d+ state (\\S+)`, 'm').exec(links.stdout);
-        r.portState = m ? m[1] : 'ABSENT';
-      }
+      const ports = await this.portStates(h.name);
+      for (const r of info.rails) if (r.rdmaDevice) r.portState = ports[r.rdmaDevice] ?? 'ABSENT';
     }
     return info;
+  }
+
+  /** device -> port state, from `rdma link show` (a read: sent again after a dropped connection) */
+  private async portStates(node: string): Promise<Record<string, string>> {
+    const links = await this.exec(node, ['rdma', 'link', 'show'], { timeoutMs: 10_000, idempotent: true });
+    const ports: Record<string, string> = {};
+    for (const m of links.stdout.matchAll(/^link (\S+)\/\d+ state (\S+)/gm)) ports[m[1]!] = m[2]!;
+    return ports;
+  }
+
+  /** the crash fault over ssh needs the host's out-of-band power commands */
+  canPower(node: string): boolean {
+    return canPower(this.conn(node).host);
+  }
+
+  /** Stops the host at once through its power commands; its connection is gone with it. */
+  async crashNode(node: string): Promise<void> {
+    const c = this.conn(node);
+    await powerOff(c.host, this.inventory.file);
+    c.close();
+  }
+
+  /** Powers the host on and waits until SSH answers and every RDMA port is ACTIVE. */
+  async restartNode(node: string): Promise<void> {
+    const c = this.conn(node);
+    c.close();
+    await powerOn(c.host, this.inventory.file, async () => {
+      await c.connect();
+      return this.portStates(node);
+    });
   }
 
   async exec(node: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -242,10 +268,6 @@ function channelDone(ch: ClientChannel): Promise<{ code?: number | null; signal?
     });
     ch.on('close', () => resolve({ code, signal }));
   });
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** waits between reconnects: about 24 s in all, longer than a loaded guest's usual stall */

@@ -128,3 +128,11 @@ test('known_hosts pins: plain and hashed entries, [addr]:port for other ports, @
 test('an unreadable inventory is bad input naming the file', () => {
   expect(() => loadInventory(path.join(dir, 'absent.yaml'))).toThrow(expect.objectContaining({ code: 'cluster.inventory', exitCode: 254 }));
 });
+
+test('power commands: argument arrays with a boot timeout (300 s by default); a string or an empty command names its line', () => {
+  const inv = parseInventory(host('    power:\n      off: [ipmitool, -E, chassis, power, off]\n      on: [ipmitool, -E, chassis, power, on]\n'), file());
+  expect(inv.hosts[0].power).toEqual({ off: ['ipmitool', '-E', 'chassis', 'power', 'off'], on: ['ipmitool', '-E', 'chassis', 'power', 'on'], bootTimeoutMs: 300_000 });
+  expect(parseInventory(host(), file()).hosts[0].power).toBeUndefined();
+  expect(errorOf(host('    power:\n      off: "ipmitool chassis power off"\n      on: [x]\n')).message).toMatch(/inventory\.yaml:7: hosts\[0\]\.power\.off: /);
+  expect(errorOf(host('    power:\n      off: []\n      on: [x]\n')).message).toMatch(/inventory\.yaml:7: hosts\[0\]\.power\.off: expected a command as an argument array/);
+});

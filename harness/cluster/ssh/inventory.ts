@@ -18,6 +18,21 @@ const railSchema = z
   })
   .strict();
 
+const argvSchema = z.array(z.string().min(1)).min(1, 'expected a command as an argument array, e.g. [ipmitool, -E, chassis, power, off]');
+
+/** Out-of-band power control, run on the controller (IPMI, a PDU, a hypervisor): what the crash
+ *  fault needs, since a host cannot restart itself once it is down. */
+const powerSchema = z
+  .object({
+    /** stops the host at once, no clean shutdown */
+    off: argvSchema,
+    /** starts it again; then SSH and every rail's RDMA port must come back */
+    on: argvSchema,
+    /** seconds from `on` to SSH answering and the ports ACTIVE */
+    bootTimeout: z.number().positive().max(3600).default(300),
+  })
+  .strict();
+
 const hostSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a node name (letters, digits, _ . -)'),
@@ -33,6 +48,7 @@ const hostSchema = z
     /** or a known_hosts-style file holding it, relative to the inventory file (default: the inventory's) */
     knownHosts: z.string().min(1).optional(),
     rails: z.array(railSchema).default([]),
+    power: powerSchema.optional(),
   })
   .strict();
 
@@ -52,6 +68,12 @@ export interface InventoryRail {
   rdmaDevice?: string;
 }
 
+export interface InventoryPower {
+  off: string[];
+  on: string[];
+  bootTimeoutMs: number;
+}
+
 export interface InventoryHost {
   name: string;
   address: string;
@@ -67,6 +89,8 @@ export interface InventoryHost {
   /** keys revoked for it there (@revoked): never trusted, not even on first use */
   revokedKeys?: { key: PinnedKey; line: number }[];
   rails: InventoryRail[];
+  /** absent: the crash fault cannot target this host */
+  power?: InventoryPower;
 }
 
 export interface InventoryOptions {
@@ -178,6 +202,7 @@ export function parseInventory(text: string, file: string, o: InventoryOptions =
       ...(pinFile ? { pinFile } : {}),
       revokedKeys,
       rails: h.rails,
+      ...(h.power ? { power: { off: h.power.off, on: h.power.on, bootTimeoutMs: h.power.bootTimeout * 1000 } } : {}),
     };
   });
   return { file, connectTimeoutMs: parsed.data.connectTimeout * 1000, hosts };

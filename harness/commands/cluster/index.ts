@@ -105,6 +105,20 @@ export async function clusterHealCommand(ctx: CommandContext, f: { stateDir?: st
   return 0;
 }
 
+/** `cluster power off|on NODE`: the out-of-band power control an ssh inventory names for the local VMs */
+export async function clusterPowerCommand(ctx: CommandContext, state: string, node: string, f: { stateDir?: string }): Promise<number> {
+  if (state !== 'off' && state !== 'on') throw new InputError('cluster.powerState', `cluster power: expected off or on, got "${state}"`);
+  const driver = openLocalDriver({ stateDir: f.stateDir, nodesDown: true });
+  try {
+    if (state === 'off') await driver.crashNode(node);
+    else if (driver.nodeAlive(node)) ctx.stdout.write(`${node} is already on\n`);
+    else await driver.restartNode(node, { log: (l) => ctx.stderr.write(`cluster: ${l}\n`) });
+  } finally {
+    await driver.close();
+  }
+  return 0;
+}
+
 export async function clusterDownCommand(ctx: CommandContext, f: { stateDir?: string; json?: boolean }): Promise<number> {
   const dir = f.stateDir ?? defaultStateDir();
   const r = await clusterDown(dir);

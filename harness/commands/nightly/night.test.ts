@@ -7,7 +7,8 @@ import { nightExit, type NightRun, type RunResults } from '../../core';
 import { junitProblems, nightJunitXml } from '../../../reports';
 import { lockSuite } from './lock';
 import { createNight, planNight, readNight, unfinishedNight, saveNight } from './night';
-import { fromResults } from './outcome';
+import type { ChildEnd } from './child';
+import { fromResults, settleEnded } from './outcome';
 import type { Suite } from '../../campaign';
 
 const entry = (campaign: string, repetitions: number, seeds: Suite['entries'][number]['seeds']): Suite['entries'][number] =>
@@ -83,4 +84,18 @@ test('one controller per suite and store; a dead holder\'s lock is taken over', 
   // a lock left by a killed controller (a pid that is not alive)
   fs.writeFileSync(path.join(tmp, 'nights', 'locked', '.lock'), JSON.stringify({ pid: 2 ** 22 + 1, starttime: 1, role: 'nightly', marker: '' }));
   lockSuite(tmp, 'locked')();
+});
+
+test('a run the cluster cannot do (its refusal line) is skipped with the reason; any other exit without results is infra or crashed', () => {
+  const run = (): NightRun => ({ id: '001-a-r1', campaign: 'a', file: '/c/a.yaml', repetition: 1, seed: 1, status: 'running' }) as NightRun;
+  const end = (exitCode: number, tail: string[]): ChildEnd => ({ exitCode, signal: null, tail, timedOut: false, ms: 900 });
+  const refused = run();
+  settleEnded('/nonexistent', refused, end(254, ['rdma-chaos: /c/a.yaml: fault f1-crash (crash, method kill) on node2 needs a driver that can crash nodes; the ssh driver cannot (node2 has no power commands in the inventory) [run.faultUnsupported]']), 60_000);
+  expect({ outcome: refused.outcome, message: refused.message }).toEqual({ outcome: 'skipped', message: '/c/a.yaml: fault f1-crash (crash, method kill) on node2 needs a driver that can crash nodes; the ssh driver cannot (node2 has no power commands in the inventory)' });
+  const infra = run();
+  settleEnded('/nonexistent', infra, end(2, ['rdma-chaos: node node2: connection lost while running rdma; outcome unknown']), 60_000);
+  expect(infra.outcome).toBe('infra');
+  const bad = run();
+  settleEnded('/nonexistent', bad, end(254, ['rdma-chaos: /c/a.yaml:3: duration: expected a duration [campaign.invalid]']), 60_000);
+  expect(bad.outcome).toBe('crashed');
 });

@@ -7,10 +7,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { acquireSharedCluster, type SharedCluster } from '../../cluster/test-support';
-import { ExitCode, NIGHT_FILES, type Night } from '../../core';
+import { ExitCode, NIGHT_FILES, readResults, RUN_FILES, type Night } from '../../core';
 import { runCli } from '../../main';
 import { junitProblems } from '../../../reports';
 import { nodeState, unhealed } from '../../run/test-support';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const campaign = (name: string, o: { duration?: string; expect: string }): string => `name: ${name}
@@ -105,22 +106,26 @@ test('a night goes on past a crash, a timeout and a missed expectation, and repo
   for (const n of cluster.nodes) expect({ n, left: unhealed(await nodeState(cluster.driver, n)) }).toEqual({ n, left: [] });
 }, 20 * 60_000);
 
-test('the same campaigns over ssh:INVENTORY of the local VMs give the same outcomes, a crash campaign is skipped (the ssh driver cannot crash nodes); --keep compresses the older runs', async () => {
+test('the same campaigns over ssh:INVENTORY of the local VMs give the same outcomes, the crash one through the hosts\' power commands; --keep compresses the older runs', async () => {
   const inventory = path.join(work, 'inventory.yaml');
   fs.copyFileSync(path.join(cluster.stateDir, 'inventory.yaml'), inventory);
-  // `run` alone: refused before anything starts, one line naming the file and the fault, no run directory
+  // without node2's power commands `run` is refused before anything starts: one line naming the file, the fault and the node, no run directory
+  const bare = parseYaml(fs.readFileSync(inventory, 'utf8')) as { hosts: Array<{ name: string; power?: unknown }> };
+  for (const h of bare.hosts) delete h.power;
+  fs.writeFileSync(path.join(work, 'no-power.yaml'), stringifyYaml(bare));
   const direct = io();
-  expect(await runCli(['run', path.join(work, 'crash.yaml'), '--cluster', `ssh:${inventory}`, '--store', path.join(work, 'direct')], direct)).toBe(ExitCode.badInput);
-  expect(direct.err().trim().split('\n').pop()).toBe(`rdma-chaos: ${path.join(work, 'crash.yaml')}: fault f1-crash (crash, method kill) needs a driver that can crash nodes; the ssh driver cannot [run.faultUnsupported]`);
+  expect(await runCli(['run', path.join(work, 'crash.yaml'), '--cluster', `ssh:${path.join(work, 'no-power.yaml')}`, '--store', path.join(work, 'direct')], direct)).toBe(ExitCode.badInput);
+  expect(direct.err().trim().split('\n').pop()).toBe(`rdma-chaos: ${path.join(work, 'crash.yaml')}: fault f1-crash (crash, method kill) on node2 needs a driver that can crash nodes; the ssh driver cannot (node2 has no power commands in the inventory) [run.faultUnsupported]`);
   expect(fs.existsSync(path.join(work, 'direct', 't-crash'))).toBe(false);
   const o = io();
   const code = await runCli(['nightly', path.join(work, 'ssh.yaml'), '--store', path.join(work, 'store'), '--cluster', `ssh:${inventory}`, '--quiet', '--keep', '1'], o);
-  const { dir, night: ssh } = lastNight(path.join(work, 'store'), 't-ssh');
+  const { night: ssh } = lastNight(path.join(work, 'store'), 't-ssh');
   const local = outcomes(lastNight(path.join(work, 'store'), 't-night').night);
-  // a skipped run leaves the night undecided: exit 2, never a green 0
-  expect({ code, outcomes: outcomes(ssh), err: code === 2 ? '' : o.err().slice(-3000) }).toEqual({ code: 2, outcomes: { 't-ok': local['t-ok'], 'fadd-replay': local['fadd-replay'], 't-crash': 'skipped' }, err: '' });
-  expect(ssh.runs.find((r) => r.campaign === 't-crash')!.message).toMatch(/fault f1-crash \(crash, method kill\) needs a driver that can crash nodes; the ssh driver cannot$/);
-  expect(fs.readFileSync(path.join(dir, NIGHT_FILES.junit), 'utf8')).toMatch(/<testcase name="[^"]*t-crash[^"]*"[^>]*>\s*<skipped message="[^"]*needs a driver that can crash nodes/);
+  expect({ code, outcomes: outcomes(ssh), err: code === 0 ? '' : o.err().slice(-3000) }).toEqual({ code: 0, outcomes: { 't-ok': local['t-ok'], 'fadd-replay': local['fadd-replay'], 't-crash': 'met valid' }, err: '' });
+  // the crash really happened (power off, then on): applied and healed, and node2 answers again
+  const crashed = readResults(path.join(work, 'store', ssh.runs.find((r) => r.campaign === 't-crash')!.dir!, RUN_FILES.results));
+  expect(crashed.faults.filter((f) => f.kind === 'crash').map((f) => ({ target: f.targets, started: f.start !== undefined, healed: f.stop !== undefined }))).toEqual([{ target: ['node2'], started: true, healed: true }]);
+  expect((await cluster.driver.exec('node2', ['true'])).code).toBe(0);
   expect(ssh.cluster).toBe(`ssh:${inventory}`);
   // quiet: no progress lines
   expect(o.err()).toBe('');
