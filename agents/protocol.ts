@@ -2,7 +2,7 @@
 // ({id, method, params}); the agent writes responses ({id, ok, result | error}) and events
 // ({ev, ...}) as they happen. Both sides parse with these schemas.
 import { z } from 'zod';
-import { FaultRules } from '../harness/core';
+import { FaultObservation, FaultRules } from '../harness/core';
 import { POLICY_NAMES } from './failover';
 import { OpColumns } from './ops';
 import { Column, U64String } from './wire';
@@ -173,7 +173,8 @@ export const MemoryResult = z.object({ region: z.string(), offset: z.number(), b
 export type MemoryResult = z.infer<typeof MemoryResult>;
 export const CountersResult = z.object({ monotonicNs: U64String, devices: z.record(z.string(), z.record(z.string(), z.number())) }).strict();
 export type CountersResult = z.infer<typeof CountersResult>;
-export const FaultsResult = z.object({ active: z.array(z.string()), effectiveNs: U64String, tookMs: z.number() }).strict();
+/** `observed`: what was seen so far of each fault the change touched (agent-side evidence) */
+export const FaultsResult = z.object({ active: z.array(z.string()), effectiveNs: U64String, tookMs: z.number(), observed: z.record(z.string(), FaultObservation) }).strict();
 export type FaultsResult = z.infer<typeof FaultsResult>;
 const Empty = z.object({}).strict();
 

@@ -18,9 +18,9 @@ async function applied(kind: string, params: Record<string, unknown>, id = 't1',
   const pkg = faultPackage(kind);
   const calls: string[] = [];
   const rec = (name: string) => async (...a: unknown[]) => void calls.push(`${name} ${a.join(' ')}`);
-  const ops: ControllerOps = { pullCable: rec('pullCable'), restoreCable: rec('restoreCable'), crashNode: rec('crashNode'), panicNode: rec('panicNode'), restartNode: rec('restartNode'), signalAgent: rec('signalAgent') };
+  const ops: ControllerOps = { pullCable: rec('pullCable'), restoreCable: rec('restoreCable'), crashNode: rec('crashNode'), panicNode: rec('panicNode'), restartNode: rec('restartNode'), signalAgent: rec('signalAgent'), read: async () => 'down', agentState: async () => 'T', nodeState: async () => 'down' };
   let rules: FaultRules | undefined;
-  const t: FaultTarget = { id, info: target, seed, ops, rules: { install: async (r) => void (rules = r), remove: async () => void calls.push('remove') } };
+  const t: FaultTarget = { id, info: target, seed, ops, rules: { install: async (r) => void (rules = r), remove: async () => void calls.push('remove') }, observe: () => undefined, tookEffect: () => undefined };
   const phase = await pkg.apply(t, pkg.params.parse(params));
   return { ...(rules ? { rules } : {}), calls, phase };
 }
@@ -65,7 +65,7 @@ describe('agent-side fault rules', () => {
   });
 
   it('nic-failover in the node brings the rail down and back; rdma-link-del re-adds rxe on its netdev; a cable pull is the controller\'s', async () => {
-    expect((await applied('nic-failover', { method: 'link-down' }, 'n')).rules).toEqual({ id: 'n', apply: [['ip', 'link', 'set', 'data0', 'down']], clear: [['ip', 'link', 'set', 'data0', 'up']] });
+    expect((await applied('nic-failover', { method: 'link-down' }, 'n')).rules).toEqual({ id: 'n', apply: [['ip', 'link', 'set', 'data0', 'down']], clear: [['ip', 'link', 'set', 'data0', 'up']], readings: { link: ['cat', '/sys/class/net/data0/operstate'] } });
     expect((await applied('nic-failover', { method: 'rdma-link-del', rail: 1 }, 'n')).rules!.clear).toEqual([['rdma', 'link', 'add', 'rxe1', 'type', 'rxe', 'netdev', 'data1']]);
     const cable = await applied('nic-failover', { method: 'cable' });
     expect(cable.rules).toBeUndefined();
@@ -88,7 +88,7 @@ describe('controller-side faults', () => {
     const rec = (name: string) => async (...a: unknown[]) => void calls.push(`${name} ${a.join(' ')}`);
     return {
       calls,
-      ops: { pullCable: rec('pullCable'), restoreCable: rec('restoreCable'), crashNode: rec('crashNode'), panicNode: rec('panicNode'), restartNode: rec('restartNode'), signalAgent: rec('signalAgent') },
+      ops: { pullCable: rec('pullCable'), restoreCable: rec('restoreCable'), crashNode: rec('crashNode'), panicNode: rec('panicNode'), restartNode: rec('restartNode'), signalAgent: rec('signalAgent'), read: async () => 'down', agentState: async () => 'T', nodeState: async () => 'down' },
     };
   };
 
@@ -102,7 +102,7 @@ describe('controller-side faults', () => {
     ] as const) {
       const r = recorder();
       const p = pkg.params.parse(params);
-      const t: FaultTarget = { id: 'c', info: target, seed: 0, ops: r.ops, rules: { install: async () => undefined, remove: async () => undefined } };
+      const t: FaultTarget = { id: 'c', info: target, seed: 0, ops: r.ops, rules: { install: async () => undefined, remove: async () => undefined }, observe: () => undefined, tookEffect: () => undefined };
       expect(await pkg.apply(t, p)).toBe('Injected');
       expect(await pkg.recover(t, p)).toBe('NotInjected');
       expect(r.calls).toEqual(want);

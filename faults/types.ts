@@ -4,7 +4,7 @@
 // (cable pull, crash, pause). Choosing targets belongs to the run; each record's phase lives in
 // the nemesis, which holds the run unclean until every record reads NotInjected.
 import type { z } from 'zod';
-import type { ControllerOps, DriverAbility, FaultRules, Phase, TargetInfo } from '../harness/core';
+import type { Confirmation, ConfirmInput, ControllerOps, DriverAbility, FaultRules, Phase, TargetInfo } from '../harness/core';
 
 /** What a package gets to act on one target. */
 export interface FaultTarget {
@@ -20,6 +20,10 @@ export interface FaultTarget {
     install(rules: FaultRules): Promise<void>;
     remove(): Promise<void>;
   };
+  /** keep a controller-side reading as evidence (crash, pause, cable pull) */
+  observe(name: string, value: string): void;
+  /** a controller-side fault took effect now: readings taken after it do not move its window */
+  tookEffect(): void;
 }
 
 /** a fabric probe as a fault sees it: over `rail`, between its target and `other` */
@@ -51,6 +55,8 @@ export interface FaultPackage<P extends object = object> {
   recover(t: FaultTarget, p: P): Promise<Phase>;
   /** while in place, does it cut this fabric probe? Then a failed probe says nothing about the testbed */
   cutsProbe(p: P, probe: ProbeFromTarget): boolean;
+  /** did it take effect, by what was seen of it (pure: results.json is rechecked from the same input) */
+  confirm(p: P, i: ConfirmInput): Confirmation;
 }
 
 /** the rails a fault's `rails` param selects (all when absent) */

@@ -23,6 +23,8 @@ export interface RunSummary {
   opsPerSec: number;
   ops: number;
   patterns: string[];
+  /** faults whose evidence does not show they took effect (mismatch, inconclusive) */
+  unconfirmed?: { id: string; kind: string; status: string; evidence: string }[];
 }
 
 export function summarize(r: RunResults): RunSummary {
@@ -46,6 +48,8 @@ export function summarize(r: RunResults): RunSummary {
     ops: r.stats.reduce((n, w) => n + w.ops, 0),
     patterns: [...new Set(r.checks.flatMap((c) => c.violations.flatMap((v) => (v.pattern ? [v.pattern] : []))))],
   };
+  const unconfirmed = r.faults.flatMap((f) => (f.confirmation && f.confirmation.status !== 'confirmed' ? [{ id: f.id, kind: f.kind, ...f.confirmation }] : []));
+  if (unconfirmed.length) s.unconfirmed = unconfirmed;
   if (r.infrastructureFault) s.infrastructureFault = r.infrastructureFault.reason;
   if (r.incomplete) s.incomplete = r.incompleteReason ?? 'the run did not end';
   if (r.nodesLost?.length) s.nodesLost = r.nodesLost;

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { ChaosError, ExitCode, InputError } from '../../harness/core';
-import type { FaultRules } from '../../harness/core';
+import type { FaultObservation, FaultRules, NftCount } from '../../harness/core';
 import writeFileAtomic from 'write-file-atomic';
 
 export const NFT_TABLE_PREFIX = 'rdma_chaos';
@@ -123,9 +123,35 @@ function writeFaultState(file: string, faults: readonly FaultRules[]): void {
   writeFileAtomic.sync(file, JSON.stringify({ faults }));
 }
 
+/** one rule's counter in `nft -j list ruleset`, by table and comment */
+export function nftCounters(json: string): Array<{ table: string; comment: string; count: NftCount }> {
+  const out: Array<{ table: string; comment: string; count: NftCount }> = [];
+  let doc: { nftables?: Array<{ rule?: { table?: string; comment?: string; expr?: Array<{ counter?: { packets?: number; bytes?: number } }> } }> };
+  try {
+    doc = JSON.parse(json) as typeof doc;
+  } catch {
+    return out;
+  }
+  for (const item of doc.nftables ?? []) {
+    const r = item.rule;
+    const c = r?.expr?.find((e) => e.counter)?.counter;
+    if (!r?.table || !c) continue;
+    out.push({ table: r.table, comment: r.comment ?? '', count: { packets: c.packets ?? 0, bytes: c.bytes ?? 0 } });
+  }
+  return out;
+}
+
+/** up to 4 KB of a reading: stdout, or `!` and why it failed */
+function readingOf(r: RunResult): string {
+  const s = r.code === 0 ? r.stdout.trim() : `!${r.code === null ? 'did not run' : `exit ${r.code}`}: ${r.stderr.trim()}`;
+  return s.length > 4096 ? s.slice(0, 4096) : s;
+}
+
 export class FaultManager {
   private current: FaultRules[] = [];
   private chain: Promise<unknown> = Promise.resolve();
+  /** what was seen of each fault of this agent's life, by id */
+  private readonly seen = new Map<string, { nft: Record<string, NftCount>; readings: Record<string, string> }>();
 
   constructor(
     private readonly stateFile: string,
@@ -136,15 +162,54 @@ export class FaultManager {
     return this.current.map((f) => f.id);
   }
 
+  /** the observations of these faults (those not seen yet are left out) */
+  observed(ids: readonly string[]): Record<string, FaultObservation> {
+    const out: Record<string, FaultObservation> = {};
+    for (const id of ids) {
+      const s = this.seen.get(id);
+      if (!s) continue;
+      out[id] = { ...(Object.keys(s.nft).length ? { nft: { ...s.nft } } : {}), ...(Object.keys(s.readings).length ? { readings: { ...s.readings } } : {}) };
+    }
+    return out;
+  }
+
+  /** Before the installed set is cleared: add its nft counters to the sums, and take the readings of those leaving. */
+  private async observeBeforeClear(leaving: ReadonlySet<string>): Promise<void> {
+    if (this.current.some((f) => f.nft !== undefined)) {
+      const r = await this.run(['nft', '-j', 'list', 'ruleset']);
+      const tables = new Map<string, string>();
+      for (const f of this.current) for (const t of nftTables(f.nft ?? '')) tables.set(t.name, f.id);
+      if (r.code === 0) {
+        for (const c of nftCounters(r.stdout)) {
+          const id = tables.get(c.table);
+          const s = id === undefined ? undefined : this.seen.get(id);
+          if (!s) continue;
+          const key = c.comment || 'rule';
+          const prev = s.nft[key] ?? { packets: 0, bytes: 0 };
+          s.nft[key] = { packets: prev.packets + c.count.packets, bytes: prev.bytes + c.count.bytes };
+        }
+      }
+    }
+    await this.takeReadings(this.current.filter((f) => leaving.has(f.id)), 'healing');
+  }
+
+  private async takeReadings(specs: readonly FaultRules[], at: 'applied' | 'healing'): Promise<void> {
+    for (const f of specs) {
+      const s = this.seen.get(f.id);
+      if (!s) continue;
+      for (const [name, argv] of Object.entries(f.readings ?? {})) s.readings[`${name}@${at}`] = readingOf(await this.run(argv));
+    }
+  }
+
   /** Re-apply the whole desired set. Calls are serialised. */
-  set(desired: readonly FaultRules[]): Promise<{ active: string[]; effectiveNs: bigint; tookMs: number }> {
+  set(desired: readonly FaultRules[]): Promise<{ active: string[]; effectiveNs: bigint; tookMs: number; observed: Record<string, FaultObservation> }> {
     checkFaultRules(desired);
     const next = this.chain.then(() => this.doSet(desired));
     this.chain = next.catch(() => undefined);
     return next;
   }
 
-  heal(): Promise<{ active: string[]; effectiveNs: bigint; tookMs: number }> {
+  heal(): Promise<{ active: string[]; effectiveNs: bigint; tookMs: number; observed: Record<string, FaultObservation> }> {
     return this.set([]);
   }
 
@@ -156,10 +221,14 @@ export class FaultManager {
   private async doSet(desired: readonly FaultRules[]) {
     const t0 = process.hrtime.bigint();
     // persist the union first: if we die mid-way the guardian still clears everything
-    const union = [...this.current, ...desired.filter((d) => !this.current.some((c) => c.id === d.id))];
+    const added = desired.filter((d) => !this.current.some((c) => c.id === d.id));
+    const union = [...this.current, ...added];
     writeFaultState(this.stateFile, union);
+    // evidence is read before the clear: clearing drops the tables and their counters
+    await this.observeBeforeClear(new Set(this.current.filter((c) => !desired.some((d) => d.id === c.id)).map((c) => c.id)));
     await clearFaults(union, this.run);
     this.current = [];
+    for (const f of added) this.seen.set(f.id, { nft: {}, readings: {} });
     try {
       await installFaults(desired, this.run);
     } catch (e) {
@@ -170,6 +239,8 @@ export class FaultManager {
     this.current = [...desired];
     writeFaultState(this.stateFile, this.current);
     const t1 = process.hrtime.bigint();
-    return { active: this.active, effectiveNs: t1, tookMs: Number(t1 - t0) / 1e6 };
+    await this.takeReadings(added, 'applied');
+    // the faults this change touched: those left in place, those added, those healed
+    return { active: this.active, effectiveNs: t1, tookMs: Number(t1 - t0) / 1e6, observed: this.observed(union.map((f) => f.id)) };
   }
 }

@@ -140,7 +140,7 @@ export const handlers: { [M in keyof typeof import('../protocol').RESULTS]: (ctx
   },
   async setFaults(ctx, p) {
     const r = await ctx.faults.set(p.faults);
-    return { active: r.active, effectiveNs: r.effectiveNs.toString(), tookMs: r.tookMs };
+    return { active: r.active, effectiveNs: r.effectiveNs.toString(), tookMs: r.tookMs, observed: r.observed };
   },
   qpState(ctx, p) {
     const c = ctx.state.conn(p.conn);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { FaultRules, TargetInfo } from '../../harness/core';
 import { ACK_OPCODES, ROCE_PORT, ifaceMatch, inputTable, qpnMatch, seededRate } from '../nft';
 import { Percent, Rails } from '../params';
+import { dropConfirmation, nftCount } from '../confirm';
 import { installRules, removeRules, selectedRails, type FaultPackage } from '../types';
 
 const Params = z
@@ -21,12 +22,17 @@ const Params = z
   .refine((p) => (p.mode === 'rate') === (p.rate !== undefined), { message: 'mode rate needs a rate; a blackout takes none' });
 type Params = z.infer<typeof Params>;
 
+const KINDS = ['ack', 'atomic-ack', 'read-response'] as const;
+const OPCODE = { ack: ACK_OPCODES.ack, 'atomic-ack': ACK_OPCODES.atomicAck, 'read-response': ACK_OPCODES.readResponse } as const;
+
 export function ackLossRules(id: string, target: TargetInfo, p: Params, seed: number): FaultRules {
   const netdevs = selectedRails(target, p.rails).map((r) => r.netdev);
-  const kinds = p.opcodes ?? ['ack', 'atomic-ack', 'read-response'];
-  const ops = kinds.map((k) => (k === 'ack' ? ACK_OPCODES.ack : k === 'atomic-ack' ? ACK_OPCODES.atomicAck : ACK_OPCODES.readResponse));
+  const kinds = p.opcodes ?? KINDS;
   const which = p.mode === 'rate' ? seededRate(p.rate!, seed) + ' ' : '';
-  return { id, nft: inputTable(id, [`${ifaceMatch(netdevs)}udp dport ${ROCE_PORT} @th,64,8 { ${ops.join(', ')} } ${qpnMatch(p.qpn)}${which}counter drop comment "ack-loss"`]) };
+  const match = `${ifaceMatch(netdevs)}udp dport ${ROCE_PORT} @th,64,8`;
+  // counting rules first (no verdict): which responses flowed at all, for the confirmation
+  const seen = KINDS.map((k) => `${match} ${OPCODE[k]} ${qpnMatch(p.qpn)}counter comment "seen ${k}"`);
+  return { id, nft: inputTable(id, [...seen, `${match} { ${kinds.map((k) => OPCODE[k]).join(', ')} } ${qpnMatch(p.qpn)}${which}counter drop comment "ack-loss"`]) };
 }
 
 export const ackLoss: FaultPackage<Params> = {
@@ -39,4 +45,9 @@ export const ackLoss: FaultPackage<Params> = {
   recover: (t) => removeRules(t),
   // RoCEv2 only: ICMP probes pass
   cutsProbe: () => false,
+  confirm(p, i) {
+    const flowed = KINDS.map((k) => `${k} ${nftCount(i, `seen ${k}`)?.packets ?? '?'}`).join(', ');
+    const c = dropConfirmation(i, 'ack-loss', `${(p.opcodes ?? KINDS).join('/')} responses`, `no ${(p.opcodes ?? KINDS).join(' or ')} reached the requester while it was in place`);
+    return c.status === 'inconclusive' ? c : { ...c, evidence: `${c.evidence} (arrived: ${flowed})` };
+  },
 };

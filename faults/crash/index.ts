@@ -3,6 +3,7 @@
 // the console shows a real panic report: what a kernel bug hit by a fault looks like, for the
 // health detectors. Local guests run with panic=-1 and -no-reboot: the VM then stops.
 import { z } from 'zod';
+import { inconclusive, NO_READINGS } from '../confirm';
 import type { FaultPackage } from '../types';
 
 const Params = z
@@ -23,11 +24,20 @@ export const crash: FaultPackage<Params> = {
   needs: (p) => [p.method === 'panic' ? 'own-kernel' : 'kill-node', ...(p.restart ? (['restart-node'] as const) : [])],
   async apply(t, p) {
     await (p.method === 'panic' ? t.ops.panicNode(t.info.node) : t.ops.crashNode(t.info.node));
+    t.observe('node@applied', await t.ops.nodeState(t.info.node));
     return 'Injected';
   },
   async recover(t, p) {
     if (p.restart) await t.ops.restartNode(t.info.node);
+    if (p.restart) t.observe('node@healed', await t.ops.nodeState(t.info.node));
     return 'NotInjected';
   },
   cutsProbe: () => true,
+  confirm(_p, i) {
+    const s = i.observed?.readings?.['node@applied'];
+    if (s === undefined) return inconclusive(NO_READINGS);
+    const back = i.observed?.readings?.['node@healed'];
+    const after = back === undefined ? '' : `; after the restart: ${back}`;
+    return s.startsWith('down') ? { status: 'confirmed', evidence: `the node was ${s}${after}` } : { status: 'mismatch', evidence: `the node was still ${s} after the crash${after}` };
+  },
 };

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { Duration, durationMs, type FaultRules, type TargetInfo } from '../../harness/core';
 import { Rails } from '../params';
+import { inconclusive, NO_READINGS } from '../confirm';
 import { installRules, removeRules, selectedRails, type FaultPackage } from '../types';
 
 const Params = z
@@ -26,7 +27,15 @@ export function delayRules(id: string, target: TargetInfo, p: Params): FaultRule
     id,
     apply: netdevs.map((d) => ['tc', 'qdisc', 'replace', 'dev', d, 'root', 'netem', ...args]),
     clear: netdevs.map((d) => ['tc', 'qdisc', 'del', 'dev', d, 'root']),
+    // netem's own statistics, read before the heal removes them
+    readings: Object.fromEntries(netdevs.map((d) => [`qdisc-${d}`, ['tc', '-s', 'qdisc', 'show', 'dev', d]])),
   };
+}
+
+/** netem's packet count in `tc -s qdisc show`, undefined when no netem qdisc is there */
+export function netemPackets(out: string): number | undefined {
+  const m = /qdisc netem [^\n]*\n\s*Sent \d+ bytes (\d+) pkt/.exec(out);
+  return m ? Number(m[1]) : undefined;
 }
 
 export const delay: FaultPackage<Params> = {
@@ -41,5 +50,17 @@ export const delay: FaultPackage<Params> = {
   cutsProbe(p, probe) {
     if (p.rails && !p.rails.includes(probe.rail)) return false;
     return (p.loss ?? 0) >= 50 || durationMs(p.delay) + durationMs(p.jitter) >= probe.failAfterMs / 2;
+  },
+  confirm(p, i) {
+    const r = i.observed?.readings ?? {};
+    const devs = Object.keys(r).filter((k) => k.startsWith('qdisc-') && k.endsWith('@healing')).map((k) => k.slice(6, -8)).sort();
+    if (devs.length === 0) return inconclusive(NO_READINGS);
+    const counts = devs.map((d) => ({ d, n: netemPackets(r[`qdisc-${d}@healing`] ?? '') }));
+    const missing = counts.filter((c) => c.n === undefined).map((c) => c.d);
+    if (missing.length) return { status: 'mismatch', evidence: `no netem qdisc was on ${missing.join(', ')} at the heal` };
+    const total = counts.reduce((a, c) => a + c.n!, 0);
+    const each = counts.map((c) => `${c.d} ${c.n}`).join(', ');
+    if (total === 0) return { status: 'mismatch', evidence: `netem was in place but no packet went through it (${each})` };
+    return { status: 'confirmed', evidence: `netem delay ${durationMs(p.delay)} ms held ${total} packets (${each})` };
   },
 };

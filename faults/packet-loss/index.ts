@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { FaultRules, TargetInfo } from '../../harness/core';
 import { ROCE_PORT, RESPONSE_OPCODES, firstN, ifaceMatch, inputTable, seededRate } from '../nft';
 import { Percent, Rails } from '../params';
+import { dropConfirmation } from '../confirm';
 import { installRules, removeRules, selectedRails, type FaultPackage } from '../types';
 
 const Params = z
@@ -39,4 +40,5 @@ export const packetLoss: FaultPackage<Params> = {
   recover: (t) => removeRules(t),
   // RoCEv2 only: ICMP probes pass
   cutsProbe: () => false,
+  confirm: (p, i) => dropConfirmation(i, 'packet-loss', 'requests', `no matching RoCE request${p.from ? ` from ${p.from.join(', ')}` : ''} arrived while it was in place`),
 };

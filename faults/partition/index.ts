@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { FaultRules, TargetInfo } from '../../harness/core';
 import { inputTable } from '../nft';
+import { dropConfirmation } from '../confirm';
 import { installRules, removeRules, type FaultPackage } from '../types';
 
 const Params = z.object({ from: z.array(z.string().min(1)).min(1).optional() }).strict();
@@ -25,4 +26,5 @@ export const partition: FaultPackage<Params> = {
   apply: (t, p) => installRules(t, partitionRules(t.id, t.info, p)),
   recover: (t) => removeRules(t),
   cutsProbe: (p, probe) => !p.from || p.from.includes(probe.other),
+  confirm: (p, i) => dropConfirmation(i, 'partition', 'packets', `no packet to or from ${p.from ? p.from.join(', ') : 'its peers'} was sent while it was in place`),
 };

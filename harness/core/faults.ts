@@ -4,6 +4,8 @@
 //   FaultRules   what an agent keeps installed for an agent-side fault (nft, argv lists)
 //   Phase        where a fault stands (Chaos Mesh's records): a run is clean only when all
 //                read NotInjected
+//   FaultObservation / Confirmation   what was seen of a fault in place, and whether that
+//                shows it took effect (confirmed, mismatch, inconclusive)
 import { z } from 'zod';
 import { Json } from './json';
 
@@ -49,9 +51,40 @@ export const FaultRules = z
     apply: z.array(z.array(z.string()).min(1)).optional(),
     /** argv lists run (failures ignored) to remove it; must succeed when nothing is installed */
     clear: z.array(z.array(z.string()).min(1)).optional(),
+    /** evidence: argv lists the agent runs once it is installed (`NAME@applied`) and before it is healed (`NAME@healing`) */
+    readings: z.record(ruleName, z.array(z.string()).min(1)).optional(),
   })
   .strict();
 export type FaultRules = z.infer<typeof FaultRules>;
+
+export const NftCount = z.object({ packets: z.number().int().min(0), bytes: z.number().int().min(0) }).strict();
+export type NftCount = z.infer<typeof NftCount>;
+
+/**
+ * What was seen of one fault while it was in place, for its package to confirm it by. The agent
+ * re-applies its whole set on every change (which zeroes nft counters), so it sums each rule's
+ * counters over every re-apply, keyed by the rule's comment.
+ */
+export const FaultObservation = z
+  .object({
+    nft: z.record(z.string(), NftCount).optional(),
+    /** `NAME@applied`, `NAME@healing` (agent) and the controller's own readings: output, or `!` and why not */
+    readings: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+export type FaultObservation = z.infer<typeof FaultObservation>;
+
+export const CONFIRMATIONS = ['confirmed', 'mismatch', 'inconclusive'] as const;
+/** did the fault take effect: the evidence says so, says not, or cannot tell */
+export const Confirmation = z.object({ status: z.enum(CONFIRMATIONS), evidence: z.string() }).strict();
+export type Confirmation = z.infer<typeof Confirmation>;
+
+/** what a package confirms a fault by: its observation and the target's rxe counter deltas over its window */
+export interface ConfirmInput {
+  observed: FaultObservation | undefined;
+  /** device -> counter -> delta over the window, on the target node (empty when none were sampled) */
+  deltas: Record<string, Record<string, number>>;
+}
 
 export interface RailAddr {
   rail: number;
@@ -85,6 +118,12 @@ export interface ControllerOps {
   restartNode(node: string): Promise<void>;
   /** the agent process of a node: SIGSTOP / SIGCONT */
   signalAgent(node: string, signal: 'SIGSTOP' | 'SIGCONT'): Promise<void>;
+  /** evidence, read from the controller: a command's stdout on the node, or `!` and why not (never throws) */
+  read(node: string, argv: string[]): Promise<string>;
+  /** the agent's process state on a node (ps's STAT: `T` when stopped), or `!` and why not */
+  agentState(node: string): Promise<string>;
+  /** `up`, or `down (why)`: the VM's process, or whether the node answers at all */
+  nodeState(node: string): Promise<string>;
 }
 
 /** One fabric probe: `from` pings `to` over a data rail (the health watchdog's). */

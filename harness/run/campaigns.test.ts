@@ -98,6 +98,8 @@ async function common(r: Run, name: string): Promise<void> {
   expect({ name, code }).toEqual({ name, code: { valid: ExitCode.valid, invalid: ExitCode.invalid, unknown: ExitCode.unknown }[results.verdict] });
   expect(results.clean).toBe(true);
   for (const f of results.faults) expect({ id: f.id, phase: f.phase, started: f.start !== undefined }).toEqual({ id: f.id, phase: 'NotInjected', started: true });
+  // issue 14: each fault's evidence shows it took effect (nft drop counters, the pulled link read down)
+  for (const f of results.faults) expect({ name, id: f.id, status: f.confirmation?.status, evidence: f.confirmation?.evidence }).toEqual({ name, id: f.id, status: 'confirmed', evidence: expect.stringMatching(/^(dropped [1-9]|rail \d link up -> (lowerlayer)?down)/) });
   expect(results.infrastructureFault).toBeUndefined();
   const h = historyIntegrity(path.join(dir, RUN_FILES.history));
   expect(h.problems).toEqual([]);
@@ -367,6 +369,18 @@ describe('issue 6 on the real runs', () => {
     });
     test('"show on timeline" focuses the first violation', async () => {
       await checkShowViolation(w, `real-${LIVE}`);
+    });
+    test('each fault band carries its evidence; the faults table lists it', async () => {
+      const r = runs.get(LIVE)!;
+      for (const f of r.results.faults) {
+        const g = w.page.locator(`#timeline g.fault[data-fault="${f.id}"]`);
+        expect(await g.getAttribute('data-status')).toBe('confirmed');
+        expect(await g.locator('.fault-label').textContent()).toBe(`${f.kind} \u2713`);
+        expect(await g.locator('.fault-band title').textContent()).toContain(`confirmed: ${f.confirmation!.evidence}`);
+        const row = w.page.locator(`#faults tr[data-fault="${f.id}"]`);
+        expect(await row.locator('td.c-confirmed').textContent()).toBe('confirmed');
+        expect(await row.textContent()).toContain(f.confirmation!.evidence);
+      }
     });
     test('no script error, no dialog', () => {
       expect(w.errors).toEqual([]);

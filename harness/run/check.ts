@@ -4,6 +4,7 @@
 // run directory, returns results.json's content; `checkRunDir` also stores it (recheck).
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { confirmFault } from '../../faults';
 import { workloadPackage, workloadPatterns } from '../../workloads';
 import { checksToRecords, counterDeltas, counterWindows, workloadStats } from '../analysis';
 import { checkHistory, type SearchProgress, type Verdict } from '../checkers';
@@ -105,6 +106,15 @@ export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal
 
   const tb = timeBase(ops, faults);
   const samples = readCounterSamples(runDataFile(dir, 'counters') ?? path.join(dir, RUN_FILES.counters));
+  const counters = samples.length ? counterDeltas(samples, counterWindows(faults, tb)) : [];
+  const confirmed = meta.faults.map((f) => ({ ...f, confirmation: confirmFault(f, counters) }));
+  // a valid verdict certifies the faults it ran under: one that did not take effect certifies nothing
+  const unconfirmed = confirmed.filter((f) => f.confirmation.status !== 'confirmed');
+  if (verdict === 'valid' && meta.campaign.expect?.verdict === 'valid' && unconfirmed.length) {
+    verdict = 'unknown';
+    const note = `verdict unknown, not valid: ${unconfirmed.map((f) => `fault ${f.id} (${f.kind} on ${f.targets.join(', ')}) was not confirmed to take effect (${f.confirmation.status}: ${f.confirmation.evidence})`).join('; ')}`;
+    if (!notes.includes(note)) notes.push(note);
+  }
   const results: RunResults = {
     schema: 1,
     campaign: meta.campaign.name,
@@ -117,8 +127,8 @@ export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal
     verdict,
     checks,
     findings: meta.findings,
-    faults: meta.faults,
-    counters: samples.length ? counterDeltas(samples, counterWindows(faults, tb)) : [],
+    faults: confirmed,
+    counters,
     stats: workloadStats(ops, tb, (op) => ownerOf(owners, op.key) ?? 'other'),
     workloads: owners,
     clean: meta.clean,

@@ -158,5 +158,25 @@ export function controllerOps(
       if (r.code !== 0 && o.healing && signal === 'SIGCONT' && /no such process/i.test(r.stderr)) return;
       if (r.code !== 0) throw new Error(`kill -${signal} ${pid} on ${node}: ${r.stderr.trim()}`);
     },
+    read: (node, argv) => readOn(driver, node, argv),
+    nodeState: async (node) => {
+      if (typeof d.nodeAlive === 'function') return d.nodeAlive(node) ? 'up' : 'down (its VM is not running)';
+      const probe = driver.exec(node, ['true'], { timeoutMs: 5000 }).then((r) => (r.code === 0 ? 'up' : `down (true: exit ${r.code ?? 'signal'})`), (e: unknown) => `down (${(e as Error).message})`);
+      return Promise.race([probe, new Promise<string>((res) => setTimeout(() => res('down (no answer in 8 s)'), 8000).unref())]);
+    },
+    agentState: async (node) => {
+      const pid = pidOf(node);
+      return pid === undefined ? `!no agent pid on ${node}` : readOn(driver, node, ['ps', '-o', 'stat=', '-p', String(pid)]);
+    },
   };
+}
+
+/** evidence from a node: stdout, or `!` and why not; a node that is gone is evidence too */
+async function readOn(driver: NodeDriver, node: string, argv: string[]): Promise<string> {
+  try {
+    const r = await driver.exec(node, argv, { timeoutMs: 10_000, idempotent: true });
+    return r.code === 0 ? r.stdout.trim().slice(0, 4096) : `!exit ${r.code ?? 'signal'}: ${r.stderr.trim().slice(0, 512)}`;
+  } catch (e) {
+    return `!${(e as Error).message}`;
+  }
 }

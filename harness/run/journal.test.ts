@@ -28,6 +28,7 @@ function recordingOps(calls: string[], fail?: string): (pidOf: (n: string) => nu
     return {
       pullCable: act('pull'), restoreCable: act('restore'), crashNode: act('crash'), panicNode: act('panic'), restartNode: act('restart'),
       signalAgent: act('signal'),
+      read: () => Promise.resolve(''), agentState: () => Promise.resolve(''), nodeState: () => Promise.resolve('up'),
     };
   };
 }

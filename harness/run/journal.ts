@@ -96,6 +96,9 @@ export async function healLeftovers(journal: FaultJournal, d: HealDeps): Promise
       ops: d.ops((node) => (node === e.target ? e.agentPid : undefined)),
       // controller-side faults only are journaled: they have no rules in an agent
       rules: { install: () => Promise.resolve(), remove: () => Promise.resolve() },
+      // a heal after a crash: its evidence went with the run that died
+      observe: () => undefined,
+      tookEffect: () => undefined,
     };
     try {
       await pkg.recover(t, pkg.params.parse(e.params));

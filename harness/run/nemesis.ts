@@ -6,7 +6,7 @@
 import type { AgentClient } from '../../agents';
 import { faultPackage, type FaultPackage, type FaultTarget } from '../../faults';
 import type { PlannedFault } from '../campaign';
-import type { ControllerOps, FaultRecord, FaultRules, FaultSpec, FaultWindow, HistoryEvent, Json, Phase, TargetInfo } from '../core';
+import type { ControllerOps, FaultObservation, FaultRecord, FaultRules, FaultSpec, FaultWindow, HistoryEvent, Json, Phase, TargetInfo } from '../core';
 import type { FaultJournal } from './journal';
 
 export interface NemesisDeps {
@@ -31,6 +31,9 @@ interface FaultState {
   start?: number;
   stop?: number;
   error?: string;
+  /** what was seen of it: the agent's last report of its rules, and the controller's readings */
+  agent?: FaultObservation;
+  readings: Record<string, string>;
 }
 
 export class Nemesis {
@@ -46,7 +49,7 @@ export class Nemesis {
 
   async start(f: PlannedFault): Promise<void> {
     const pkg = faultPackage(f.kind);
-    const a: FaultState = { f, pkg, params: pkg.params.parse(f.params), phase: 'Unknown', invoked: this.d.now() };
+    const a: FaultState = { f, pkg, params: pkg.params.parse(f.params), phase: 'Unknown', invoked: this.d.now(), readings: {} };
     this.faults.set(f.id, a);
     await this.change(a, true);
   }
@@ -84,6 +87,8 @@ export class Nemesis {
       const r: FaultRecord = { ...spec(a.f), phase: a.phase };
       if (a.start !== undefined) r.start = a.start;
       if (a.stop !== undefined) r.stop = a.stop;
+      const readings = { ...a.agent?.readings, ...a.readings };
+      if (a.agent?.nft || Object.keys(readings).length) r.observed = { ...(a.agent?.nft ? { nft: a.agent.nft } : {}), ...(Object.keys(readings).length ? { readings } : {}) };
       return r;
     });
   }
@@ -131,9 +136,19 @@ export class Nemesis {
       else set.delete(a.f.id);
       const r = await agent.setFaults([...set.values()]);
       at = agent.clock.toLocal(BigInt(r.effectiveNs));
+      // each change reports every fault it touched: keep the latest of each (counters are sums)
+      for (const [id, o] of Object.entries(r.observed)) {
+        const other = this.faults.get(id);
+        if (other && other.f.target === node) other.agent = o;
+      }
     };
     return {
-      target: { id: a.f.id, info, seed: a.f.seed, ops: this.d.ops, rules: { install: (r) => setRules(r), remove: () => setRules(undefined) } },
+      target: {
+        id: a.f.id, info, seed: a.f.seed, ops: this.d.ops,
+        rules: { install: (r) => setRules(r), remove: () => setRules(undefined) },
+        observe: (name, value) => void (a.readings[name] = value),
+        tookEffect: () => void (at = this.d.now()),
+      },
       effective: () => at,
     };
   }

@@ -111,12 +111,14 @@ export const CLIENT_JS = String.raw`(function () {
       D.faults.forEach(function (f) {
         if (f.e < view.a || f.s > view.b) return;
         var x0 = Math.max(GUTTER, px(f.s)), x1 = Math.min(W - RIGHT, px(f.e));
-        var g = el('g', { 'class': 'fault', 'data-fault': f.id });
+        var g = el('g', { 'class': 'fault' + (f.status ? ' fault-' + f.status : ''), 'data-fault': f.id, 'data-status': f.status || '' });
         var band = el('rect', { 'class': 'fault-band', x: x0, y: AXIS, width: Math.max(2, x1 - x0), height: bottom - AXIS });
-        band.appendChild(el('title', {}, f.kind + ' ' + f.id + ' on ' + f.targets.join(', ') + (f.open ? ' (never healed)' : '')));
+        band.appendChild(el('title', {}, f.kind + ' ' + f.id + ' on ' + f.targets.join(', ') + (f.open ? ' (never healed)' : '') + (f.status ? '\n' + f.status + ': ' + f.evidence : '')));
         g.appendChild(band);
         f.lanes.forEach(function (l) { g.appendChild(el('rect', { 'class': 'fault-lane', x: x0, y: laneY(l), width: Math.max(2, x1 - x0), height: LANE_H })); });
-        g.appendChild(el('text', { 'class': 'fault-label', x: x0 + 3, y: AXIS - 12 }, f.kind));
+        // the evidence on the band itself: a mark for confirmed, the word for anything else
+        var mark = f.status === 'confirmed' ? ' \u2713' : f.status ? ' (' + f.status + ')' : '';
+        g.appendChild(el('text', { 'class': 'fault-label', x: x0 + 3, y: AXIS - 12 }, f.kind + mark));
         svg.appendChild(g);
       });
       D.lanes.forEach(function (l, i) {

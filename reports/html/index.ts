@@ -9,7 +9,7 @@ import { series, workloadIndex } from '../metrics';
 import { loadRun, type RunData } from '../run';
 import { latencyChart, throughputChart, type Band } from './charts';
 import { CLIENT_JS } from './client';
-import { bannerHtml, campaignHtml, incompleteHtml, nodesLostHtml, countersHtml, findingsHtml, summaryHtml, violationsHtml, type ViolationView } from './sections';
+import { bannerHtml, campaignHtml, incompleteHtml, nodesLostHtml, countersHtml, faultsHtml, findingsHtml, summaryHtml, violationsHtml, type ViolationView } from './sections';
 import { CSS } from './style';
 import { buildTimeline, type TimelineOptions } from './timeline';
 import writeFileAtomic from 'write-file-atomic';
@@ -42,6 +42,11 @@ export function renderReport(run: RunData, o: ReportOptions = {}): string {
   const wi = workloadIndex(run.ops, r.workloads);
   const workloadOf = (i: number): string => wi.names[wi.of[i]!]!;
   const timeline = buildTimeline(run.ops, run.faults, tb, views.map((x) => ({ label: `#${x.n + 1} ${x.v.kind}`, ops: x.v.explanation ? [...new Set([...x.v.ops, x.v.explanation.blocked])] : x.v.ops })), o, workloadOf);
+  const confirmations = new Map(r.faults.flatMap((f) => (f.confirmation ? [[f.id, f.confirmation] as const] : [])));
+  timeline.faults = timeline.faults.map((f) => {
+    const c = confirmations.get(f.id);
+    return c ? { ...f, status: c.status, evidence: c.evidence } : f;
+  });
   const s = series(run.ops, tb, wi, o.chartBuckets ?? 200);
   const spanS = tb.timed ? (tb.t1 - tb.t0) / 1e9 : tb.t1 - tb.t0;
   const unit = tb.timed ? 's' : '';
@@ -58,6 +63,7 @@ ${bannerHtml(r)}<header><h1>${esc(r.campaign)}</h1><div class="sub">rdma-chaos r
 <main>
 ${findingsHtml(r, tb)}
 ${summaryHtml(r, views, run.notes)}
+${faultsHtml(r, tb)}
 <section id="timeline-section"><h2>Timeline</h2>${legend}<div id="timeline"><canvas></canvas><svg xmlns="http://www.w3.org/2000/svg"></svg><div id="timeline-tip"></div></div><p id="timeline-status" class="none">The timeline needs JavaScript.</p></section>
 <section id="charts"><h2>Throughput and latency</h2>${throughputChart(s, bands, spanS, unit)}${latencyChart(s, bands, spanS, unit)}</section>
 ${countersHtml(r, tb)}

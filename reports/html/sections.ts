@@ -99,6 +99,19 @@ function noViolation(r: RunResults): string {
   return 'No violation was found, but not every check could decide.';
 }
 
+/** Each fault, its window and whether the evidence shows it took effect. */
+export function faultsHtml(r: RunResults, tb: TimeBase): string {
+  if (!r.faults.length) return '';
+  const rows = r.faults
+    .map((f) => {
+      const span = f.start !== undefined ? `${secs(f.start, tb)} – ${f.stop !== undefined ? secs(f.stop, tb) : 'never healed'}` : 'never took effect';
+      const c = f.confirmation;
+      return `<tr data-fault="${esc(f.id)}"><td>${esc(f.id)}</td><td>${esc(f.kind)}</td><td>${esc(f.targets.join(', '))}</td><td>${esc(span)}</td><td class="c-${esc(c?.status ?? 'none')}">${esc(c?.status ?? '—')}</td><td>${esc(c?.evidence ?? 'not checked (results from before fault confirmation)')}</td></tr>`;
+    })
+    .join('');
+  return `<section id="faults"><h2>Faults and their evidence</h2><table class="faults"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>window</th><th>took effect</th><th>evidence</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+}
+
 export function countersHtml(r: RunResults, tb: TimeBase): string {
   const head = '<section id="counters"><h2>rxe counters per fault window</h2>';
   if (!r.counters.length) return `${head}<p class="none">No rxe counter samples were recorded for this run.</p></section>`;

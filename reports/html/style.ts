@@ -26,6 +26,8 @@ tr.st-fail td{background:#fff0f0}tr.st-info td{background:#fff8e1}
 #timeline canvas{display:block}#timeline svg{position:absolute;left:0;top:0;pointer-events:none}
 #timeline svg rect.violating-op{pointer-events:all}
 .fault-band{fill:rgba(120,70,200,.10);stroke:rgba(120,70,200,.55);stroke-dasharray:4 3}.fault-lane{fill:rgba(120,70,200,.16)}
+.fault-mismatch .fault-band{stroke:#c62828}.fault-mismatch .fault-label{fill:#c62828}.fault-inconclusive .fault-label{fill:#8a8f98}
+.c-confirmed{color:#2e9e44;font-weight:600}.c-mismatch{color:#c62828;font-weight:600}.c-inconclusive,.c-none{color:#8a8f98;font-weight:600}
 .fault-label{font:11px sans-serif;fill:#5b2aa8}.lane-label{font:11px monospace;fill:#333}
 .violating-op{fill:none;stroke:#ff00c8;stroke-width:2.5}.violating-op.focus{stroke:#000;stroke-width:3.5}
 #timeline-tip{position:absolute;display:none;background:#1d2330;color:#fff;font:12px monospace;padding:4px 8px;border-radius:3px;max-width:520px;white-space:pre-wrap;pointer-events:none;z-index:2}

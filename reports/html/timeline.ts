@@ -30,7 +30,8 @@ export interface TimelineData {
   span: number;
   /** one per client slot: processes of a node and workload that never overlap share one */
   lanes: Lane[];
-  faults: { id: string; kind: string; targets: string[]; s: number; e: number; open: boolean; lanes: number[] }[];
+  /** `status`/`evidence`: did it take effect (results.json's confirmation), shown on its band */
+  faults: { id: string; kind: string; targets: string[]; s: number; e: number; open: boolean; lanes: number[]; status?: string; evidence?: string }[];
   mode: 'detail' | 'aggregate';
   ops: number;
   detail?: OpColumns;

@@ -81,13 +81,15 @@ export async function recheckCommand(ctx: CommandContext, dir: string, o: { json
 
 function printResults(ctx: CommandContext, dir: string, r: RunResults, json: boolean, outputs: { report?: string; junit?: string } = {}): void {
   if (json) {
-    ctx.stdout.write(JSON.stringify({ dir, ...outputs, campaign: r.campaign, seed: r.seed, verdict: r.verdict, ...(r.incomplete ? { incomplete: true, incompleteReason: r.incompleteReason } : {}), ...(r.nodesLost ? { nodesLost: r.nodesLost } : {}), expected: r.expected, clean: r.clean, checks: r.checks.map((c) => ({ checker: c.checker, verdict: c.verdict, violations: c.violations.length })), stats: r.stats }) + '\n');
+    ctx.stdout.write(JSON.stringify({ dir, ...outputs, campaign: r.campaign, seed: r.seed, verdict: r.verdict, ...(r.incomplete ? { incomplete: true, incompleteReason: r.incompleteReason } : {}), ...(r.nodesLost ? { nodesLost: r.nodesLost } : {}), expected: r.expected, clean: r.clean, faults: r.faults.map((f) => ({ id: f.id, kind: f.kind, targets: f.targets, ...(f.confirmation ? { confirmation: f.confirmation } : {}) })), checks: r.checks.map((c) => ({ checker: c.checker, verdict: c.verdict, violations: c.violations.length })), stats: r.stats }) + '\n');
     return;
   }
   ctx.stdout.write(`${r.campaign} (seed ${r.seed}): ${r.verdict}${r.expected ? ` (expected ${r.expected.verdict ?? 'any verdict'}${r.expected.patterns ? ` with ${r.expected.patterns.join(', ')}` : ''}: ${r.expected.matched ? 'as expected' : 'NOT as expected'})` : ''}\n`);
   if (r.incomplete) ctx.stdout.write(`  INCOMPLETE: ${r.incompleteReason ?? 'the run did not end'}\n`);
   if (r.nodesLost) ctx.stdout.write(`  NODE-LOST: ${r.nodesLost.join(', ')} (not restarted: bring ${r.nodesLost.length > 1 ? 'them' : 'it'} back before the next campaign)\n`);
   if (!r.clean) ctx.stdout.write('  WARNING: not every fault reads NotInjected at the end\n');
+  // which faults the evidence shows took effect, and which it does not
+  for (const f of r.faults) if (f.confirmation) ctx.stdout.write(`  fault ${f.id} (${f.kind} on ${f.targets.join(', ')}): ${f.confirmation.status}: ${f.confirmation.evidence}\n`);
   for (const s of r.stats) ctx.stdout.write(`  ${s.workload}: ${s.ops} ops (${s.ok} ok, ${s.info} info, ${s.fail} fail), ${s.opsPerSec.toFixed(0)} ops/s\n`);
   for (const c of r.checks) {
     ctx.stdout.write(`  ${c.checker}: ${c.verdict}: ${c.summary}\n`);

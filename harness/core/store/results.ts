@@ -9,7 +9,7 @@
 // history.jsonl.gz, counters.jsonl.gz, *.log.gz. Readers take either (runDataFile).
 // Reports read only these files and never contact the cluster.
 import { z } from 'zod';
-import { FaultSpec, PHASES } from '../faults';
+import { Confirmation, FaultObservation, FaultSpec, PHASES } from '../faults';
 
 export const Verdict = z.enum(['valid', 'invalid', 'unknown']);
 
@@ -71,6 +71,9 @@ export const FaultRecord = FaultSpec.extend({
   stop: z.number().optional(),
   /** every record must read NotInjected at the end; otherwise the report says so first */
   phase: z.enum(PHASES),
+  /** what was seen of it while in place (nft counters, readings), and what that shows */
+  observed: FaultObservation.optional(),
+  confirmation: Confirmation.optional(),
 }).strip();
 
 export const CounterDelta = z.object({
