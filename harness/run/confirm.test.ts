@@ -61,4 +61,4 @@ test('an ack-loss on an opcode that never flows is a mismatch, and expect valid 
   expect({ verdict: r.verdict, code, matched: r.expected?.matched }).toEqual({ verdict: 'unknown', code: ExitCode.unknown, matched: false });
   expect(r.notes?.some((n) => n.startsWith('verdict unknown, not valid: fault no-reads (ack-loss on node2) was not confirmed to take effect (mismatch: dropped nothing'))).toBe(true);
   expect(r.clean).toBe(true);
-});
+}, 5 * 60_000);
