@@ -56,6 +56,18 @@ function keyIndex(ops: readonly Operation[]): Map<string, number[]> {
   return m;
 }
 
+const keyOps = new WeakMap<readonly Operation[], Map<string, readonly Operation[]>>();
+
+/** every op on a key, in history order (the same array each time, so callers can cache by it) */
+export function opsOnKey(ctx: PatternContext, key: string | number | undefined): readonly Operation[] {
+  const k = key === undefined ? '' : String(key);
+  let m = keyOps.get(ctx.ops);
+  if (!m) keyOps.set(ctx.ops, (m = new Map()));
+  let l = m.get(k);
+  if (!l) m.set(k, (l = (keyIndex(ctx.ops).get(k) ?? []).map((id) => ctx.ops[id]!)));
+  return l;
+}
+
 /** how far before the violating ops a re-post on the same key still counts as its cause */
 const LOOKBACK_NS = 1e9;
 

@@ -13,11 +13,15 @@ const NO_PATTERN: Record<string, string> = {
 };
 
 export function classifyViolation(v: ViolationShape, ctx: PatternContext, patterns: readonly PatternDef[]): PatternMatch {
-  for (const p of patterns) {
-    const m = p.classify(v, ctx);
-    if (m) return m;
+  return classifyWith(v, ctx, patterns).match;
+}
+
+function classifyWith(v: ViolationShape, ctx: PatternContext, patterns: readonly PatternDef[]): { match: PatternMatch; def?: PatternDef } {
+  for (const def of patterns) {
+    const match = def.classify(v, ctx);
+    if (match) return { match, def };
   }
-  return { confidence: 'none', because: NO_PATTERN[v.kind] ?? 'No known failure pattern matches.' };
+  return { match: { confidence: 'none', because: NO_PATTERN[v.kind] ?? 'No known failure pattern matches.' } };
 }
 
 /** Checker results as stored in results.json, each violation with its pattern and the evidence. */
@@ -30,9 +34,13 @@ export function checksToRecords(results: readonly CheckerResult[], ctx: PatternC
     violations: r.violations.map((v) => {
       const rec: CheckRecord['violations'][number] = { kind: v.kind, message: v.message, ops: v.ops };
       if (v.explanation) rec.explanation = v.explanation;
-      const m = classifyViolation(v, ctx, patterns);
-      // only a sure match names the violation; the report shows the rest of the evidence
-      if (m.pattern && m.confidence === 'match') rec.pattern = m.pattern;
+      const { match: m, def } = classifyWith(v, ctx, patterns);
+      // only a sure match names the violation, and only a named one is explained by its result;
+      // the report shows the rest of the evidence
+      if (m.pattern && m.confidence === 'match') {
+        rec.pattern = m.pattern;
+        if (def?.explain) rec.explained = def.explain(v, ctx);
+      }
       rec.match = m;
       return rec;
     }),

@@ -3,6 +3,7 @@
 // each violation with them. The types live here so both floors can name them.
 import type { FaultWindow } from './faults';
 import type { Operation } from './history';
+import type { CounterDelta, Explained } from './store';
 
 export type Confidence = 'match' | 'possible' | 'none';
 
@@ -18,6 +19,26 @@ export interface PatternMatch {
 export interface PatternContext {
   ops: readonly Operation[];
   faults: readonly FaultWindow[];
+  /** rxe counter deltas per fault window, when the run sampled them */
+  counters?: readonly CounterDelta[];
+  /** the campaign's failover policy, when known (imported histories have none) */
+  policy?: PolicyTraits;
+}
+
+/** what a pattern may know of the policy under test, without naming one */
+export interface PolicyTraits {
+  name: string;
+  /** it decides whether to replay by READing the target (its looksApplied) */
+  verifiesByRead: boolean;
+}
+
+/** the impossibility result a pattern instantiates, as data beside the pattern */
+export interface Theory {
+  /** its name, e.g. 'FADD non-idempotency' */
+  result: string;
+  statement: string;
+  /** one sentence: why no transparent failover can avoid it, and what would */
+  unavoidable: string;
 }
 
 /** what a classifier sees of a violation (a checker's, or one read back from results.json) */
@@ -34,4 +55,6 @@ export interface PatternDef {
   readonly label: string;
   /** a verdict on this violation, or undefined when it does not have this pattern's shape */
   classify(v: ViolationShape, ctx: PatternContext): PatternMatch | undefined;
+  /** for a sure match: the result it instantiates, what the sender saw and what executed */
+  explain?(v: ViolationShape, ctx: PatternContext): Explained;
 }

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { junitProblems, loadRun } from '../../reports';
-import { checkShowViolation, checkSummary, checkTimeline, influxQuery, launchChromium, openReport, startInfluxd, type Influxd, type WatchedPage } from '../../reports/test-support';
+import { checkExplained, checkShowViolation, checkSummary, checkTimeline, influxQuery, launchChromium, openReport, startInfluxd, type Influxd, type WatchedPage } from '../../reports/test-support';
 import { acquireSharedCluster, type SharedCluster } from '../cluster/test-support';
 import type { HistoryEvent } from '../core';
 import { ExitCode, RUN_FILES, type RunResults } from '../core';
@@ -100,6 +100,11 @@ async function common(r: Run, name: string): Promise<void> {
   for (const f of results.faults) expect({ id: f.id, phase: f.phase, started: f.start !== undefined }).toEqual({ id: f.id, phase: 'NotInjected', started: true });
   // issue 14: each fault's evidence shows it took effect (nft drop counters, the pulled link read down)
   for (const f of results.faults) expect({ name, id: f.id, status: f.confirmation?.status, evidence: f.confirmation?.evidence }).toEqual({ name, id: f.id, status: 'confirmed', evidence: expect.stringMatching(/^(dropped [1-9]|rail \d link up -> (lowerlayer)?down)/) });
+  // issue 14: a named violation is explained by its result, from this run's sender view and memory
+  for (const v of results.checks.flatMap((c) => c.violations).filter((x) => x.pattern)) {
+    const explained = { result: expect.any(String), statement: expect.any(String), unavoidable: expect.stringMatching(/^No (transparent failover|read-only check)/), sender: expect.arrayContaining([expect.stringMatching(/^op \d+ /)]), executed: expect.arrayContaining([expect.any(String)]) };
+    expect({ name, pattern: v.pattern, explained: v.explained }).toEqual({ name, pattern: v.pattern, explained });
+  }
   expect(results.infrastructureFault).toBeUndefined();
   const h = historyIntegrity(path.join(dir, RUN_FILES.history));
   expect(h.problems).toEqual([]);
@@ -381,6 +386,9 @@ describe('issue 6 on the real runs', () => {
         expect(await row.locator('td.c-confirmed').textContent()).toBe('confirmed');
         expect(await row.textContent()).toContain(f.confirmation!.evidence);
       }
+    });
+    test('each duplicated FADD shows its result, sender view and executed effect side by side', async () => {
+      await checkExplained(w, data, `real-${LIVE}`);
     });
     test('no script error, no dialog', () => {
       expect(w.errors).toEqual([]);

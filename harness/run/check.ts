@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { confirmFault } from '../../faults';
+import { policyFor } from '../../agents/failover';
 import { workloadPackage, workloadPatterns } from '../../workloads';
 import { checksToRecords, counterDeltas, counterWindows, workloadStats } from '../analysis';
 import { checkHistory, type SearchProgress, type Verdict } from '../checkers';
@@ -83,8 +84,11 @@ export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal
     ...(signal ? { signal } : {}),
     ...(progress ? { onProgress: (model: string, p: SearchProgress) => progress({ phase: 'search', model, ...p }) } : {}),
   });
-  const patterns = workloadPatterns();
-  const checks = checksToRecords(c.results, { ops, faults }, patterns);
+  const tb = timeBase(ops, faults);
+  const samples = readCounterSamples(runDataFile(dir, 'counters') ?? path.join(dir, RUN_FILES.counters));
+  const counters = samples.length ? counterDeltas(samples, counterWindows(faults, tb)) : [];
+  const pol = policyFor(meta.campaign.policy);
+  const checks = checksToRecords(c.results, { ops, faults, counters, policy: { name: pol.name, verifiesByRead: pol.looksApplied !== undefined } }, workloadPatterns());
   let verdict: Verdict = c.verdict;
   const notes = [...meta.notes];
   for (const w of warnings) if (!notes.includes(w)) notes.push(w); // a recheck carries the first check's notes
@@ -104,9 +108,6 @@ export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal
     if (!notes.includes(note)) notes.push(note);
   }
 
-  const tb = timeBase(ops, faults);
-  const samples = readCounterSamples(runDataFile(dir, 'counters') ?? path.join(dir, RUN_FILES.counters));
-  const counters = samples.length ? counterDeltas(samples, counterWindows(faults, tb)) : [];
   const confirmed = meta.faults.map((f) => ({ ...f, confirmation: confirmFault(f, counters) }));
   // a valid verdict certifies the faults it ran under: one that did not take effect certifies nothing
   const unconfirmed = confirmed.filter((f) => f.confirmation.status !== 'confirmed');
@@ -143,7 +144,7 @@ export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal
   const expect = meta.campaign.expect;
   if (expect) {
     const seen = new Set(checks.flatMap((k) => k.violations.map((v) => v.pattern).filter((p): p is string => !!p)));
-    const label = (name: string): string | undefined => patterns.find((p) => p.name === name)?.label;
+    const label = (name: string): string | undefined => workloadPatterns().find((p) => p.name === name)?.label;
     const patternsOk = (expect.patterns ?? []).every((p) => seen.has(label(p) ?? p));
     results.expected = {
       ...(expect.verdict ? { verdict: expect.verdict } : {}),

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { writeReport } from '.';
 import { loadRun } from '../run';
-import { ARTIFACTS, checkShowViolation, checkSummary, checkTimeline, launchChromium, makeSyntheticRun, openReport, type WatchedPage } from '../test-support';
+import { ARTIFACTS, checkExplained, checkShowViolation, checkSummary, checkTimeline, launchChromium, makeSyntheticRun, openReport, type WatchedPage } from '../test-support';
 
 jest.setTimeout(120_000);
 
@@ -47,6 +47,10 @@ test('a visible lane per client slot holding every process, fault bands over the
 
 test('"show on timeline" zooms to a violation and singles out its ops', async () => {
   await checkShowViolation(w, 'report');
+});
+
+test('each named violation shows the result it instantiates, the sender view and what executed side by side', async () => {
+  await checkExplained(w, loadRun(runDir), 'report');
 });
 
 test('the page itself raised no script error and asked nothing', () => {

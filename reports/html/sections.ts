@@ -1,6 +1,6 @@
 // The report's static sections, rendered here so they read without any script: the banner,
 // findings, summary, counters, violation details and the campaign. Every value goes through esc.
-import { SERIOUS_FINDINGS, type Finding, type Operation, type PatternMatch, type RunResults, type TimeBase } from '../../harness/core';
+import { SERIOUS_FINDINGS, type Explained, type Finding, type Operation, type PatternMatch, type RunResults, type TimeBase } from '../../harness/core';
 import { esc, shortJson } from '../escape';
 
 export interface ViolationView {
@@ -162,6 +162,12 @@ function opRows(ids: readonly number[], ops: readonly Operation[], tb: TimeBase)
   return `<table class="ops"><thead><tr><th>op</th><th>proc</th><th>node</th><th>f</th><th>key</th><th>value</th><th>result</th><th>status</th><th>invoked</th><th>latency</th><th>rdma</th><th>line</th></tr></thead><tbody>${rows.join('')}${more}</tbody></table>`;
 }
 
+/** the result the violation instantiates, the sender's view and what executed, side by side */
+function explainedHtml(e: Explained): string {
+  const list = (xs: readonly string[]): string => (xs.length ? `<ul>${xs.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : '<p class="none">Nothing recorded.</p>');
+  return `<div class="explained"><div class="ex-result"><h4>The result it instantiates</h4><p class="ex-name">${esc(e.result)}</p><p>${esc(e.statement)}</p></div><div class="ex-sender"><h4>What the sender saw</h4>${list(e.sender)}</div><div class="ex-executed"><h4>What executed</h4>${list(e.executed)}</div><p class="ex-unavoidable">${esc(e.unavoidable)}</p></div>`;
+}
+
 export function violationsHtml(views: ViolationView[], ops: readonly Operation[], tb: TimeBase): string {
   if (!views.length) return '<section id="violations"><h2>Violations</h2><p class="none">None.</p></section>';
   const cards = views.map(({ n, checker, v, match }) => {
@@ -178,7 +184,7 @@ export function violationsHtml(views: ViolationView[], ops: readonly Operation[]
 <p>Then op ${e.blocked} cannot follow:</p>${opRows([e.blocked], ops, tb)}</div>`;
     }
     return `<div class="violation" id="violation-${n}"><h3>#${n + 1} ${esc(v.kind)} <small>(${esc(checker)})</small> <button type="button" class="show" data-violation="${n}">show on timeline</button></h3>
-<p class="message">${esc(v.message)}</p>${pat}<h4>Operations involved</h4>${v.ops.length ? opRows(v.ops, ops, tb) : '<p>(none recorded)</p>'}${ex}</div>`;
+<p class="message">${esc(v.message)}</p>${pat}${v.explained ? explainedHtml(v.explained) : ''}<h4>Operations involved</h4>${v.ops.length ? opRows(v.ops, ops, tb) : '<p>(none recorded)</p>'}${ex}</div>`;
   });
   return `<section id="violations"><h2>Violations in detail</h2>${cards.join('')}</section>`;
 }

@@ -124,3 +124,27 @@ export async function checkShowViolation(w: WatchedPage, prefix: string): Promis
   await w.page.locator('#timeline-reset').click();
   expect(await w.page.locator('#timeline rect.violating-op.focus').count()).toBe(0);
 }
+
+/** each explained violation shows its result, the sender's view and what executed side by side */
+export async function checkExplained(w: WatchedPage, run: Run, prefix: string): Promise<void> {
+  const all = run.results.checks.flatMap((c) => c.violations);
+  const explained = all.map((v, n) => ({ v, n })).filter((x) => x.v.explained);
+  expect(explained.length).toBeGreaterThan(0);
+  for (const { v, n } of explained) {
+    const card = w.page.locator(`#violation-${n} .explained`);
+    await card.scrollIntoViewIfNeeded();
+    const cols = ['.ex-result', '.ex-sender', '.ex-executed'].map((c) => card.locator(c));
+    const boxes = await Promise.all(cols.map((c) => c.boundingBox()));
+    for (const b of boxes) expect(b!.width).toBeGreaterThan(150);
+    // one row: the same top, left to right, not overlapping
+    expect(Math.abs(boxes[1]!.y - boxes[0]!.y) + Math.abs(boxes[2]!.y - boxes[0]!.y)).toBeLessThan(2);
+    expect(boxes[0]!.x + boxes[0]!.width).toBeLessThanOrEqual(boxes[1]!.x);
+    expect(boxes[1]!.x + boxes[1]!.width).toBeLessThanOrEqual(boxes[2]!.x);
+    const e = v.explained!;
+    expect(await cols[0]!.textContent()).toContain(e.result);
+    expect(await cols[1]!.locator('li').allTextContents()).toEqual(e.sender);
+    expect(await cols[2]!.locator('li').allTextContents()).toEqual(e.executed);
+    expect(await card.locator('.ex-unavoidable').textContent()).toBe(e.unavoidable);
+  }
+  await w.page.locator(`#violation-${explained[0]!.n}`).screenshot({ path: path.join(ARTIFACTS, `${prefix}-violation-explained.png`) });
+}

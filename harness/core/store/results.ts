@@ -27,6 +27,21 @@ export const Explanation = z.object({
   stateAfterPrefix: z.string(),
 });
 
+/** why a violation happened, by the impossibility result it instantiates (from its pattern's data) */
+export const Explained = z.object({
+  /** the result's name, e.g. 'FADD non-idempotency' */
+  result: z.string(),
+  /** the result in one or two sentences */
+  statement: z.string(),
+  /** what the sender observed: sent, timeout or error, re-posted on which rail */
+  sender: z.array(z.string()),
+  /** what executed: the responder's memory, the final values, the rxe counters */
+  executed: z.array(z.string()),
+  /** why no transparent failover can avoid it, and what would */
+  unavoidable: z.string(),
+});
+export type Explained = z.infer<typeof Explained>;
+
 export const ViolationRecord = z.object({
   kind: ViolationKind,
   message: z.string(),
@@ -37,6 +52,8 @@ export const ViolationRecord = z.object({
   pattern: z.string().optional(),
   /** the classifier's view: the pattern it saw (also a possible one), how sure, and why */
   match: z.object({ pattern: z.string().optional(), confidence: z.enum(['match', 'possible', 'none']), because: z.string() }).optional(),
+  /** for a sure pattern match: the result it instantiates, the sender's view and what executed */
+  explained: Explained.optional(),
 });
 
 export const CheckRecord = z.object({

@@ -7,7 +7,8 @@ import { checkHistory, worst } from '../../../harness/checkers';
 import { loadOps } from '../../../harness/core';
 import { RUN_FILES, type Finding, type RunResults } from '../../../harness/core';
 import { checksToRecords, counterDeltas, counterWindows, workloadStats } from '../../../harness/analysis';
-import { ownerOf, timeBase, type Operation, type WorkloadKeys } from '../../../harness/core';
+import { ownerOf, timeBase, type Operation, type RunCounterSample, type WorkloadKeys } from '../../../harness/core';
+import { policyFor } from '../../../agents/failover';
 import { workloadPatterns } from '../../../workloads';
 import { execute } from './execute';
 import { Rng } from './random';
@@ -156,14 +157,16 @@ function syntheticOwners(ops: readonly Operation[]): WorkloadKeys[] {
 function buildResults(o: SyntheticOptions, w: { file: string; campaign: string; seed: number; nodes: string[]; faults: SimFault[]; findings: Finding[]; policy: string; t: number }): RunResults {
   const h = loadOps(w.file, 'native');
   const c = o.check === false ? undefined : checkHistory(h.ops, { format: 'native', timeoutMs: o.checkTimeoutMs ?? 60_000 });
-  const checks = c ? checksToRecords(c.results, { ops: h.ops, faults: h.faults }, workloadPatterns()) : [];
-  const owners = syntheticOwners(h.ops);
   const tb = timeBase(h.ops, h.faults);
+  const samples = fs.readFileSync(path.join(path.dirname(w.file), RUN_FILES.counters), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunCounterSample);
+  const counters = counterDeltas(samples, counterWindows(h.faults, tb));
+  const pol = policyFor(w.policy);
+  const checks = c ? checksToRecords(c.results, { ops: h.ops, faults: h.faults, counters, policy: { name: pol.name, verifiesByRead: pol.looksApplied !== undefined } }, workloadPatterns()) : [];
+  const owners = syntheticOwners(h.ops);
   const startedAt = o.startedAt ?? DEFAULT_START;
   const durationMs = Math.round((w.t - T0) / 1e6);
   let verdict = c ? worst(c.results.map((r) => r.verdict)) : 'unknown';
   if (o.infrastructureFault) verdict = 'unknown';
-  const samples = fs.readFileSync(path.join(path.dirname(w.file), RUN_FILES.counters), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as import('../../../harness/core').RunCounterSample);
   const r: RunResults = {
     schema: 1,
     campaign: w.campaign,
@@ -177,7 +180,7 @@ function buildResults(o: SyntheticOptions, w: { file: string; campaign: string; 
     checks,
     findings: w.findings,
     faults: w.faults.map((f) => ({ id: f.id, kind: f.kind, targets: f.targets, ...(f.params ? { params: f.params } : {}), start: f.start, ...(f.stop !== undefined ? { stop: f.stop } : {}), phase: f.stop !== undefined ? 'NotInjected' : 'Injected' })),
-    counters: counterDeltas(samples, counterWindows(h.faults, tb)),
+    counters,
     stats: workloadStats(h.ops, tb, (op) => ownerOf(owners, op.key) ?? 'other'),
     workloads: owners,
     clean: !o.unclean,
