@@ -268,6 +268,35 @@ Examples:
     });
 
   program
+    .command('shrink')
+    .description('from a stored run with a violation to the smallest campaign that still reproduces it (same checker, same pattern), by real runs on one reused cluster')
+    .argument('<run_dir>', 'a run directory whose results.json has a violation')
+    .option('--runs <n>', 'runs per candidate', parseCount, 3)
+    .option('--need <n>', 'of those, how many must reproduce it', parseCount, 2)
+    .option('--budget <duration>', 'stop after this long with the smallest campaign found', '30m')
+    .option('--out <file>', 'where the campaign goes (default RUN_DIR/shrunk.yaml)')
+    .option('--cluster <spec>', "local, ssh:INVENTORY or docker:HOST (default: the run's)")
+    .option('--trust-on-first-use', 'ssh: pin the keys of hosts with no pin yet')
+    .option('--check-timeout <seconds>', 'linearizability budget of each run', parseSeconds, 120)
+    .option('--json', 'print the result as JSON')
+    .option('--quiet', 'no progress lines')
+    .addHelpText('after', `
+Shrinks in order: fault steps (ddmin; then shorter, then narrower rails/opcodes/rate), workloads
+(dropped; fewer clients, keys, depth, rate; a shorter run), then the cluster (nodes, rails). Each
+candidate runs up to --runs times; only runs whose faults took effect count. A random schedule is
+first written out as the steps it planned. RUN_DIR/shrink.jsonl logs every candidate as it ends.
+Exit codes: 0 a campaign was written (its header says if the budget ran out), 2 the run's own
+campaign did not reproduce or the shrink was interrupted, 254 bad input (a run with no violation).
+
+Examples:
+  $ rdma-chaos shrink store/cas-replay/2026-12-06T22-00-00-000Z
+  $ rdma-chaos shrink RUN_DIR --runs 3 --need 3 --budget 1h --out cas-minimal.yaml`)
+    .action(async (dir: string, opts: import('./commands/shrink').ShrinkOptions) => {
+      const { shrinkCommand } = await import('./commands/shrink');
+      ctx.exitCode = await shrinkCommand(ctx, dir, opts);
+    });
+
+  program
     .command('recheck')
     .description('check a stored run again (after a checker change, or with a bigger budget)')
     .argument('<run_dir>', 'a run directory')

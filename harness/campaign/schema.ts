@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_POLICY, POLICY_NAMES } from '../../agents';
 import { FAULT_KINDS } from '../../faults';
-import { CHECK_NAMES, Duration, NodeName } from '../core';
+import { CHECK_NAMES, Duration, NodeName, Shrunk } from '../core';
 import { WORKLOAD_NAMES, WorkloadCommon, workloadPatterns } from '../../workloads';
 
 const oneOf = (names: readonly string[]) => z.enum(names as [string, ...string[]]);
@@ -84,6 +84,8 @@ export const Campaign = z
       .optional(),
     /** stream metrics while the run goes (overridden by --influx) */
     influx: z.string().url().optional(),
+    /** written by `rdma-chaos shrink`: where this campaign came from */
+    shrunk: Shrunk.optional(),
   })
   .strict();
 export type Campaign = z.infer<typeof Campaign>;

@@ -136,6 +136,7 @@ export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal
     notes,
   };
   if (meta.infrastructureFault) results.infrastructureFault = meta.infrastructureFault;
+  if (meta.campaign.shrunk) results.shrunk = meta.campaign.shrunk;
   if (meta.nodesLost?.length) results.nodesLost = meta.nodesLost;
   if (meta.incomplete !== undefined) {
     results.incomplete = true;

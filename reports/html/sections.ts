@@ -84,9 +84,17 @@ export function summaryHtml(r: RunResults, views: ViolationView[], notes: string
     : '';
   const allNotes = [...(r.notes ?? []), ...notes];
   return `<section id="summary"><h2>Summary</h2><div class="verdict verdict-${esc(r.verdict)}">${esc(r.verdict.toUpperCase())}</div>
-${r.infrastructureFault ? '<p class="infra-note">Verdict unknown because of an infrastructure fault (see above).</p>' : ''}${expected}
+${r.infrastructureFault ? '<p class="infra-note">Verdict unknown because of an infrastructure fault (see above).</p>' : ''}${expected}${shrunkHtml(r)}
 <dl class="meta">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>
 <h3>Violations</h3>${sentences}<h3>Checks</h3>${checks}${stats ? `<h3>Workloads</h3>${stats}` : ''}${allNotes.length ? `<ul class="notes">${allNotes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}</section>`;
+}
+
+/** a shrunk campaign's provenance; the violations below show the history-level minimal set */
+function shrunkHtml(r: RunResults): string {
+  const k = r.shrunk;
+  if (!k) return '';
+  const t = k.seconds >= 120 ? `${(k.seconds / 60).toFixed(1)} min` : `${k.seconds.toFixed(0)} s`;
+  return `<p class="shrunk" id="shrunk">Shrunk by <code>rdma-chaos shrink</code> from run <code>${esc(k.from)}</code> (seed ${esc(String(k.seed))}): ${k.candidates} candidates in ${esc(t)}; fault steps ${k.faults[0]} → ${k.faults[1]}, workloads ${k.workloads[0]} → ${k.workloads[1]}; reproduced in ${esc(k.reproduced)} runs${k.exhausted ? '. The budget ran out: a smaller campaign may exist' : ''}. The checker's minimal set of operations is under each violation.</p>`;
 }
 
 /** The summary's sentence when no violation was found: why the verdict is what it is. */

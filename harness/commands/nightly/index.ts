@@ -9,6 +9,8 @@ import { loadSuite, type Suite } from '../../campaign';
 import { applyRetention, durationMs, identify, InputError, nightExit, parseKeep, NIGHT_FILES, type CommandContext, type Night, type NightRun } from '../../core';
 import { acquireCluster, healCluster, statusLine } from '../../run';
 import { runChild } from './child';
+
+export { runChild, type ChildEnd } from './child';
 import { createNight, readNight, saveNight, unfinishedNight, type OpenNight } from './night';
 import { settleEnded, settleInterrupted } from './outcome';
 import { lockSuite } from './lock';

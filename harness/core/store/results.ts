@@ -127,6 +127,26 @@ export function ownerOf(owners: readonly WorkloadKeys[], key: string | number | 
   return undefined;
 }
 
+/** how `rdma-chaos shrink` found a campaign: carried by the campaign, its runs and their reports */
+export const Shrunk = z
+  .object({
+    /** the run directory it was shrunk from, and that run's seed */
+    from: z.string(),
+    seed: z.number().int(),
+    /** candidates run, and the wall time spent */
+    candidates: z.number().int().nonnegative(),
+    seconds: z.number().nonnegative(),
+    /** fault steps and workloads before and after */
+    faults: z.tuple([z.number().int(), z.number().int()]),
+    workloads: z.tuple([z.number().int(), z.number().int()]),
+    /** the budget ran out: smaller may exist */
+    exhausted: z.boolean(),
+    /** reproduced in `of` of `runs` runs */
+    reproduced: z.string(),
+  })
+  .strict();
+export type Shrunk = z.infer<typeof Shrunk>;
+
 export const RunResults = z.object({
   schema: z.literal(1),
   campaign: z.string(),
@@ -143,6 +163,8 @@ export const RunResults = z.object({
    * (Absent in complete runs, so results.json files from before it still parse.)
    */
   incomplete: z.literal(true).optional(),
+  /** the campaign came out of `rdma-chaos shrink` */
+  shrunk: Shrunk.optional(),
   incompleteReason: z.string().optional(),
   /** set when the testbed broke (issue 7): verdict is then 'unknown', never valid/invalid */
   infrastructureFault: z.object({ reason: z.string(), repaired: z.boolean() }).optional(),

@@ -1,0 +1,79 @@
+// npm run bench:shrink: issue 14's shrink acceptance on the local cluster. Runs
+// campaigns/shrink/cas-replay-noisy.yaml until a run shows the CAS double success, shrinks that
+// run (`rdma-chaos shrink --runs 3 --need 2`), checks that what is left is the ACK blackout, the
+// cable pull on node2's primary rail and the CAS workload, and runs the shrunk campaign 3 times
+// with new seeds. Prints the shrink's time next to the anchor measured here: one run of the
+// noisy campaign (a candidate costs about one such run per try).
+//   BENCH_RUN_DIR: shrink this failing run instead of making one
+//   BENCH_BUDGET: shrink's --budget (default 60m)
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { RUN_FILES, type RunResults } from '../../../core';
+
+const ROOT = path.resolve(__dirname, '../../../..').replace(/\/dist$/, '');
+const bin = path.join(ROOT, 'bin', 'rdma-chaos.js');
+const NOISY = path.join(ROOT, 'campaigns', 'shrink', 'cas-replay-noisy.yaml');
+const store = fs.mkdtempSync(path.join(os.tmpdir(), 'rdma-chaos-bench-shrink-'));
+const say = (l: string): void => void process.stderr.write(`bench:shrink: ${l}\n`);
+
+function run(file: string, seed?: number): { dir: string; results: RunResults; ms: number } {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [bin, 'run', file, '--store', store, '--json', '--quiet', '--keep-cluster', ...(seed !== undefined ? ['--seed', String(seed)] : [])], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const dir = (JSON.parse(r.stdout.trim().split('\n').pop() || '{}') as { dir?: string }).dir;
+  if (!dir) throw new Error(`run ${file} gave no run directory (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+  return { dir, results: JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.results), 'utf8')) as RunResults, ms: Date.now() - t0 };
+}
+
+async function main(): Promise<number> {
+  let runDir = process.env.BENCH_RUN_DIR;
+  let anchorMs: number | undefined;
+  for (let i = 0; !runDir && i < 4; i++) {
+    const r = run(NOISY);
+    anchorMs = r.ms;
+    say(`noisy run ${i + 1}: verdict ${r.results.verdict}, expected ${r.results.expected?.matched ? 'met' : 'not met'} (${(r.ms / 1000).toFixed(0)} s) ${r.dir}`);
+    if (r.results.expected?.matched) runDir = r.dir;
+  }
+  if (!runDir) return say('no run of the noisy campaign showed the CAS double success in 4 tries'), 1;
+
+  const t0 = Date.now();
+  const budget = process.env.BENCH_BUDGET ?? '60m';
+  const child = spawn(process.execPath, [bin, 'shrink', runDir, '--runs', '3', '--need', '2', '--budget', budget, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  const code = await new Promise<number | null>((res) => child.on('close', res));
+  const shrinkMs = Date.now() - t0;
+  if (code !== 0) return say(`shrink exited ${code}`), 1;
+  const s = JSON.parse(out.trim().split('\n').pop()!) as { out: string; candidates: number; exhausted: boolean };
+  const c = parse(fs.readFileSync(s.out, 'utf8')) as { faults: { timeline: { id: string; kind: string; target: string; params?: { rail?: number } }[] }; workloads: { workload: string }[] };
+  const steps = c.faults.timeline;
+  const only = steps.length === 2 && steps.some((x) => x.kind === 'ack-loss') && steps.some((x) => x.kind === 'nic-failover' && x.target === 'node2' && (x.params?.rail ?? 0) === 0) && c.workloads.length === 1 && c.workloads[0]!.workload === 'cas-register';
+  say(`shrunk to ${steps.map((x) => `${x.id} (${x.kind} on ${x.target})`).join(', ')}; workloads ${c.workloads.map((w) => w.workload).join(', ')}: ${only ? 'as expected' : 'NOT the expected pair and workload'}`);
+
+  let ok = 0;
+  for (let k = 0; k < 3; k++) {
+    const r = run(s.out, 1000 + k);
+    if (r.results.expected?.matched) ok++;
+    say(`shrunk campaign, seed ${1000 + k}: verdict ${r.results.verdict}, expected ${r.results.expected?.matched ? 'met' : 'not met'} ${r.dir}`);
+  }
+  const min = (ms: number): string => `${(ms / 60_000).toFixed(1)} min`;
+  process.stdout.write(
+    [
+      `shrink: ${s.candidates} candidates in ${min(shrinkMs)}${s.exhausted ? ' (budget ran out)' : ''}; ${steps.length} fault step(s), ${c.workloads.length} workload(s) left`,
+      `anchor: one run of the noisy campaign took ${anchorMs !== undefined ? `${(anchorMs / 1000).toFixed(0)} s` : 'n/a (BENCH_RUN_DIR given)'}`,
+      `the shrunk campaign reproduced in ${ok} of 3 runs`,
+      `${only && ok === 3 ? 'PASS' : 'FAIL'}: ${s.out}`,
+    ].join('\n') + '\n',
+  );
+  return only && ok === 3 ? 0 : 1;
+}
+
+main().then(
+  (c) => process.exit(c),
+  (e: unknown) => {
+    process.stderr.write(`bench:shrink: ${(e as Error).message}\n`);
+    process.exit(1);
+  },
+);

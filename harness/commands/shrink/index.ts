@@ -1,0 +1,163 @@
+// `rdma-chaos shrink RUN_DIR`: from a stored run with a violation to the smallest campaign that
+// still reproduces it (the same checker, the same pattern, in --need of --runs real runs on one
+// reused cluster). The search is search.ts; each candidate is a real run (oracle.ts). Everything
+// it writes stays under the run directory: shrink.jsonl (every candidate and its outcome, as it
+// ends), shrink/ (candidate YAMLs and their runs), and the result, shrunk.yaml unless --out.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { parseCampaign, planRun } from '../../campaign';
+import { durationMs, InputError, loadOps, RUN_FILES, runDataFile, RunResults, type CommandContext, type Operation, type Shrunk } from '../../core';
+import { workloadPatterns } from '../../../workloads';
+import { candidateYaml, makeOracle, type Target } from './oracle';
+import { shrinkCampaign, type Raw } from './search';
+
+export interface ShrinkOptions {
+  runs: number;
+  need: number;
+  budget: string;
+  out?: string;
+  cluster?: string;
+  trustOnFirstUse?: boolean;
+  checkTimeout?: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export const SHRINK_LOG = 'shrink.jsonl';
+
+/** the violation to keep: one with a pattern the campaign expected, else the first with a known pattern, else the first */
+export function targetOf(r: RunResults, dir: string): Target & { ops: number[] } {
+  const all = r.checks.flatMap((c) => c.violations.map((v) => ({ checker: c.checker, v })));
+  const expected = new Set((r.expected?.patterns ?? []).map((n) => workloadPatterns().find((p) => p.name === n)?.label));
+  const pick = all.find((x) => x.v.pattern && expected.has(x.v.pattern)) ?? all.find((x) => x.v.pattern) ?? all[0];
+  if (!pick) throw new InputError('shrink.noViolation', `${dir}: the run found no violation (verdict ${r.verdict}): there is nothing to shrink`);
+  return { checker: pick.checker, kind: pick.v.kind, ...(pick.v.pattern ? { pattern: pick.v.pattern } : {}), ops: pick.v.ops };
+}
+
+/** how far before the violating ops a fault still counts as in place around them */
+const SUSPECT_LEAD_NS = 1e9;
+
+/**
+ * The faults in place around the violating ops, the search's first guess: from just before the
+ * first of them to the last answer among them and the re-posts on their keys then outstanding
+ * (a re-posted op often is not in the checker's set: the ops that saw its second effect are).
+ */
+export function suspectsOf(r: RunResults, ops: readonly Operation[], ids: readonly number[]): string[] {
+  const mine = ids.map((i) => ops[i]).filter((op): op is Operation => op?.callTime !== undefined);
+  if (!mine.length) return [];
+  const from = Math.min(...mine.map((op) => op.callTime!)) - SUSPECT_LEAD_NS;
+  let to = Math.max(...mine.map((op) => op.retTime ?? op.callTime!));
+  const keys = new Set(mine.map((op) => String(op.key)));
+  for (const op of ops) {
+    if (op.rdma?.repost && keys.has(String(op.key)) && op.callTime !== undefined && op.callTime <= to && (op.retTime ?? Infinity) >= from) to = Math.max(to, op.retTime ?? op.callTime);
+  }
+  return r.faults.filter((f) => f.start !== undefined && f.start <= to && (f.stop ?? Infinity) >= from).map((f) => f.id);
+}
+
+/** the run's campaign as data, its random schedule written out as the steps it planned */
+export function startingPoint(text: string, file: string, seed: number): Raw {
+  const raw = parse(text) as Raw;
+  const c = parseCampaign(file, text, { stored: true });
+  const faults = (raw.faults ?? {}) as Raw;
+  // every step named as its run named it, so names stay put as steps go
+  faults.timeline = ((faults.timeline ?? []) as Raw[]).map((f, i) => ({ ...f, id: f.id ?? `f${i + 1}-${String(f.kind)}` }));
+  raw.faults = faults;
+  if (faults.random) {
+    const plan = planRun(c, seed);
+    raw.faults = {
+      timeline: plan.faults.map((f) => ({ at: `${f.startMs}ms`, kind: f.kind, target: f.target, ...(Number.isFinite(f.stopMs) ? { duration: `${f.stopMs - f.startMs}ms` } : {}), params: f.params, id: f.id })),
+    };
+  }
+  // the candidates' runs get their seeds from the shrinker; their verdict is judged by it
+  delete raw.seed;
+  delete raw.expect;
+  delete raw.shrunk;
+  return raw;
+}
+
+export async function shrinkCommand(ctx: CommandContext, runDir: string, o: ShrinkOptions): Promise<number> {
+  const dir = path.resolve(runDir);
+  const resFile = path.join(dir, RUN_FILES.results);
+  const campFile = path.join(dir, RUN_FILES.campaign);
+  if (!fs.existsSync(campFile)) throw new InputError('shrink.notARun', `${runDir}: not a run directory (no ${RUN_FILES.campaign})`);
+  if (!fs.existsSync(resFile)) throw new InputError('shrink.unchecked', `${runDir}: no ${RUN_FILES.results}; check it first with \`rdma-chaos recheck ${runDir}\``);
+  if (o.need < 1 || o.need > o.runs) throw new InputError('shrink.badNeed', `--need ${o.need} must be between 1 and --runs ${o.runs}`);
+  const budgetMs = parseBudget(o.budget);
+  const results = RunResults.parse(JSON.parse(fs.readFileSync(resFile, 'utf8')));
+  const target = targetOf(results, runDir);
+  const start = startingPoint(fs.readFileSync(campFile, 'utf8'), campFile, results.seed);
+  const out = path.resolve(o.out ?? path.join(dir, 'shrunk.yaml'));
+  if (!fs.existsSync(path.dirname(out))) throw new InputError('shrink.badOutput', `--out ${o.out}: directory ${path.dirname(out)} does not exist`);
+
+  const work = path.join(dir, 'shrink');
+  fs.mkdirSync(work, { recursive: true });
+  const logFile = path.join(dir, SHRINK_LOG);
+  const t0 = Date.now();
+  const say = (l: string): void => void (o.quiet ? undefined : ctx.stderr.write(`rdma-chaos: shrink [${fmt(Date.now() - t0)}/${fmt(budgetMs)}] ${l}\n`));
+  const log = (e: Record<string, unknown>): void => fs.appendFileSync(logFile, JSON.stringify({ time: new Date().toISOString(), ...e }) + '\n');
+  const cluster = o.cluster ?? results.cluster.driver;
+  const wantText = target.pattern ? `${target.pattern} from ${target.checker}` : `${target.kind} from ${target.checker}`;
+  say(`keeping ${wantText}, in ${o.need} of ${o.runs} runs, on ${cluster}; budget ${fmt(budgetMs)}; log ${logFile}`);
+  const test = makeOracle(ctx, {
+    dir: work, store: path.join(work, 'store'), cluster, seed: results.seed, runs: o.runs, need: o.need, target,
+    checkTimeoutMs: (o.checkTimeout ?? 120) * 1000,
+    ...(o.trustOnFirstUse ? { trustOnFirstUse: true } : {}),
+    // a run of the original's length, with time to boot, check and heal
+    timeoutMs: Math.max(10 * 60_000, 3 * durationMs((start.duration ?? '60s') as string)),
+    log, note: say,
+  });
+  const valid = (c: Raw): boolean => {
+    try {
+      parseCampaign('candidate.yaml', candidateYaml(c));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  // the original first: a violation that does not come back cannot be shrunk against
+  if (!(await test({ campaign: start, what: 'the run\'s own campaign' }))) {
+    say(`the run's own campaign did not reproduce ${wantText} in ${o.need} of ${o.runs} runs: nothing to shrink against (see ${logFile})`);
+    return 2;
+  }
+  const { ops } = loadOps(runDataFile(dir, 'history') ?? path.join(dir, RUN_FILES.history), 'native');
+  const suspects = suspectsOf(results, ops, target.ops);
+  if (suspects.length) say(`in place around the violation: ${suspects.join(', ')} (tried alone first)`);
+  const r = await shrinkCampaign(start, { test, valid, suspects, outOfTime: () => ctx.signal.aborted || Date.now() - t0 >= budgetMs });
+  const count = (c: Raw, k: 'faults' | 'workloads'): number => (k === 'faults' ? ((c.faults as Raw | undefined)?.timeline as unknown[] | undefined)?.length ?? 0 : (c.workloads as unknown[]).length);
+  const shrunk: Shrunk = {
+    from: dir, seed: results.seed, candidates: r.tried + 1, seconds: Math.round((Date.now() - t0) / 1000),
+    faults: [count(start, 'faults'), count(r.campaign, 'faults')], workloads: [count(start, 'workloads'), count(r.campaign, 'workloads')],
+    exhausted: r.exhausted || ctx.signal.aborted, reproduced: `${o.need} of ${o.runs}`,
+  };
+  const pattern = workloadPatterns().find((p) => p.label === target.pattern)?.name;
+  const final = { ...r.campaign, name: `${String(start.name).slice(0, 72)}-shrunk`, expect: { verdict: 'invalid', ...(pattern ? { patterns: [pattern] } : {}) }, shrunk };
+  const header = [
+    `# Shrunk by \`rdma-chaos shrink\` from ${dir} (seed ${results.seed}), keeping ${wantText}.`,
+    `# ${shrunk.candidates} candidates tried in ${fmt(shrunk.seconds * 1000)}, each in ${o.need} of ${o.runs} runs: fault steps ${shrunk.faults[0]} -> ${shrunk.faults[1]}, workloads ${shrunk.workloads[0]} -> ${shrunk.workloads[1]}.`,
+    ...(shrunk.exhausted ? [`# ${ctx.signal.aborted ? 'The shrink was interrupted' : `The budget (${fmt(budgetMs)}) ran out`} before the search ended: this is the smallest found, not a minimal one.`] : []),
+    `# Every candidate and its runs: ${logFile}`,
+    '',
+  ].join('\n');
+  fs.writeFileSync(out + '.tmp', candidateYaml(final, header));
+  fs.renameSync(out + '.tmp', out);
+  log({ done: true, out, shrunk });
+  const summary = { out, ...shrunk, target: { checker: target.checker, kind: target.kind, ...(target.pattern ? { pattern: target.pattern } : {}) } };
+  if (o.json) ctx.stdout.write(JSON.stringify(summary) + '\n');
+  else ctx.stdout.write(`${out}: ${shrunk.faults[1]} fault step(s) of ${shrunk.faults[0]}, ${shrunk.workloads[1]} workload(s) of ${shrunk.workloads[0]}; ${shrunk.candidates} candidates in ${fmt(shrunk.seconds * 1000)}${shrunk.exhausted ? (ctx.signal.aborted ? ' (interrupted)' : ' (budget ran out)') : ''}\n`);
+  return ctx.signal.aborted ? 2 : 0;
+}
+
+function parseBudget(s: string): number {
+  try {
+    return durationMs(s as `${number}s`);
+  } catch {
+    throw new InputError('shrink.badBudget', `--budget ${s}: not a duration (30m, 2h, 90s)`);
+  }
+}
+
+function fmt(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
