@@ -53,7 +53,11 @@ test('node3 panics under the ssh driver: the run ends, marked node-lost, node3\'
   const { ops } = loadOps(path.join(dir, RUN_FILES.history), 'native');
   const of = (node: string, status: string): number => ops.filter((o) => o.node === node && o.status === status).length;
   expect(of('node2', 'ok')).toBeGreaterThan(of('node3', 'ok'));
-  expect(of('node3', 'info')).toBeGreaterThan(0);
+  // nothing node3 invoked is dropped: each invoke has its completion, and what it had in flight
+  // is info. (How many were in flight depends on where its worker was when the kernel died:
+  // between two slices, none; a fresh-clone CI run saw that, as health/acceptance.test.ts did.)
+  const node3 = fs.readFileSync(path.join(dir, RUN_FILES.history), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; node?: string; final?: boolean }).filter((e) => e.node === 'node3' && !e.final);
+  expect(node3.filter((e) => e.type === 'invoke').length).toBe(node3.filter((e) => e.type !== 'invoke').length);
   // the report and the JUnit file say it too
   const rep = await cli(['report', dir, '--junit', path.join(dir, 'junit.xml')]);
   expect(rep.code).toBe(0);
