@@ -27,6 +27,12 @@ export function policyFor(name: string): FailoverPolicy {
   return p;
 }
 
+/** what the checking side may know of a policy without naming it (PatternContext.policy) */
+export function policyTraits(name: string): { name: string; verifiesByRead: boolean } {
+  const p = policyFor(name);
+  return { name: p.name, verifiesByRead: p.looksApplied !== undefined };
+}
+
 export type { FailoverPolicy, FailoverPlan, UnresolvedOp, VerifiedOp } from './types';
 export { nonePolicy, replayPolicy, shiftPolicy, readVerifyPolicy };
 export { settleSends } from './shift';

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { confirmFault } from '../../faults';
-import { policyFor } from '../../agents/failover';
+import { policyTraits } from '../../agents/failover';
 import { workloadPackage, workloadPatterns } from '../../workloads';
 import { checksToRecords, counterDeltas, counterWindows, workloadStats } from '../analysis';
 import { checkHistory, type SearchProgress, type Verdict } from '../checkers';
@@ -87,8 +87,7 @@ export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal
   const tb = timeBase(ops, faults);
   const samples = readCounterSamples(runDataFile(dir, 'counters') ?? path.join(dir, RUN_FILES.counters));
   const counters = samples.length ? counterDeltas(samples, counterWindows(faults, tb)) : [];
-  const pol = policyFor(meta.campaign.policy);
-  const checks = checksToRecords(c.results, { ops, faults, counters, policy: { name: pol.name, verifiesByRead: pol.looksApplied !== undefined } }, workloadPatterns());
+  const checks = checksToRecords(c.results, { ops, faults, counters, policy: policyTraits(meta.campaign.policy) }, workloadPatterns());
   let verdict: Verdict = c.verdict;
   const notes = [...meta.notes];
   for (const w of warnings) if (!notes.includes(w)) notes.push(w); // a recheck carries the first check's notes

@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { parseCampaign, planRun } from '../../campaign';
 import { durationMs, InputError, loadOps, RUN_FILES, runDataFile, RunResults, type CommandContext, type Operation, type Shrunk } from '../../core';
 import { workloadPatterns } from '../../../workloads';
+import { fmtMs as fmt } from '../nightly';
 import { candidateYaml, makeOracle, type Target } from './oracle';
 import { shrinkCampaign, type Raw } from './search';
 
@@ -155,9 +156,4 @@ function parseBudget(s: string): number {
   } catch {
     throw new InputError('shrink.badBudget', `--budget ${s}: not a duration (30m, 2h, 90s)`);
   }
-}
-
-function fmt(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
