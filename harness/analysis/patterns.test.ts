@@ -98,3 +98,22 @@ test('a stale read of a long-running re-posted write is named stale-write-over-r
   const plain = ops.map((o) => (o.id === 0 ? { ...o, rdma: { rail: 0, qpn: 25, epoch: 0 } } : o));
   expect(classifyViolation(v, { ops: plain, faults: [] })?.confidence).not.toBe('match');
 });
+
+// From a shrink candidate's run of cas-replay-noisy: node2's CAS(0 -> X) swapped, its ACK was lost
+// to the cable pull, and replay re-posted it on rail 1 before node3's reset: it found X, its own
+// first effect, and reported failure; node3 then reset X. A lost success (at-most-once: phantom),
+// which the model cannot linearize, but no CAS swapped twice.
+test('a re-posted CAS that found its own value is a lost success, not a CAS double success', () => {
+  const t = (s: number): number => Math.round(s * 1e9);
+  const X = 4294967384;
+  const ops = [
+    { id: 0, process: 2000000, f: 'cas', key: 'cas@0', node: 'node2', value: [0, X], result: X, status: 'ok', call: 0, ret: 3, callTime: t(7.36), retTime: t(15.75), rdma: { rail: 1, qpn: 55, epoch: 1, repost: true } },
+    { id: 1, process: 3000000, f: 'cas', key: 'cas@0', node: 'node3', value: [X, 0], result: X, status: 'ok', call: 1, ret: 2, callTime: t(9.1), retTime: t(9.2), rdma: { rail: 0, qpn: 57, epoch: 0 } },
+  ] as unknown as PatternContext['ops'];
+  const faults = [{ id: 'pull', kind: 'nic-failover', targets: ['node2'], start: t(7.4), stop: t(15.0) }] as unknown as PatternContext['faults'];
+  const v: ViolationShape = { kind: 'nonlinearizable', ops: [1, 0], explanation: { model: 'cas-register' } };
+  expect(classifyViolation(v, { ops, faults })?.pattern).toBeUndefined();
+  // the same ops where the re-post found 0 (after the reset) and swapped again: that is the pattern
+  const twice = ops.map((o) => (o.id === 0 ? { ...o, result: 0 } : o));
+  expect(classifyViolation(v, { ops: twice, faults })).toMatchObject({ pattern: PATTERNS.casDoubleSuccess, confidence: 'match' });
+});

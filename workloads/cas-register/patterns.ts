@@ -66,6 +66,10 @@ export const casDoubleSuccess: PatternDef = {
     if (!((v.kind === 'duplicate' && involved.some((op) => op.f === 'cas')) || (v.kind === 'nonlinearizable' && v.explanation?.model === MODEL))) return undefined;
     const e = evidence(near, ctx.faults, (op) => op.f === 'cas' && op.status === 'ok');
     const successes = involved.filter(swapped);
+    // a re-posted CAS that found the very value it swaps in met its own first execution: its
+    // success was lost (at-most-once says phantom), which is not a CAS that swapped twice
+    const lostOwn = involved.some((op) => op.f === 'cas' && op.status === 'ok' && !swapped(op) && Array.isArray(op.value) && same(op.result, op.value[1]));
+    if (v.kind === 'nonlinearizable' && lostOwn && successes.length < 2) return undefined;
     if (successes.length && (e.repost.length || e.failover.length)) return { pattern: this.label, confidence: 'match', because: `A CAS succeeded where only one could: ${why(e)}.` };
     if (v.kind === 'duplicate') return { pattern: this.label, confidence: 'possible', because: 'More CAS succeeded on a value than it was written, but no re-post or failover was recorded around them.' };
     return undefined;
