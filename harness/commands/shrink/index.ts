@@ -11,7 +11,7 @@ import { durationMs, InputError, loadOps, RUN_FILES, runDataFile, RunResults, ty
 import { workloadPatterns } from '../../../workloads';
 import { fmtMs as fmt } from '../nightly';
 import { candidateYaml, makeOracle, type Target } from './oracle';
-import { shrinkCampaign, type Raw } from './search';
+import { cutAt, shrinkCampaign, type Raw } from './search';
 
 export interface ShrinkOptions {
   runs: number;
@@ -40,20 +40,41 @@ export function targetOf(r: RunResults, dir: string): Target & { ops: number[] }
 const SUSPECT_LEAD_NS = 1e9;
 
 /**
- * The faults in place around the violating ops, the search's first guess: from just before the
- * first of them to the last answer among them and the re-posts on their keys then outstanding
- * (a re-posted op often is not in the checker's set: the ops that saw its second effect are).
+ * When the violation happened, in the history's clock: from just before the first violating op
+ * to the last answer among them and the re-posts on their keys then outstanding (a re-posted op
+ * often is not in the checker's set: the ops that saw its second effect are).
  */
-export function suspectsOf(r: RunResults, ops: readonly Operation[], ids: readonly number[]): string[] {
+export function windowOf(ops: readonly Operation[], ids: readonly number[]): { from: number; to: number } | undefined {
   const mine = ids.map((i) => ops[i]).filter((op): op is Operation => op?.callTime !== undefined);
-  if (!mine.length) return [];
+  if (!mine.length) return undefined;
   const from = Math.min(...mine.map((op) => op.callTime!)) - SUSPECT_LEAD_NS;
   let to = Math.max(...mine.map((op) => op.retTime ?? op.callTime!));
   const keys = new Set(mine.map((op) => String(op.key)));
   for (const op of ops) {
     if (op.rdma?.repost && keys.has(String(op.key)) && op.callTime !== undefined && op.callTime <= to && (op.retTime ?? Infinity) >= from) to = Math.max(to, op.retTime ?? op.callTime);
   }
-  return r.faults.filter((f) => f.start !== undefined && f.start <= to && (f.stop ?? Infinity) >= from).map((f) => f.id);
+  return { from, to };
+}
+
+/** the faults in place around the violating ops, the search's first guess */
+export function suspectsOf(r: RunResults, ops: readonly Operation[], ids: readonly number[]): string[] {
+  const w = windowOf(ops, ids);
+  if (!w) return [];
+  return r.faults.filter((f) => f.start !== undefined && f.start <= w.to && (f.stop ?? Infinity) >= w.from).map((f) => f.id);
+}
+
+/**
+ * Where to cut the campaign so it still holds the violation: its end, counted from the first op
+ * (the workloads start with the run), with a margin of 10 % and 5 s. A loaded host runs the
+ * schedule late, never early, so a fault seen before the violation was planned before the cut.
+ * Undefined when the cut would not save at least a third of the run.
+ */
+export function cutOf(ops: readonly Operation[], ids: readonly number[], runMs: number): number | undefined {
+  const w = windowOf(ops, ids);
+  const first = ops.reduce((m, op) => (op.callTime !== undefined && op.callTime < m ? op.callTime : m), Infinity);
+  if (!w || !Number.isFinite(first)) return undefined;
+  const cut = Math.ceil(((w.to - first) / 1e6) * 1.1 / 1000 + 5) * 1000;
+  return cut <= (runMs * 2) / 3 ? cut : undefined;
 }
 
 /** the run's campaign as data, its random schedule written out as the steps it planned */
@@ -117,18 +138,28 @@ export async function shrinkCommand(ctx: CommandContext, runDir: string, o: Shri
     }
   };
 
-  // the original first: a violation that does not come back cannot be shrunk against
-  if (!(await test({ campaign: start, what: 'the run\'s own campaign' }))) {
+  const { ops } = loadOps(runDataFile(dir, 'history') ?? path.join(dir, RUN_FILES.history), 'native');
+  // the original first: a violation that does not come back cannot be shrunk against. A long run
+  // whose violation came early is first tried cut after it; when that reproduces, it stands for
+  // the original (it is a smaller campaign that reproduces) at a fraction of the cost
+  let from = start;
+  let before = 1;
+  const cut = cutOf(ops, target.ops, durationMs((start.duration ?? '60s') as string));
+  if (cut !== undefined && valid(cutAt(start, cut))) {
+    say(`the violation ends ${fmt(cut)} into the run (with a margin): trying the campaign cut there first`);
+    if (await test({ campaign: cutAt(start, cut), what: `the run's own campaign, cut at ${fmt(cut)}` })) from = cutAt(start, cut);
+    else before++;
+  }
+  if (from === start && !(await test({ campaign: start, what: 'the run\'s own campaign' }))) {
     say(`the run's own campaign did not reproduce ${wantText} in ${o.need} of ${o.runs} runs: nothing to shrink against (see ${logFile})`);
     return 2;
   }
-  const { ops } = loadOps(runDataFile(dir, 'history') ?? path.join(dir, RUN_FILES.history), 'native');
   const suspects = suspectsOf(results, ops, target.ops);
   if (suspects.length) say(`in place around the violation: ${suspects.join(', ')} (tried alone first)`);
-  const r = await shrinkCampaign(start, { test, valid, suspects, outOfTime: () => ctx.signal.aborted || Date.now() - t0 >= budgetMs });
+  const r = await shrinkCampaign(from, { test, valid, suspects, outOfTime: () => ctx.signal.aborted || Date.now() - t0 >= budgetMs });
   const count = (c: Raw, k: 'faults' | 'workloads'): number => (k === 'faults' ? ((c.faults as Raw | undefined)?.timeline as unknown[] | undefined)?.length ?? 0 : (c.workloads as unknown[]).length);
   const shrunk: Shrunk = {
-    from: dir, seed: results.seed, candidates: r.tried + 1, seconds: Math.round((Date.now() - t0) / 1000),
+    from: dir, seed: results.seed, candidates: r.tried + before, seconds: Math.round((Date.now() - t0) / 1000),
     faults: [count(start, 'faults'), count(r.campaign, 'faults')], workloads: [count(start, 'workloads'), count(r.campaign, 'workloads')],
     exhausted: r.exhausted || ctx.signal.aborted, reproduced: `${o.need} of ${o.runs}`,
   };

@@ -2,7 +2,7 @@
 // faults and workload the model says cause the violation. Real runs are the oracle in
 // shrink.test.ts and the acceptance bench; here the search's own logic is checked.
 import { durationToMs } from '../../core';
-import { bisectDown, ddmin, shrinkCampaign, type Candidate, type Raw } from './search';
+import { bisectDown, cutAt, ddmin, shrinkCampaign, type Candidate, type Raw } from './search';
 
 test('ddmin finds the one pair that matters among many, without testing everything', async () => {
   const items = Array.from({ length: 16 }, (_, i) => i);
@@ -100,4 +100,14 @@ test('out of budget, the search stops with the smallest campaign proved so far',
   expect(r.exhausted).toBe(true);
   expect(r.tried).toBeLessThanOrEqual(3);
   expect(model(r.campaign)).toBe(true);
+});
+
+test('cutAt ends the campaign early: later steps go, the rest heal a second before the end', () => {
+  const c = cutAt(NOISY, 10_000);
+  const steps = (c.faults as Raw).timeline as Raw[];
+  expect(c.duration).toBe('10s');
+  // noise-pause (5 s + 2 s) is untouched; the blackout (4 s + 6 s) and the pull (8 s + 4 s) are clipped; what begins at 8 s or later goes
+  expect(steps.map((s) => [s.id, s.duration])).toEqual([['noise-delay', '6s'], ['blackout', '5s'], ['noise-pause', '2s']]);
+  expect(((NOISY.faults as Raw).timeline as Raw[]).length).toBe(6);
+  expect((cutAt(NOISY, 60_000).faults as Raw).timeline).toEqual((NOISY.faults as Raw).timeline);
 });

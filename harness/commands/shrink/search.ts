@@ -119,6 +119,22 @@ export async function bisectDown(hi: number, min: number, test: (v: number) => P
 }
 
 const ms = (v: unknown): number | undefined => durationToMs(v);
+
+/**
+ * The campaign ended at `cutMs`: steps that would begin in its last 2 s are dropped and the rest
+ * end 1 s before it, so every fault heals inside the run. What happens after a violation cannot
+ * have caused it, and a ten-minute run cut after a violation at 2 min costs a fifth per try.
+ */
+export function cutAt(c: Raw, cutMs: number): Raw {
+  const kept = steps(c)
+    .filter((x) => (ms(x.at) ?? 0) < cutMs - 2000)
+    .map((x) => {
+      const at = ms(x.at) ?? 0;
+      const d = ms(x.duration);
+      return d === undefined || at + d <= cutMs - 1000 ? x : { ...x, duration: dur(cutMs - 1000 - at) };
+    });
+  return { ...c, duration: dur(cutMs), faults: { ...(c.faults as Raw), timeline: kept } };
+}
 const dur = (m: number): string => (m % 1000 === 0 ? `${m / 1000}s` : `${m}ms`);
 
 export async function shrinkCampaign(start: Raw, o: SearchOptions): Promise<SearchResult> {

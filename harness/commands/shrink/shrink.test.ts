@@ -11,7 +11,7 @@ import { ExitCode, loadOps, RUN_FILES, type RunResults } from '../../core';
 import { cli } from '../../test-support';
 import { makeSyntheticRun } from '../../../reports/test-support';
 import { judge } from './oracle';
-import { startingPoint, suspectsOf, targetOf } from '.';
+import { cutOf, startingPoint, suspectsOf, targetOf } from '.';
 
 let tmp: string;
 beforeAll(() => {
@@ -53,6 +53,14 @@ test('it keeps the first violation with a known pattern, and suspects the faults
   const { ops } = loadOps(path.join(r.dir, RUN_FILES.history), 'native');
   // the planted FADD runs in the failover window, right after the ACK blackout
   expect(suspectsOf(r.results, ops, t.ops)).toEqual(['ack-loss-1', 'nic-failover-2']);
+  // a long run is first tried cut after the violation (its end from the first op, plus 10 % and 5 s)
+  const first = Math.min(...ops.map((op) => op.callTime ?? Infinity));
+  const end = Math.max(...t.ops.map((i) => ops[i]!.retTime ?? ops[i]!.callTime!));
+  const cut = cutOf(ops, t.ops, 3_600_000)!;
+  expect(cut).toBeGreaterThanOrEqual(((end - first) / 1e6) * 1.1 + 5000);
+  expect(cut).toBeLessThan(((end - first) / 1e6) * 1.1 + 6000 + 1000);
+  // not worth it when it saves less than a third
+  expect(cutOf(ops, t.ops, cut)).toBeUndefined();
 });
 
 test('a random schedule starts the search as the steps its run planned, each named as it was', () => {
