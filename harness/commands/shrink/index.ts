@@ -27,9 +27,16 @@ export interface ShrinkOptions {
 
 export const SHRINK_LOG = 'shrink.jsonl';
 
-/** the violation to keep: one with a pattern the campaign expected, else the first with a known pattern, else the first */
-export function targetOf(r: RunResults, dir: string): Target & { ops: number[] } {
+/** when the last of a violation's ops answered (the earliest violation makes the shortest cut) */
+const endOf = (ids: readonly number[], ops: readonly Operation[]): number => ids.reduce((m, i) => Math.max(m, ops[i]?.retTime ?? ops[i]?.callTime ?? -Infinity), -Infinity);
+
+/**
+ * The violation to keep: one with a pattern the campaign expected, else one with a known pattern,
+ * else any; given the history, the one among those that ended first.
+ */
+export function targetOf(r: RunResults, dir: string, ops?: readonly Operation[]): Target & { ops: number[] } {
   const all = r.checks.flatMap((c) => c.violations.map((v) => ({ checker: c.checker, v })));
+  if (ops) all.sort((a, b) => endOf(a.v.ops, ops) - endOf(b.v.ops, ops));
   const expected = new Set((r.expected?.patterns ?? []).map((n) => workloadPatterns().find((p) => p.name === n)?.label));
   const pick = all.find((x) => x.v.pattern && expected.has(x.v.pattern)) ?? all.find((x) => x.v.pattern) ?? all[0];
   if (!pick) throw new InputError('shrink.noViolation', `${dir}: the run found no violation (verdict ${r.verdict}): there is nothing to shrink`);
@@ -47,8 +54,8 @@ const SUSPECT_LEAD_NS = 1e9;
 export function windowOf(ops: readonly Operation[], ids: readonly number[]): { from: number; to: number } | undefined {
   const mine = ids.map((i) => ops[i]).filter((op): op is Operation => op?.callTime !== undefined);
   if (!mine.length) return undefined;
-  const from = Math.min(...mine.map((op) => op.callTime!)) - SUSPECT_LEAD_NS;
-  let to = Math.max(...mine.map((op) => op.retTime ?? op.callTime!));
+  const from = mine.reduce((m, op) => Math.min(m, op.callTime!), Infinity) - SUSPECT_LEAD_NS;
+  let to = endOf(ids, ops);
   const keys = new Set(mine.map((op) => String(op.key)));
   for (const op of ops) {
     if (op.rdma?.repost && keys.has(String(op.key)) && op.callTime !== undefined && op.callTime <= to && (op.retTime ?? Infinity) >= from) to = Math.max(to, op.retTime ?? op.callTime);
@@ -107,7 +114,8 @@ export async function shrinkCommand(ctx: CommandContext, runDir: string, o: Shri
   if (o.need < 1 || o.need > o.runs) throw new InputError('shrink.badNeed', `--need ${o.need} must be between 1 and --runs ${o.runs}`);
   const budgetMs = parseBudget(o.budget);
   const results = RunResults.parse(JSON.parse(fs.readFileSync(resFile, 'utf8')));
-  const target = targetOf(results, runDir);
+  const { ops } = loadOps(runDataFile(dir, 'history') ?? path.join(dir, RUN_FILES.history), 'native');
+  const target = targetOf(results, runDir, ops);
   const start = startingPoint(fs.readFileSync(campFile, 'utf8'), campFile, results.seed);
   const out = path.resolve(o.out ?? path.join(dir, 'shrunk.yaml'));
   if (!fs.existsSync(path.dirname(out))) throw new InputError('shrink.badOutput', `--out ${o.out}: directory ${path.dirname(out)} does not exist`);
@@ -138,7 +146,6 @@ export async function shrinkCommand(ctx: CommandContext, runDir: string, o: Shri
     }
   };
 
-  const { ops } = loadOps(runDataFile(dir, 'history') ?? path.join(dir, RUN_FILES.history), 'native');
   // the original first: a violation that does not come back cannot be shrunk against. A long run
   // whose violation came early is first tried cut after it; when that reproduces, it stands for
   // the original (it is a smaller campaign that reproduces) at a fraction of the cost

@@ -86,3 +86,11 @@ test('a candidate run counts only with the same checker and pattern and every fa
   const off = { ...base, faults: [{ ...base.faults[0]!, confirmation: { status: 'mismatch', evidence: 'dropped nothing' } }] } as RunResults;
   expect(judge(off, t)).toEqual({ reproduced: false, why: 'fault f1 did not take effect (mismatch)' });
 });
+
+test('given the history, the violation kept is the one that ended first (the shortest cut)', () => {
+  const v = (ops: number[]) => ({ kind: 'duplicate', message: '', ops, pattern: 'duplicate FADD after failover' });
+  const r = { checks: [{ checker: 'at-most-once', verdict: 'invalid', ms: 1, summary: '', violations: [v([1]), v([0])] }], verdict: 'invalid' } as unknown as RunResults;
+  const ops = [{ callTime: 10, retTime: 20 }, { callTime: 500, retTime: 900 }] as unknown as Parameters<typeof targetOf>[2];
+  expect(targetOf(r, 'run').ops).toEqual([1]);
+  expect(targetOf(r, 'run', ops).ops).toEqual([0]);
+});

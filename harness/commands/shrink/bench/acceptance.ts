@@ -9,26 +9,15 @@
 //   BENCH_NEED: shrink's --need of 3 runs (default 3: a candidate is kept only when every run
 //     reproduces; with 2 of 3 the cable pull alone, which catches a CAS in flight about one run
 //     in three, let a 1 s blackout through and the result reproduced in 2 of 3)
-import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parse } from 'yaml';
-import { RUN_FILES, type RunResults } from '../../../core';
+import { min, ROOT, runCampaign, shrinkRun } from './support';
 
-const ROOT = path.resolve(__dirname, '../../../..').replace(/\/dist$/, '');
-const bin = path.join(ROOT, 'bin', 'rdma-chaos.js');
 const NOISY = path.join(ROOT, 'campaigns', 'shrink', 'cas-replay-noisy.yaml');
 const store = fs.mkdtempSync(path.join(os.tmpdir(), 'rdma-chaos-bench-shrink-'));
 const say = (l: string): void => void process.stderr.write(`bench:shrink: ${l}\n`);
-
-function run(file: string, seed?: number): { dir: string; results: RunResults; ms: number } {
-  const t0 = Date.now();
-  const r = spawnSync(process.execPath, [bin, 'run', file, '--store', store, '--json', '--quiet', '--keep-cluster', ...(seed !== undefined ? ['--seed', String(seed)] : [])], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const dir = (JSON.parse(r.stdout.trim().split('\n').pop() || '{}') as { dir?: string }).dir;
-  if (!dir) throw new Error(`run ${file} gave no run directory (exit ${r.status}): ${r.stderr.slice(-2000)}`);
-  return { dir, results: JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.results), 'utf8')) as RunResults, ms: Date.now() - t0 };
-}
+const run = (file: string, seed?: number): ReturnType<typeof runCampaign> => runCampaign(store, file, seed);
 
 async function main(): Promise<number> {
   let runDir = process.env.BENCH_RUN_DIR;
@@ -41,17 +30,13 @@ async function main(): Promise<number> {
   }
   if (!runDir) return say('no run of the noisy campaign showed the CAS double success in 4 tries'), 1;
 
-  const t0 = Date.now();
   const budget = process.env.BENCH_BUDGET ?? '60m';
   const need = process.env.BENCH_NEED ?? '3';
-  const child = spawn(process.execPath, [bin, 'shrink', runDir, '--runs', '3', '--need', need, '--budget', budget, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  const code = await new Promise<number | null>((res) => child.on('close', res));
-  const shrinkMs = Date.now() - t0;
-  if (code !== 0) return say(`shrink exited ${code}`), 1;
-  const s = JSON.parse(out.trim().split('\n').pop()!) as { out: string; candidates: number; exhausted: boolean };
-  const c = parse(fs.readFileSync(s.out, 'utf8')) as { faults: { timeline: { id: string; kind: string; target: string; params?: { rail?: number } }[] }; workloads: { workload: string }[] };
+  const sh = await shrinkRun(runDir, ['--runs', '3', '--need', need, '--budget', budget]);
+  const shrinkMs = sh.ms;
+  if (!sh.summary || !sh.campaign) return say(`shrink exited ${sh.code}`), 1;
+  const s = sh.summary;
+  const c = sh.campaign;
   const steps = c.faults.timeline;
   const only = steps.length === 2 && steps.some((x) => x.kind === 'ack-loss') && steps.some((x) => x.kind === 'nic-failover' && x.target === 'node2' && (x.params?.rail ?? 0) === 0) && c.workloads.length === 1 && c.workloads[0]!.workload === 'cas-register';
   say(`shrunk to ${steps.map((x) => `${x.id} (${x.kind} on ${x.target})`).join(', ')}; workloads ${c.workloads.map((w) => w.workload).join(', ')}: ${only ? 'as expected' : 'NOT the expected pair and workload'}`);
@@ -62,7 +47,6 @@ async function main(): Promise<number> {
     if (r.results.expected?.matched) ok++;
     say(`shrunk campaign, seed ${1000 + k}: verdict ${r.results.verdict}, expected ${r.results.expected?.matched ? 'met' : 'not met'} ${r.dir}`);
   }
-  const min = (ms: number): string => `${(ms / 60_000).toFixed(1)} min`;
   process.stdout.write(
     [
       `shrink: ${s.candidates} candidates in ${min(shrinkMs)}${s.exhausted ? ' (budget ran out)' : ''}; ${steps.length} fault step(s), ${c.workloads.length} workload(s) left`,
