@@ -10,7 +10,7 @@ import { parseCampaign, planRun } from '../../campaign';
 import { durationMs, InputError, loadOps, RUN_FILES, runDataFile, RunResults, type CommandContext, type Operation, type Shrunk } from '../../core';
 import { workloadPatterns } from '../../../workloads';
 import { fmtMs as fmt } from '../nightly';
-import { candidateYaml, makeOracle, type Target } from './oracle';
+import { candidateYaml, makeOracle, withoutDefaults, type Target } from './oracle';
 import { cutAt, shrinkCampaign, type Raw } from './search';
 
 export interface ShrinkOptions {
@@ -171,7 +171,7 @@ export async function shrinkCommand(ctx: CommandContext, runDir: string, o: Shri
     exhausted: r.exhausted || ctx.signal.aborted, reproduced: `${o.need} of ${o.runs}`,
   };
   const pattern = workloadPatterns().find((p) => p.label === target.pattern)?.name;
-  const final = { ...r.campaign, name: `${String(start.name).slice(0, 72)}-shrunk`, expect: { verdict: 'invalid', ...(pattern ? { patterns: [pattern] } : {}) }, shrunk };
+  const final = { ...withoutDefaults(r.campaign, (x) => parseCampaign('shrunk.yaml', candidateYaml(x))), name: `${String(start.name).slice(0, 72)}-shrunk`, expect: { verdict: 'invalid', ...(pattern ? { patterns: [pattern] } : {}) }, shrunk };
   const header = [
     `# Shrunk by \`rdma-chaos shrink\` from ${dir} (seed ${results.seed}), keeping ${wantText}.`,
     `# ${shrunk.candidates} candidates tried in ${fmt(shrunk.seconds * 1000)}, each in ${o.need} of ${o.runs} runs: fault steps ${shrunk.faults[0]} -> ${shrunk.faults[1]}, workloads ${shrunk.workloads[0]} -> ${shrunk.workloads[1]}.`,

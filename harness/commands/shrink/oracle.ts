@@ -48,6 +48,41 @@ export function candidateYaml(c: Raw, header = ''): string {
   return header + stringify(c, { lineWidth: 0 });
 }
 
+/** JSON with every object's keys in order: two campaigns the loader reads the same compare equal */
+const canon = (x: unknown): string => JSON.stringify(x, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Raw).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+
+/**
+ * The campaign without the fields the loader would fill in with the same value anyway: a stored
+ * run's campaign carries every default (rnr_retry, concurrency: 1, reads: 0, ...), and the
+ * campaign an operator files should say only what matters. Only the top level, qp and the
+ * workloads are trimmed.
+ */
+export function withoutDefaults(c: Raw, parse: (c: Raw) => unknown): Raw {
+  const read = (x: Raw): string | undefined => {
+    try {
+      return canon(parse(x));
+    } catch {
+      return undefined;
+    }
+  };
+  const want = read(c);
+  if (want === undefined) return c;
+  let cur = JSON.parse(JSON.stringify(c)) as Raw;
+  // the cluster's size and the fault steps are what the search cuts and narrows: they stay written
+  const objects = (x: Raw): Raw[] => [x, ...(x.qp && typeof x.qp === 'object' ? [x.qp as Raw] : []), ...((x.workloads as Raw[] | undefined) ?? [])];
+  const count = objects(cur).length;
+  for (let i = 0; i < count; i++) {
+    for (const k of Object.keys(objects(cur)[i] ?? {})) {
+      const next = JSON.parse(JSON.stringify(cur)) as Raw;
+      const o = objects(next)[i]!;
+      if (o[k] !== null && typeof o[k] === 'object' && !Array.isArray(o[k]) && Object.keys(o[k] as Raw).length) continue;
+      delete o[k];
+      if (objects(next).length === count && read(next) === want) cur = next;
+    }
+  }
+  return cur;
+}
+
 /** the target violation in a run's results, and whether its faults all took effect */
 export function judge(r: RunResults, t: Target): { reproduced: boolean; why?: string } {
   const check = r.checks.find((c) => c.checker === t.checker);

@@ -10,7 +10,7 @@ import { parseCampaign } from '../../campaign';
 import { ExitCode, loadOps, RUN_FILES, type RunResults } from '../../core';
 import { cli } from '../../test-support';
 import { makeSyntheticRun } from '../../../reports/test-support';
-import { judge } from './oracle';
+import { candidateYaml, judge, withoutDefaults } from './oracle';
 import { cutOf, startingPoint, suspectsOf, targetOf } from '.';
 
 let tmp: string;
@@ -93,4 +93,21 @@ test('given the history, the violation kept is the one that ended first (the sho
   const ops = [{ callTime: 10, retTime: 20 }, { callTime: 500, retTime: 900 }] as unknown as Parameters<typeof targetOf>[2];
   expect(targetOf(r, 'run').ops).toEqual([1]);
   expect(targetOf(r, 'run', ops).ops).toEqual([0]);
+});
+
+test('the campaign written leaves out what the loader fills in anyway, and reads the same', () => {
+  const file = path.resolve(__dirname, '../../../campaigns/shift/cas-replay.yaml');
+  const read = (x: Record<string, unknown>) => parseCampaign('x.yaml', candidateYaml(x));
+  // a stored run's campaign: every default written out
+  const full = JSON.parse(JSON.stringify(parseCampaign(file, fs.readFileSync(file, 'utf8')))) as Record<string, unknown>;
+  const slim = withoutDefaults(full, read);
+  expect(read(slim)).toEqual(read(full));
+  expect(candidateYaml(slim).split('\n').length).toBeLessThan(candidateYaml(full).split('\n').length - 8);
+  const qp = slim.qp as Record<string, unknown>;
+  expect(qp).toEqual({ timeout: 18, retry_cnt: 7 });
+  expect((slim.workloads as Record<string, unknown>[])[0]).not.toHaveProperty('concurrency');
+  expect((slim.workloads as Record<string, unknown>[])[0]).toMatchObject({ workload: 'cas-register', clients: ['node2', 'node3'], depth: 1 });
+  // the cluster and the fault steps, which the search cuts and narrows, stay as they were
+  expect(slim.cluster).toEqual(full.cluster);
+  expect(slim.faults).toEqual(full.faults);
 });
