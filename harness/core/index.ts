@@ -17,3 +17,4 @@ export * from './store';
 export * from './patterns';
 export * from './checks';
 export * from './procs';
+export * from './cache-tree';

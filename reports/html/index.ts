@@ -16,6 +16,7 @@ import writeFileAtomic from 'write-file-atomic';
 
 export { buildTimeline, opText } from './timeline';
 export { assignLanes, laneLabel, type Lane, type LaneAssignment } from './lanes';
+export { cacheTreeSvg, type CacheTreeSvgOptions } from './cache-tree';
 export type { TimelineData, TimelineOptions } from './timeline';
 export { uncleanReasons } from './sections';
 
