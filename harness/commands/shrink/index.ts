@@ -95,7 +95,7 @@ export function startingPoint(text: string, file: string, seed: number): Raw {
   if (faults.random) {
     const plan = planRun(c, seed);
     raw.faults = {
-      timeline: plan.faults.map((f) => ({ at: `${f.startMs}ms`, kind: f.kind, target: f.target, ...(Number.isFinite(f.stopMs) ? { duration: `${f.stopMs - f.startMs}ms` } : {}), params: f.params, id: f.id })),
+      timeline: plan.faults.map((f) => ({ at: `${Math.round(f.startMs)}ms`, kind: f.kind, target: f.target, ...(Number.isFinite(f.stopMs) ? { duration: `${Math.round(f.stopMs - f.startMs)}ms` } : {}), params: f.params, id: f.id })),
     };
   }
   // the candidates' runs get their seeds from the shrinker; their verdict is judged by it

@@ -71,6 +71,8 @@ test('a random schedule starts the search as the steps its run planned, each nam
   expect((raw.faults as { random?: unknown }).random).toBeUndefined();
   expect(steps.length).toBeGreaterThanOrEqual(10);
   expect(new Set(steps.map((s) => s.id)).size).toBe(steps.length);
+  // whole milliseconds, as a person would write them
+  for (const s of steps as unknown as { at: string; duration?: string }[]) expect([s.at, s.duration ?? '0ms']).toEqual([expect.stringMatching(/^\d+ms$/), expect.stringMatching(/^\d+ms$/)]);
   expect(raw.seed).toBeUndefined();
   // still a campaign the loader takes
   const c = parseCampaign('start.yaml', JSON.stringify(raw));
