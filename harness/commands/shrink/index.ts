@@ -10,7 +10,7 @@ import { parseCampaign, planRun } from '../../campaign';
 import { durationMs, InputError, loadOps, RUN_FILES, runDataFile, RunResults, type CommandContext, type Operation, type Shrunk } from '../../core';
 import { workloadPatterns } from '../../../workloads';
 import { fmtMs as fmt } from '../nightly';
-import { candidateYaml, makeOracle, withoutDefaults, type Target } from './oracle';
+import { candidateYaml, makeOracle, withoutDefaults, type OracleOptions, type Target } from './oracle';
 import { cutAt, shrinkCampaign, type Raw } from './search';
 
 export interface ShrinkOptions {
@@ -129,14 +129,15 @@ export async function shrinkCommand(ctx: CommandContext, runDir: string, o: Shri
   const cluster = o.cluster ?? results.cluster.driver;
   const wantText = target.pattern ? `${target.pattern} from ${target.checker}` : `${target.kind} from ${target.checker}`;
   say(`keeping ${wantText}, in ${o.need} of ${o.runs} runs, on ${cluster}; budget ${fmt(budgetMs)}; log ${logFile}`);
-  const test = makeOracle(ctx, {
+  const oracle: OracleOptions = {
     dir: work, store: path.join(work, 'store'), cluster, seed: results.seed, runs: o.runs, need: o.need, target,
     checkTimeoutMs: (o.checkTimeout ?? 120) * 1000,
     ...(o.trustOnFirstUse ? { trustOnFirstUse: true } : {}),
     // a run of the original's length, with time to boot, check and heal
     timeoutMs: Math.max(10 * 60_000, 3 * durationMs((start.duration ?? '60s') as string)),
     log, note: say,
-  });
+  };
+  const test = makeOracle(ctx, oracle);
   const valid = (c: Raw): boolean => {
     try {
       parseCampaign('candidate.yaml', candidateYaml(c));
@@ -164,11 +165,22 @@ export async function shrinkCommand(ctx: CommandContext, runDir: string, o: Shri
   const suspects = suspectsOf(results, ops, target.ops);
   if (suspects.length) say(`in place around the violation: ${suspects.join(', ')} (tried alone first)`);
   const r = await shrinkCampaign(from, { test, valid, suspects, outOfTime: () => ctx.signal.aborted || Date.now() - t0 >= budgetMs });
+  // the result once more, every run, with seeds the search never used: a flaky violation can pass
+  // `need` of `runs` by luck, and whoever files the campaign should know how it does on new seeds
+  let recheck: Shrunk['recheck'];
+  if (!ctx.signal.aborted) {
+    const seed = results.seed + 1000;
+    let of = '0/0';
+    const again = makeOracle(ctx, { ...oracle, seed, every: true, label: 'recheck', log: (e) => ((of = String(e.of)), log({ recheck: true, ...e })) });
+    await again({ campaign: r.campaign, what: 'the result, with new seeds' });
+    const [good, runs] = of.split('/').map(Number) as [number, number];
+    recheck = { seeds: [seed, seed + o.runs - 1], reproduced: good, runs };
+  }
   const count = (c: Raw, k: 'faults' | 'workloads'): number => (k === 'faults' ? ((c.faults as Raw | undefined)?.timeline as unknown[] | undefined)?.length ?? 0 : (c.workloads as unknown[]).length);
   const shrunk: Shrunk = {
     from: dir, seed: results.seed, candidates: r.tried + before, seconds: Math.round((Date.now() - t0) / 1000),
     faults: [count(start, 'faults'), count(r.campaign, 'faults')], workloads: [count(start, 'workloads'), count(r.campaign, 'workloads')],
-    exhausted: r.exhausted || ctx.signal.aborted, reproduced: `${o.need} of ${o.runs}`,
+    exhausted: r.exhausted || ctx.signal.aborted, reproduced: `${o.need} of ${o.runs}`, ...(recheck ? { recheck } : {}),
   };
   const pattern = workloadPatterns().find((p) => p.label === target.pattern)?.name;
   const final = { ...withoutDefaults(r.campaign, (x) => parseCampaign('shrunk.yaml', candidateYaml(x))), name: `${String(start.name).slice(0, 72)}-shrunk`, expect: { verdict: 'invalid', ...(pattern ? { patterns: [pattern] } : {}) }, shrunk };
@@ -176,6 +188,7 @@ export async function shrinkCommand(ctx: CommandContext, runDir: string, o: Shri
     `# Shrunk by \`rdma-chaos shrink\` from ${dir} (seed ${results.seed}), keeping ${wantText}.`,
     `# ${shrunk.candidates} candidates tried in ${fmt(shrunk.seconds * 1000)}, each in ${o.need} of ${o.runs} runs: fault steps ${shrunk.faults[0]} -> ${shrunk.faults[1]}, workloads ${shrunk.workloads[0]} -> ${shrunk.workloads[1]}.`,
     ...(shrunk.exhausted ? [`# ${ctx.signal.aborted ? 'The shrink was interrupted' : `The budget (${fmt(budgetMs)}) ran out`} before the search ended: this is the smallest found, not a minimal one.`] : []),
+    ...(recheck ? [`# Run again after the search with new seeds (${recheck.seeds[0]}..${recheck.seeds[1]}): reproduced in ${recheck.reproduced} of ${recheck.runs}${recheck.reproduced < o.need ? `, fewer than ${o.need}: a lead to look into, not a reliable reproducer` : ''}.`] : []),
     `# Every candidate and its runs: ${logFile}`,
     '',
   ].join('\n');
@@ -184,7 +197,7 @@ export async function shrinkCommand(ctx: CommandContext, runDir: string, o: Shri
   log({ done: true, out, shrunk });
   const summary = { out, ...shrunk, target: { checker: target.checker, kind: target.kind, ...(target.pattern ? { pattern: target.pattern } : {}) } };
   if (o.json) ctx.stdout.write(JSON.stringify(summary) + '\n');
-  else ctx.stdout.write(`${out}: ${shrunk.faults[1]} fault step(s) of ${shrunk.faults[0]}, ${shrunk.workloads[1]} workload(s) of ${shrunk.workloads[0]}; ${shrunk.candidates} candidates in ${fmt(shrunk.seconds * 1000)}${shrunk.exhausted ? (ctx.signal.aborted ? ' (interrupted)' : ' (budget ran out)') : ''}\n`);
+  else ctx.stdout.write(`${out}: ${shrunk.faults[1]} fault step(s) of ${shrunk.faults[0]}, ${shrunk.workloads[1]} workload(s) of ${shrunk.workloads[0]}; ${shrunk.candidates} candidates in ${fmt(shrunk.seconds * 1000)}${shrunk.exhausted ? (ctx.signal.aborted ? ' (interrupted)' : ' (budget ran out)') : ''}${recheck ? `; with new seeds it reproduced in ${recheck.reproduced} of ${recheck.runs}` : ''}\n`);
   return ctx.signal.aborted ? 2 : 0;
 }
 

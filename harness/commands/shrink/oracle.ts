@@ -27,6 +27,10 @@ export interface OracleOptions {
   target: Target;
   checkTimeoutMs: number;
   trustOnFirstUse?: boolean;
+  /** run all `runs`, not only until the outcome is settled (to count, not to decide) */
+  every?: boolean;
+  /** what its tries are called in file names and progress lines (default candidate) */
+  label?: string;
   /** each run's wall time cap */
   timeoutMs: number;
   log(entry: Record<string, unknown>): void;
@@ -100,15 +104,16 @@ export function makeOracle(ctx: CommandContext, o: OracleOptions): (c: Candidate
   let n = 0;
   return async (c) => {
     const id = ++n;
-    const file = path.join(o.dir, `candidate-${id}.yaml`);
-    fs.writeFileSync(file, candidateYaml(c.campaign, `# shrink candidate ${id}: ${c.what}\n`));
+    const label = o.label ?? 'candidate';
+    const file = path.join(o.dir, `${label}-${id}.yaml`);
+    fs.writeFileSync(file, candidateYaml(c.campaign, `# shrink ${label} ${id}: ${c.what}\n`));
     let good = 0;
     const tries: TryOutcome[] = [];
     for (let k = 0; k < o.runs; k++) {
       // enough already, or no longer reachable
-      if (good >= o.need || good + (o.runs - k) < o.need || ctx.signal.aborted) break;
+      if (ctx.signal.aborted || (!o.every && (good >= o.need || good + (o.runs - k) < o.need))) break;
       const seed = o.seed + k;
-      o.note(`candidate ${id}: ${c.what}: run ${k + 1} of ${o.runs} (seed ${seed})`);
+      o.note(`${label} ${id}: ${c.what}: run ${k + 1} of ${o.runs} (seed ${seed})`);
       const args = ['run', file, '--store', o.store, '--seed', String(seed), '--cluster', o.cluster, '--json', '--keep-cluster', '--quiet', '--check-timeout', String(o.checkTimeoutMs / 1000), ...(o.trustOnFirstUse ? ['--trust-on-first-use'] : [])];
       const end = await runChild({ args, timeoutMs: o.timeoutMs, signal: ctx.signal, line: () => undefined, onDir: () => undefined, onPid: () => undefined });
       const t: TryOutcome = { run: k + 1, seed, reproduced: false, ms: end.ms, ...(end.dir ? { dir: end.dir } : {}) };
@@ -129,11 +134,11 @@ export function makeOracle(ctx: CommandContext, o: OracleOptions): (c: Candidate
     // a try cut short by an interrupt says nothing either way
     if (ctx.signal.aborted && !ok) {
       o.log({ candidate: id, what: c.what, file: path.basename(file), reproduced: null, interrupted: true, of: `${good}/${tries.length}`, runs: tries, campaign: c.campaign });
-      o.note(`candidate ${id}: ${c.what}: interrupted (${good} of ${tries.length} runs so far)`);
+      o.note(`${label} ${id}: ${c.what}: interrupted (${good} of ${tries.length} runs so far)`);
       return false;
     }
     o.log({ candidate: id, what: c.what, file: path.basename(file), reproduced: ok, of: `${good}/${tries.length}`, runs: tries, campaign: c.campaign });
-    o.note(`candidate ${id}: ${c.what}: ${ok ? 'reproduces' : 'does not reproduce'} (${good} of ${tries.length} runs${ok ? '' : tries.find((t) => t.why) ? `; ${tries.find((t) => t.why)!.why}` : ''})`);
+    o.note(`${label} ${id}: ${c.what}: ${ok ? 'reproduces' : 'does not reproduce'} (${good} of ${tries.length} runs${ok ? '' : tries.find((t) => t.why) ? `; ${tries.find((t) => t.why)!.why}` : ''})`);
     return ok;
   };
 }

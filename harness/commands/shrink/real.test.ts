@@ -40,6 +40,9 @@ test('a failing run shrinks by real runs within its budget, and the result says 
   const sum = JSON.parse(s.out.trim().split('\n').pop()!) as { out: string; candidates: number; exhausted: boolean; faults: [number, number]; target: { pattern?: string } };
   expect(sum).toMatchObject({ out: path.join(dir, 'shrunk.yaml'), target: { pattern: 'duplicate FADD after failover' }, faults: [2, expect.any(Number)] });
   expect(sum.candidates).toBeGreaterThanOrEqual(2);
+  // the result run once more with seeds the search never used, and what that gave, in the summary and the header
+  const re = (sum as unknown as { recheck: { seeds: [number, number]; reproduced: number; runs: number } }).recheck;
+  expect(re).toEqual({ seeds: [expect.any(Number), expect.any(Number)], reproduced: expect.any(Number), runs: 1 });
   // progress on the terminal, one line per candidate
   // (a run whose violation came early is first tried cut after it; the original only if that fails)
   expect(s.err).toMatch(/shrink \[\d+s\/1m30s\] candidate [12]: the run's own campaign(, cut at \w+)?: reproduces \(1 of 1 runs\)/);
@@ -57,6 +60,8 @@ test('a failing run shrinks by real runs within its budget, and the result says 
   const text = fs.readFileSync(sum.out, 'utf8');
   expect(text).toMatch(new RegExp(`^# Shrunk by \`rdma-chaos shrink\` from ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(seed \\d+\\), keeping duplicate FADD after failover from at-most-once\\.\\n# ${sum.candidates} candidates tried in `));
   expect(/budget \(1m30s\) ran out/.test(text)).toBe(sum.exhausted);
+  expect(text).toContain(`# Run again after the search with new seeds (${re.seeds[0]}..${re.seeds[1]}): reproduced in ${re.reproduced} of 1${re.reproduced < 1 ? ', fewer than 1: a lead to look into, not a reliable reproducer' : ''}.\n`);
+  expect(log.filter((e) => e.recheck === true)).toHaveLength(1);
   const c = parseCampaign(sum.out, text);
   expect(c).toMatchObject({ name: 'fadd-replay-shrunk', expect: { verdict: 'invalid', patterns: ['duplicate-fadd'] }, shrunk: { from: dir, candidates: sum.candidates, exhausted: sum.exhausted } });
   expect(parse(text).faults.timeline).toHaveLength(sum.faults[1]);

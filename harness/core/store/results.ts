@@ -143,6 +143,8 @@ export const Shrunk = z
     exhausted: z.boolean(),
     /** reproduced in `of` of `runs` runs */
     reproduced: z.string(),
+    /** the result run again after the search, every run, with seeds the search never used */
+    recheck: z.object({ seeds: z.tuple([z.number().int(), z.number().int()]), reproduced: z.number().int().nonnegative(), runs: z.number().int().nonnegative() }).strict().optional(),
   })
   .strict();
 export type Shrunk = z.infer<typeof Shrunk>;
