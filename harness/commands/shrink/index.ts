@@ -10,7 +10,7 @@ import { parseCampaign, planRun } from '../../campaign';
 import { durationMs, InputError, loadOps, RUN_FILES, runDataFile, RunResults, type CommandContext, type Operation, type Shrunk } from '../../core';
 import { workloadPatterns } from '../../../workloads';
 import { fmtMs as fmt } from '../nightly';
-import { candidateYaml, makeOracle, withoutDefaults, type OracleOptions, type Target } from './oracle';
+import { candidateYaml, makeOracle, makeTrial, withoutDefaults, type OracleOptions, type Target } from './oracle';
 import { cutAt, shrinkCampaign, type Raw } from './search';
 
 export interface ShrinkOptions {
@@ -126,6 +126,7 @@ export async function shrinkCommand(ctx: CommandContext, runDir: string, o: Shri
   const t0 = Date.now();
   const say = (l: string): void => void (o.quiet ? undefined : ctx.stderr.write(`rdma-chaos: shrink [${fmt(Date.now() - t0)}/${fmt(budgetMs)}] ${l}\n`));
   const log = (e: Record<string, unknown>): void => fs.appendFileSync(logFile, JSON.stringify({ time: new Date().toISOString(), ...e }) + '\n');
+  const startMs = durationMs((start.duration ?? '60s') as string);
   const cluster = o.cluster ?? results.cluster.driver;
   const wantText = target.pattern ? `${target.pattern} from ${target.checker}` : `${target.kind} from ${target.checker}`;
   say(`keeping ${wantText}, in ${o.need} of ${o.runs} runs, on ${cluster}; budget ${fmt(budgetMs)}; log ${logFile}`);
@@ -134,7 +135,7 @@ export async function shrinkCommand(ctx: CommandContext, runDir: string, o: Shri
     checkTimeoutMs: (o.checkTimeout ?? 120) * 1000,
     ...(o.trustOnFirstUse ? { trustOnFirstUse: true } : {}),
     // a run of the original's length, with time to boot, check and heal
-    timeoutMs: Math.max(10 * 60_000, 3 * durationMs((start.duration ?? '60s') as string)),
+    timeoutMs: Math.max(10 * 60_000, 3 * startMs),
     log, note: say,
   };
   const test = makeOracle(ctx, oracle);
@@ -152,10 +153,11 @@ export async function shrinkCommand(ctx: CommandContext, runDir: string, o: Shri
   // the original (it is a smaller campaign that reproduces) at a fraction of the cost
   let from = start;
   let before = 1;
-  const cut = cutOf(ops, target.ops, durationMs((start.duration ?? '60s') as string));
-  if (cut !== undefined && valid(cutAt(start, cut))) {
+  const cut = cutOf(ops, target.ops, startMs);
+  const cutCampaign = cut !== undefined ? cutAt(start, cut) : undefined;
+  if (cut !== undefined && cutCampaign && valid(cutCampaign)) {
     say(`the violation ends ${fmt(cut)} into the run (with a margin): trying the campaign cut there first`);
-    if (await test({ campaign: cutAt(start, cut), what: `the run's own campaign, cut at ${fmt(cut)}` })) from = cutAt(start, cut);
+    if (await test({ campaign: cutCampaign, what: `the run's own campaign, cut at ${fmt(cut)}` })) from = cutCampaign;
     else before++;
   }
   if (from === start && !(await test({ campaign: start, what: 'the run\'s own campaign' }))) {
@@ -170,11 +172,9 @@ export async function shrinkCommand(ctx: CommandContext, runDir: string, o: Shri
   let recheck: Shrunk['recheck'];
   if (!ctx.signal.aborted) {
     const seed = results.seed + 1000;
-    let of = '0/0';
-    const again = makeOracle(ctx, { ...oracle, seed, every: true, label: 'recheck', log: (e) => ((of = String(e.of)), log({ recheck: true, ...e })) });
-    await again({ campaign: r.campaign, what: 'the result, with new seeds' });
-    const [good, runs] = of.split('/').map(Number) as [number, number];
-    recheck = { seeds: [seed, seed + o.runs - 1], reproduced: good, runs };
+    const again = makeTrial(ctx, { ...oracle, seed, every: true, label: 'recheck', log: (e) => log({ recheck: true, ...e }) });
+    const t = await again({ campaign: r.campaign, what: 'the result, with new seeds' });
+    recheck = { seeds: [seed, seed + o.runs - 1], reproduced: t.reproduced, runs: t.runs };
   }
   const count = (c: Raw, k: 'faults' | 'workloads'): number => (k === 'faults' ? ((c.faults as Raw | undefined)?.timeline as unknown[] | undefined)?.length ?? 0 : (c.workloads as unknown[]).length);
   const shrunk: Shrunk = {

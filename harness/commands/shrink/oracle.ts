@@ -72,16 +72,16 @@ export function withoutDefaults(c: Raw, parse: (c: Raw) => unknown): Raw {
   const want = read(c);
   if (want === undefined) return c;
   let cur = JSON.parse(JSON.stringify(c)) as Raw;
-  // the cluster's size and the fault steps are what the search cuts and narrows: they stay written
-  const objects = (x: Raw): Raw[] => [x, ...(x.qp && typeof x.qp === 'object' ? [x.qp as Raw] : []), ...((x.workloads as Raw[] | undefined) ?? [])];
-  const count = objects(cur).length;
-  for (let i = 0; i < count; i++) {
-    for (const k of Object.keys(objects(cur)[i] ?? {})) {
+  // the cluster's size and the fault steps are what the search cuts and narrows: they stay written.
+  // Inner objects first, so a qp left empty can go from the top level after them
+  const at: ((x: Raw) => Raw | undefined)[] = [...((c.workloads as Raw[] | undefined) ?? []).map((_, i) => (x: Raw) => (x.workloads as Raw[])[i]), (x) => x.qp as Raw | undefined, (x) => x];
+  for (const get of at) {
+    for (const k of Object.keys(get(cur) ?? {})) {
       const next = JSON.parse(JSON.stringify(cur)) as Raw;
-      const o = objects(next)[i]!;
+      const o = get(next)!;
       if (o[k] !== null && typeof o[k] === 'object' && !Array.isArray(o[k]) && Object.keys(o[k] as Raw).length) continue;
       delete o[k];
-      if (objects(next).length === count && read(next) === want) cur = next;
+      if (read(next) === want) cur = next;
     }
   }
   return cur;
@@ -100,7 +100,20 @@ export function judge(r: RunResults, t: Target): { reproduced: boolean; why?: st
   return { reproduced: true };
 }
 
+/** a candidate's tries: whether it reproduced in `need` of them, and how many did */
+export interface Trial {
+  ok: boolean;
+  reproduced: number;
+  runs: number;
+}
+
+/** the search's test: does the candidate reproduce? */
 export function makeOracle(ctx: CommandContext, o: OracleOptions): (c: Candidate) => Promise<boolean> {
+  const trial = makeTrial(ctx, o);
+  return async (c) => (await trial(c)).ok;
+}
+
+export function makeTrial(ctx: CommandContext, o: OracleOptions): (c: Candidate) => Promise<Trial> {
   let n = 0;
   return async (c) => {
     const id = ++n;
@@ -135,10 +148,10 @@ export function makeOracle(ctx: CommandContext, o: OracleOptions): (c: Candidate
     if (ctx.signal.aborted && !ok) {
       o.log({ candidate: id, what: c.what, file: path.basename(file), reproduced: null, interrupted: true, of: `${good}/${tries.length}`, runs: tries, campaign: c.campaign });
       o.note(`${label} ${id}: ${c.what}: interrupted (${good} of ${tries.length} runs so far)`);
-      return false;
+      return { ok: false, reproduced: good, runs: tries.length };
     }
     o.log({ candidate: id, what: c.what, file: path.basename(file), reproduced: ok, of: `${good}/${tries.length}`, runs: tries, campaign: c.campaign });
     o.note(`${label} ${id}: ${c.what}: ${ok ? 'reproduces' : 'does not reproduce'} (${good} of ${tries.length} runs${ok ? '' : tries.find((t) => t.why) ? `; ${tries.find((t) => t.why)!.why}` : ''})`);
-    return ok;
+    return { ok, reproduced: good, runs: tries.length };
   };
 }
