@@ -3,6 +3,7 @@
 import { connectPeers, type AgentClient } from '.';
 import { HistoryEvent } from '../harness/core';
 import { startFakeAgent } from './test-support';
+import { u64Json } from './wire';
 
 let agent: AgentClient;
 
@@ -65,6 +66,36 @@ test('ops execute against remote memory and come back as schema-valid history', 
       open.add(e.process);
     } else open.delete(e.process);
   }
+});
+
+test('payloads of their own: a 32-byte write lands byte for byte, a read asking for its bytes gets them, and both show as {bytes} in the history', async () => {
+  const block = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
+  const hex = Buffer.from(block).toString('hex');
+  const before = agent.history.length;
+  const r = await agent.runSlice({
+    slice: 'payload',
+    peer: 'n1',
+    policy: 'none',
+    ops: [
+      { f: 'write', region: 'mem', offset: 256, data: block },
+      { f: 'read', region: 'mem', offset: 256, len: 32, data: true },
+      { f: 'read', region: 'mem', offset: 264 },
+      { f: 'read', region: 'mem', offset: 272, len: 16, data: true },
+    ],
+  });
+  expect(r).toMatchObject({ n: 4, ok: 4 });
+  expect((await agent.readMemory('mem', 256, 32)).toString('hex')).toBe(hex);
+  const done = agent.history.slice(before).filter((e) => e.type !== 'invoke');
+  for (const e of done) expect(HistoryEvent.safeParse(e).success).toBe(true);
+  expect(done.map((e) => [e.f, e.value, e.result])).toEqual([
+    ['write', { bytes: hex }, undefined],
+    ['read', undefined, { bytes: hex }],
+    ['read', undefined, u64Json(Buffer.from(block).readBigUInt64LE(8))],
+    ['read', undefined, { bytes: hex.slice(32, 64) }],
+  ]);
+  // a payload is the whole op: no value beside it, its length is its own
+  await expect(agent.runSlice({ slice: 'x', peer: 'n1', policy: 'none', ops: [{ f: 'write', region: 'mem', offset: 0, data: block, len: 8 }] })).rejects.toThrow(/len 8 is not the length of its data/);
+  await expect(agent.runSlice({ slice: 'x', peer: 'n1', policy: 'none', ops: [{ f: 'fadd', region: 'mem', offset: 0, data: true }] })).rejects.toThrow(/data is a write's or send's payload/);
 });
 
 test('a bad request gets agent.badRequest, a bad op slice.badOp, and the agent lives on', async () => {

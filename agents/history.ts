@@ -25,7 +25,13 @@ function psnRange(first: number, op: OpDescriptor, mtu: number): [number, number
   return [first, (first + span - 1) & 0xffffff];
 }
 
+/** bytes in a history event: {bytes: hex, in memory order} (a value is a number, never this) */
+export function bytesJson(b: Uint8Array): Json {
+  return { bytes: Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex') };
+}
+
 function argOf(op: OpDescriptor): Json | undefined {
+  if (op.data instanceof Uint8Array) return bytesJson(op.data);
   const v = op.value ?? 0n;
   switch (op.f) {
     case 'cas':
@@ -57,6 +63,8 @@ export function opsToHistory(ev: OpsEvent, ctx: SliceContext, clock: ClockSync):
   const dPsn = decodeColumn<Uint32Array>(c.dPsn, n, Uint32Array, 'dPsn');
   const dEpoch = decodeColumn<Uint16Array>(c.dEpoch, n, Uint16Array, 'dEpoch');
   const repost = decodeColumn<Uint8Array>(c.repost, n, Uint8Array, 'repost');
+  const bytes = ev.bytes !== undefined ? Buffer.from(ev.bytes, 'base64') : undefined;
+  let at = 0;
   const out: HistoryEvent[] = [];
   for (let k = 0; k < n; k++) {
     const i = idx[k]!;
@@ -77,13 +85,20 @@ export function opsToHistory(ev: OpsEvent, ctx: SliceContext, clock: ClockSync):
     out.push({
       type: t,
       ...base,
-      ...(hasResult[k] ? { result: u64Json(result[k]!) } : {}),
+      ...(hasResult[k] === 2 ? { result: bytesJson(takeBytes(op, ev.slice)) } : hasResult[k] ? { result: u64Json(result[k]!) } : {}),
       ...(e ? { error: ev.errors[e - 1] ?? 'UNKNOWN' } : {}),
       time: clock.toLocal(tDone[k]!),
       rdma: doneMeta,
     });
   }
+  if (bytes && at !== bytes.length) throw new TypeError(`ops event for slice ${ev.slice}: ${bytes.length - at} bytes left over after its reads`);
   return out;
+
+  function takeBytes(op: OpDescriptor, slice: string): Uint8Array {
+    const len = op.len ?? 8;
+    if (!bytes || at + len > bytes.length) throw new TypeError(`ops event for slice ${slice}: a read's ${len} bytes are missing`);
+    return bytes.subarray(at, (at += len));
+  }
 }
 
 export function recvsToHistory(ev: RecvsEvent, node: string, clock: ClockSync): HistoryEvent[] {

@@ -32,6 +32,29 @@ describe('op descriptors', () => {
     expect(() => encodeOps([{ f: 'nop' } as unknown as OpDescriptor])).toThrow(/op #0: f must be one of/);
   });
 
+  test('payloads travel as one base64 string, each found again at its offset; a read asking for bytes carries only the flag', () => {
+    const blk = (k: number) => Uint8Array.from({ length: 32 }, (_, i) => (k * 31 + i) & 0xff);
+    const ops: OpDescriptor[] = [
+      { f: 'write', region: 'd', offset: 0, data: blk(1) },
+      { f: 'fadd', region: 'd', offset: 64, value: 1n },
+      { f: 'read', region: 'd', offset: 0, len: 32, data: true },
+      { f: 'send', data: blk(2).subarray(0, 12) },
+    ];
+    const c = encodeOps(ops);
+    expect(Buffer.from(c.data!, 'base64').length).toBe(44);
+    const a = decodeOps(JSON.parse(JSON.stringify(c)));
+    expect(Array.from(a.len)).toEqual([32, 8, 32, 12]);
+    expect(Array.from(a.flags)).toEqual([8, 0, 8, 8]);
+    expect(Array.from(a.dataOff!)).toEqual([0, 0, 0, 32]);
+    expect(Buffer.from(a.data!.subarray(0, 32))).toEqual(Buffer.from(blk(1)));
+    expect(Buffer.from(a.data!.subarray(32, 44))).toEqual(Buffer.from(blk(2).subarray(0, 12)));
+    // read-verify reads 8 bytes: a payload's value is its first word
+    expect(a.value[0]).toBe(Buffer.from(blk(1)).readBigUInt64LE(0));
+    // a payload that does not add up to the ops' lengths is refused by the agent
+    expect(() => decodeOps({ ...c, data: Buffer.alloc(40).toString('base64') })).toThrow(/payloads are 40 bytes, their lengths add up to 44/);
+    expect(() => encodeOps([{ f: 'write', region: 'd', data: blk(1), value: 3n }])).toThrow(/a payload of its own has no value/);
+  });
+
   test('default history keys: region@offset, and sender->receiver for sends', () => {
     expect(defaultKey({ f: 'read', region: 'reg', offset: 16 }, 'n1', 'n2')).toBe('reg@16');
     expect(defaultKey({ f: 'send', value: 1n }, 'n1', 'n2')).toBe('n1->n2');

@@ -19,6 +19,11 @@ export interface OpDescriptor {
   len?: number;
   /** write: the 64-bit value, repeated over len; fadd: the delta; cas: the new value; send: the payload id */
   value?: bigint;
+  /**
+   * write/send: the payload itself (len is its length; value becomes its first 8 bytes, read
+   * little-endian, for read-verify); read: true asks for the bytes read, as the result in hex
+   */
+  data?: Uint8Array | true;
   /** cas: the expected value */
   expect?: bigint;
   /** write/send: send it with this immediate (WRITE_WITH_IMM / SEND_WITH_IMM) */
@@ -33,7 +38,9 @@ export interface OpDescriptor {
 
 export const FCODE: Record<OpFn, number> = { write: 0, read: 1, fadd: 2, cas: 3, send: 4 };
 export const FNAME: readonly OpFn[] = ['write', 'read', 'fadd', 'cas', 'send'];
-export const OPFLAG = { barrier: 1, fence: 2, imm: 4 } as const;
+export const OPFLAG = { barrier: 1, fence: 2, imm: 4, data: 8 } as const;
+/** the most payload bytes one slice may carry */
+export const MAX_SLICE_DATA = 1 << 24;
 
 export const OpColumns = z
   .object({
@@ -47,6 +54,8 @@ export const OpColumns = z
     expect: Column,
     imm: Column,
     flags: Column,
+    /** base64 of the payloads of the OPFLAG.data writes and sends, in op order */
+    data: z.string().optional(),
   })
   .strict();
 export type OpColumns = z.infer<typeof OpColumns>;
@@ -63,6 +72,9 @@ export interface OpArrays {
   expect: BigUint64Array;
   imm: Uint32Array;
   flags: Uint8Array;
+  /** OPFLAG.data writes and sends: their payloads, each at dataOff[i] (len bytes) */
+  data?: Uint8Array;
+  dataOff?: Uint32Array;
 }
 
 export function defaultKey(op: OpDescriptor, node: string, peer: string): string | number {
@@ -76,6 +88,8 @@ export function encodeOps(ops: readonly OpDescriptor[]): OpColumns {
   const n = ops.length;
   const a = allocOpArrays(n);
   const regionIdx = new Map<string, number>();
+  const payloads: Uint8Array[] = [];
+  let dataBytes = 0;
   for (let i = 0; i < n; i++) {
     const op = ops[i]!;
     const where = `op #${i} (${op?.f})`;
@@ -92,15 +106,29 @@ export function encodeOps(ops: readonly OpDescriptor[]): OpColumns {
     const atomic = op.f === 'fadd' || op.f === 'cas';
     if (atomic && offset % 8) throw new TypeError(`${where}: offset ${offset} is not 8-byte aligned`);
     a.offset[i] = offset;
-    const len = atomic ? 8 : op.len ?? 8;
+    let payload: Uint8Array | undefined;
+    if (op.data !== undefined) {
+      if (op.data === true ? op.f !== 'read' : !(op.data instanceof Uint8Array) || (op.f !== 'write' && op.f !== 'send')) throw new TypeError(`${where}: data is a write's or send's payload (a Uint8Array), or true on a read`);
+      if (op.data !== true) {
+        if (op.len !== undefined && op.len !== op.data.length) throw new TypeError(`${where}: len ${op.len} is not the length of its data (${op.data.length})`);
+        if (op.value !== undefined) throw new TypeError(`${where}: a payload of its own has no value`);
+        payload = op.data;
+      }
+    }
+    const len = atomic ? 8 : payload ? payload.length : op.len ?? 8;
     if (!Number.isInteger(len) || len < 0 || len > 1 << 20) throw new TypeError(`${where}: len must be an integer in [0, 2^20]`);
     a.len[i] = len;
-    a.value[i] = u64Arg(op.value, `${where}: value`);
+    a.value[i] = payload ? firstWord(payload) : u64Arg(op.value, `${where}: value`);
+    if (payload) {
+      payloads.push(payload);
+      dataBytes += payload.length;
+      if (dataBytes > MAX_SLICE_DATA) throw new TypeError(`${where}: the slice's payloads exceed ${MAX_SLICE_DATA} bytes`);
+    }
     if (op.f === 'cas') {
       if (op.expect === undefined) throw new TypeError(`${where}: cas needs expect`);
       a.expect[i] = u64Arg(op.expect, `${where}: expect`);
     }
-    let flags = (op.barrier ? OPFLAG.barrier : 0) | (op.fence ? OPFLAG.fence : 0);
+    let flags = (op.barrier ? OPFLAG.barrier : 0) | (op.fence ? OPFLAG.fence : 0) | (op.data !== undefined ? OPFLAG.data : 0);
     if (op.imm !== undefined) {
       if (op.f !== 'write' && op.f !== 'send') throw new TypeError(`${where}: imm only goes with write or send`);
       if (!Number.isInteger(op.imm) || op.imm < 0 || op.imm > 0xffffffff) throw new TypeError(`${where}: imm must be a u32`);
@@ -120,7 +148,15 @@ export function encodeOps(ops: readonly OpDescriptor[]): OpColumns {
     expect: encodeColumn64(a.expect),
     imm: encodeColumn(a.imm),
     flags: encodeColumn(a.flags),
+    ...(payloads.length ? { data: Buffer.concat(payloads).toString('base64') } : {}),
   };
+}
+
+/** a payload's first 8 bytes as a little-endian u64 (zero-padded): what an 8-byte READ of its target returns */
+export function firstWord(b: Uint8Array): bigint {
+  const w = Buffer.alloc(8);
+  w.set(b.subarray(0, 8));
+  return w.readBigUInt64LE(0);
 }
 
 function u64Arg(v: bigint | undefined, what: string): bigint {
@@ -158,9 +194,21 @@ export function decodeOps(c: OpColumns): OpArrays {
     imm: decodeColumn(c.imm, n, Uint32Array, 'imm'),
     flags: decodeColumn(c.flags, n, Uint8Array, 'flags'),
   };
+  let at = 0;
   for (let i = 0; i < n; i++) {
     if (a.f[i]! > 4) throw new InputError('agent.badOps', `op #${i}: unknown f code ${a.f[i]}`);
     if (a.f[i] !== FCODE.send && a.region[i]! >= c.regions.length) throw new InputError('agent.badOps', `op #${i}: region index out of range`);
+    if (a.flags[i]! & OPFLAG.data && a.f[i] !== FCODE.read) {
+      if (a.f[i] !== FCODE.write && a.f[i] !== FCODE.send) throw new InputError('agent.badOps', `op #${i}: only writes and sends carry data`);
+      a.dataOff ??= new Uint32Array(n);
+      a.dataOff[i] = at;
+      at += a.len[i]!;
+    }
+  }
+  if (c.data !== undefined || at > 0) {
+    const data = Buffer.from(c.data ?? '', 'base64');
+    if (data.length !== at) throw new InputError('agent.badOps', `the ops' payloads are ${data.length} bytes, their lengths add up to ${at}`);
+    a.data = new Uint8Array(data.buffer, data.byteOffset, data.length);
   }
   return a;
 }

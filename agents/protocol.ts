@@ -209,6 +209,8 @@ export const OpsEvent = z.object({
   n: z.number().int().nonnegative(),
   /** error names referenced by the err column (0 = none, k = errors[k-1]) */
   errors: z.array(z.string()),
+  /** base64: the bytes of the ops with hasResult 2 (reads that asked for them), in event order, len bytes each */
+  bytes: z.string().optional(),
   cols: z.object({
     idx: Column, type: Column, process: Column, tInv: Column, tDone: Column, result: Column, hasResult: Column, err: Column,
     iRail: Column, iQpn: Column, iPsn: Column, iEpoch: Column,

@@ -2,6 +2,7 @@
 // memory, receives on the other side, and a forced QP error classified honestly.
 import { HistoryEvent } from '../harness/core';
 import { connectPeers } from './peers';
+import { u64Json } from './wire';
 import { FAST_FAIL, completed, rxeCluster, startPair, type AgentPair, type RxeCluster } from './test-support';
 
 jest.setTimeout(300_000);
@@ -74,6 +75,25 @@ test('FADD, CAS, WRITE, READ and SEND/RECV against the remote node', async () =>
     [`${client.node}->${target.node}`, 1002],
     [`${client.node}->${target.node}`, 0], // WRITE_WITH_IMM consumes a receive, no payload
   ]);
+});
+
+test('payloads of their own across two nodes: 300 distinct 32-byte blocks written, then read back in bytes, at depth 8', async () => {
+  const { client, target } = pair;
+  const n = 300;
+  const blk = (k: number) => Uint8Array.from({ length: 32 }, (_, i) => (k * 97 + i * 29 + (k >> 3)) & 0xff);
+  const at = (k: number) => 8192 + 32 * k;
+  const w = await client.runSlice({ slice: 'blocks-w', peer: target.node, policy: 'none', depth: 8, ops: Array.from({ length: n }, (_, k) => ({ f: 'write' as const, region: 'mem', offset: at(k), data: blk(k) })) });
+  expect(w).toMatchObject({ n, ok: n });
+  const mem = await target.readMemory('mem', at(0), 32 * n);
+  expect(Array.from({ length: n }, (_, k) => mem.subarray(32 * k, 32 * k + 32).equals(Buffer.from(blk(k)))).every(Boolean)).toBe(true);
+  const before = client.history.length;
+  // reads asking for bytes among plain 8-byte reads: the bytes stay with their ops
+  const reads = Array.from({ length: n }, (_, k) => (k % 3 === 2 ? { f: 'read' as const, region: 'mem', offset: at(k) } : { f: 'read' as const, region: 'mem', offset: at(k), len: 32, data: true as const }));
+  const r = await client.runSlice({ slice: 'blocks-r', peer: target.node, policy: 'none', depth: 8, ops: reads });
+  expect(r).toMatchObject({ n, ok: n });
+  const got = completed(client.history.slice(before)).map((e) => e.result);
+  const want = Array.from({ length: n }, (_, k) => (k % 3 === 2 ? u64Json(Buffer.from(blk(k)).readBigUInt64LE(0)) : { bytes: Buffer.from(blk(k)).toString('hex') }));
+  expect(got).toEqual(want);
 });
 
 test('one process has one op in flight: with depth 1 every invoke follows the previous completion, with depth 4 each slot is its own process', async () => {

@@ -30,6 +30,8 @@ export class OpRecords {
   readonly dEpoch: Uint16Array;
   readonly repost: Uint8Array;
   readonly counts = { ok: 0, info: 0, fail: 0 };
+  /** reads that asked for their bytes (hasResult 2): the bytes, by op index */
+  private readonly bytes = new Map<number, Uint8Array>();
   private readonly errors: string[] = [];
   /** finished since the last flush, as [start, end) ranges of op indices */
   private pending: Array<[number, number]> = [];
@@ -90,13 +92,18 @@ export class OpRecords {
     if (error !== undefined) this.err[i] = this.errCode(error);
   }
 
-  finish(i: number, outcome: 'ok' | 'info' | 'fail', result?: bigint): void {
+  finish(i: number, outcome: 'ok' | 'info' | 'fail', result?: bigint, bytes?: Uint8Array): void {
     if (this.outcome[i]) return;
     this.outcome[i] = OUTCOME[outcome];
     if (outcome === 'ok') this.err[i] = 0;
     if (result !== undefined) {
       this.result[i] = result;
       this.hasResult[i] = 1;
+    }
+    if (bytes !== undefined) {
+      // a copy: the chunk's buffer is the binding's
+      this.bytes.set(i, Uint8Array.from(bytes));
+      this.hasResult[i] = 2;
     }
     this.counts[outcome]++;
     this.pushPending(i, i + 1);
@@ -170,11 +177,22 @@ export class OpRecords {
       }
       return o;
     };
+    const read: Uint8Array[] = [];
+    if (this.bytes.size) {
+      for (const [s, e] of ranges) {
+        for (let i = s; i < e; i++) {
+          const b = this.bytes.get(i);
+          if (b) read.push(b);
+          this.bytes.delete(i);
+        }
+      }
+    }
     return {
       ev: 'ops',
       slice: this.slice,
       n,
       errors: [...this.errors],
+      ...(read.length ? { bytes: Buffer.concat(read).toString('base64') } : {}),
       cols: {
         idx: one ? { r: one[0] } : encodeColumn(idx!),
         type: encodeColumn(pick(this.outcome)),

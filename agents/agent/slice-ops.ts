@@ -42,7 +42,26 @@ export function batchFor(o: OpArrays, conn: Connection, queue: Uint32Array): Bat
     b.expect[j] = o.expect[i]!;
     b.imm[j] = o.imm[i]!;
   }
+  withData(o, queue, b);
   return b;
+}
+
+/** ops with bytes of their own: the batch's data holds each write's payload and room for each read's bytes */
+function withData(o: OpArrays, queue: Uint32Array, b: BatchOps): void {
+  let bytes = 0;
+  for (let j = 0; j < queue.length; j++) if (o.flags[queue[j]!]! & OPFLAG.data) bytes += o.len[queue[j]!]!;
+  if (bytes === 0) return;
+  b.data = new Uint8Array(bytes);
+  b.dataOff = new Uint32Array(queue.length);
+  let at = 0;
+  for (let j = 0; j < queue.length; j++) {
+    const i = queue[j]!;
+    if (!(o.flags[i]! & OPFLAG.data)) continue;
+    b.flags[j]! |= FLAG.data;
+    b.dataOff[j] = at;
+    if (o.f[i] !== FCODE.read) b.data.set(o.data!.subarray(o.dataOff![i]!, o.dataOff![i]! + o.len[i]!), at);
+    at += o.len[i]!;
+  }
 }
 
 /** read-verify: one 8-byte READ of each op's target on `backup` */

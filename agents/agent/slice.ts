@@ -5,7 +5,7 @@
 // reached the wire (never posted, or refused by ibv_post_send).
 import { ChaosError, ExitCode, InputError } from '../../harness/core';
 import { policyFor, settleSends, type FailoverPolicy, type UnresolvedOp } from '../failover';
-import { FCODE, FNAME, type OpArrays } from '../ops';
+import { FCODE, FNAME, OPFLAG, type OpArrays } from '../ops';
 import { PSN_UNKNOWN, type FailoverEvent, type Policy, type SliceResult } from '../protocol';
 import { BATCH, loadBinding, wcStatusName, type BatchChunk, type BatchOps, type BatchSummary } from '../verbs';
 import type { Connection } from './connection';
@@ -141,7 +141,9 @@ export class SliceRunner {
     const isSend = FCODE.send;
     const onChunk = (c: BatchChunk): void => {
       this.span(c);
-      if (this.fastChunk(c, queue, conn, procBase, epoch)) {
+      // the bytes of the chunk's ok reads that asked for them, in op order
+      let at = 0;
+      if (!c.bytes && this.fastChunk(c, queue, conn, procBase, epoch)) {
         out.finished += c.count;
         this.emitRecords();
         return;
@@ -158,7 +160,8 @@ export class SliceRunner {
         if (st === 0) {
           const f = o.f[i]!;
           rec.attempt(i, c.tDone[k]!, a);
-          rec.finish(i, 'ok', f === FCODE.read || f === FCODE.fadd || f === FCODE.cas ? c.result[k]! : undefined);
+          const bytes = f === FCODE.read && o.flags[i]! & OPFLAG.data ? c.bytes?.subarray(at, (at += o.len[i]!)) : undefined;
+          rec.finish(i, 'ok', f === FCODE.read || f === FCODE.fadd || f === FCODE.cas ? c.result[k]! : undefined, bytes);
           if (f === isSend) this.ch.sendsOk += 1n;
           out.finished++;
         } else if (st === BATCH.postFailed) {

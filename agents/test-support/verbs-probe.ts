@@ -2,7 +2,7 @@
 // binding directly, with no agent, over two QPs on one device (rxe loops them back), and prints
 // one JSON report of what it observed. The test asserts on the report.
 import { execFileSync } from 'node:child_process';
-import { Device, allocAligned, allocBatchOps, OP, type Completion, type CompletionQueue, type QueuePair } from '../verbs';
+import { Device, FLAG, allocAligned, allocBatchOps, OP, type Completion, type CompletionQueue, type QueuePair } from '../verbs';
 
 type Report = Record<string, unknown>;
 
@@ -22,6 +22,12 @@ function events(cq: CompletionQueue, n: number, timeoutMs = 10000): Promise<Comp
       }
     });
   });
+}
+
+/** 32 bytes as the four little-endian words readU64 sees */
+function words4(b: Uint8Array): string {
+  const v = Buffer.from(b);
+  return Array.from({ length: 4 }, (_, w) => v.readBigUInt64LE(8 * w).toString(16).padStart(16, '0')).join(' ');
 }
 
 async function main(): Promise<void> {
@@ -111,6 +117,52 @@ async function main(): Promise<void> {
   });
   const sorted = [...old].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
   r.batch = { ok: okCount, posted: summary.posted, mem: target.readU64(16).toString(), oldIsPermutation: sorted.every((v, i) => v === BigInt(i)) };
+
+  // payloads of their own: three 32-byte WRITEs of bytes that are no repeated value, then
+  // READs of 32 bytes that hand them back, and one plain 8-byte READ among them
+  const blocks = [0, 1, 2].map((b) => Uint8Array.from({ length: 32 }, (_, i) => (b * 71 + i * 13 + 5) & 0xff));
+  const put = allocBatchOps(3);
+  put.data = new Uint8Array(96);
+  put.dataOff = new Uint32Array(3);
+  blocks.forEach((blk, b) => {
+    put.opcode[b] = OP.write;
+    put.flags[b] = FLAG.data;
+    put.raddr[b] = target.addr + BigInt(4096 + 32 * b);
+    put.rkey[b] = target.rkey;
+    put.len[b] = 32;
+    put.data!.set(blk, 32 * b);
+    put.dataOff![b] = 32 * b;
+  });
+  const putSummary = await a.runBatch({ scratch: local, slotOffset: 8192, depth: 4 }, put, () => undefined);
+  const words = (off: number) => Array.from({ length: 4 }, (_, w) => target.readU64(off + 8 * w).toString(16).padStart(16, '0')).join(' ');
+  const get = allocBatchOps(4);
+  get.data = new Uint8Array(96);
+  get.dataOff = Uint32Array.from([0, 0, 32, 64]);
+  [2, -1, 1, 0].forEach((b, k) => {
+    get.opcode[k] = OP.read;
+    get.raddr[k] = target.addr + BigInt(b < 0 ? 16 : 4096 + 32 * b);
+    get.rkey[k] = target.rkey;
+    get.len[k] = b < 0 ? 8 : 32;
+    if (b >= 0) get.flags[k] = FLAG.data;
+  });
+  const got: string[] = [];
+  let plain = '';
+  await a.runBatch({ scratch: local, slotOffset: 8192, depth: 4 }, get, (c) => {
+    const bytes = Buffer.from(c.bytes ?? new Uint8Array());
+    let at = 0;
+    for (let k = 0; k < c.count; k++) {
+      if (c.status[k] !== 0) continue;
+      if (c.start + k === 1) plain = c.result[k]!.toString();
+      else got.push(bytes.subarray(at, (at += 32)).toString('hex'));
+    }
+  });
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  r.payload = {
+    written: putSummary.completed,
+    inMemory: [0, 1, 2].map((b) => words(4096 + 32 * b) === words4(blocks[b]!)),
+    readBack: got.join(',') === [hex(blocks[2]!), hex(blocks[1]!), hex(blocks[0]!)].join(','),
+    plain,
+  };
 
   // a forced QP error while a paced batch runs: outstanding WRs flush, the rest is never posted
   const m = 400;

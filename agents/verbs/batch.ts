@@ -2,7 +2,7 @@
 // the checks done before the worker thread starts. Results come back the same way.
 import type { MemoryRegion } from './mr';
 import type { NativeBatchChunk, NativeBatchOps, NativeBatchOptions, NativeBatchSummary } from './native';
-import { OP } from './opcodes';
+import { FLAG, OP } from './opcodes';
 import { checkInt } from './validate';
 
 export type BatchOps = NativeBatchOps;
@@ -63,9 +63,16 @@ export function checkBatchOps(o: BatchOptions, ops: BatchOps, maxSendWr: number)
     if (!(a instanceof T)) throw new TypeError(`runBatch: ops.${k} must be a ${T.name}`);
     if ((a as unknown as { length: number }).length !== n) throw new TypeError(`runBatch: ops.${k} has ${(a as unknown as { length: number }).length} entries, ops.opcode has ${n}`);
   }
+  if (ops.data !== undefined && !(ops.data instanceof Uint8Array && ops.dataOff instanceof Uint32Array && ops.dataOff.length === n)) {
+    throw new TypeError('runBatch: ops.data must be a Uint8Array with ops.dataOff, a Uint32Array of one offset per op');
+  }
   for (let i = 0; i < n; i++) {
     const op = ops.opcode[i]!;
     if (op > OP.sendImm) throw new TypeError(`runBatch: op #${i} has unknown opcode ${op}`);
+    if (ops.flags[i]! & FLAG.data) {
+      if (op === OP.fadd || op === OP.cas) throw new TypeError(`runBatch: atomic op #${i} cannot carry data`);
+      if (!ops.data || ops.dataOff![i]! + ops.len[i]! > ops.data.length) throw new TypeError(`runBatch: op #${i} has the data flag, but ops.data has no ${ops.len[i]} bytes at its dataOff`);
+    }
     if (ops.len[i]! > slotSize) throw new TypeError(`runBatch: op #${i} is ${ops.len[i]} bytes, more than slotSize ${slotSize}`);
     if ((op === OP.fadd || op === OP.cas) && ops.raddr[i]! % 8n !== 0n) throw new TypeError(`runBatch: atomic op #${i} targets unaligned address 0x${ops.raddr[i]!.toString(16)}`);
   }

@@ -7,7 +7,7 @@ import type {
   NativeBatchChunk, NativeBatchOps, NativeBatchOptions, NativeBatchSummary, NativeBinding, NativeCompletion, NativeContext,
   NativeCq, NativeMr, NativePd, NativeQp, NativeQpCaps, NativeQpState, NativeRecvWr, NativeSendWr,
 } from './native';
-import { BATCH, OP } from './opcodes';
+import { BATCH, FLAG, OP } from './opcodes';
 
 type ErrorCtor = new (message: string, code: string) => Error;
 let ErrorClass: ErrorCtor = class extends Error {
@@ -197,13 +197,16 @@ class FakeQp implements NativeQp {
     const startNs = now();
     let firstErrorIndex = -1;
     let posted = 0;
+    const bytes: Buffer[] = [];
     for (let i = 0; i < n; i++) {
       if (i % 256 === 0) await new Promise((ok) => setImmediate(ok));
       if (this.abortFlag) break;
       const slot = i % o.depth;
       const w: NativeSendWr = { opcode: ops.opcode[i]!, wrId: BigInt(i), localAddr: mr.addr + BigInt(o.slotOffset + slot * o.slotSize), length: ops.len[i]!, lkey: mr.lkey, remoteAddr: ops.raddr[i]!, rkey: ops.rkey[i]!, compareAdd: ops.opcode[i] === OP.cas ? ops.expect[i]! : ops.value[i]!, swap: ops.value[i]!, imm: ops.imm[i]!, signaled: 1, fence: 0, inline: 0 };
       const lm = memAt(mr.lkey, w.localAddr, Math.max(8, w.length));
-      if (lm) for (let b = 0; b < w.length; b += 8) lm.buf.writeBigUInt64LE(ops.value[i]!, lm.off + b);
+      const own = (ops.flags[i]! & FLAG.data) !== 0 && ops.data !== undefined;
+      if (lm && own && w.opcode !== OP.read) lm.buf.set(ops.data!.subarray(ops.dataOff![i]!, ops.dataOff![i]! + w.length), lm.off);
+      else if (lm) for (let b = 0; b < w.length; b += 8) lm.buf.writeBigUInt64LE(ops.value[i]!, lm.off + b);
       c.tPost[i] = now();
       c.slot[i] = slot;
       c.psn[i] = this.nextPsn;
@@ -213,12 +216,14 @@ class FakeQp implements NativeQp {
       c.status[i] = status;
       c.result[i] = result;
       c.tDone[i] = now();
+      if (status === 0 && own && w.opcode === OP.read && lm) bytes.push(Buffer.from(lm.buf.subarray(lm.off, lm.off + w.length)));
       if (status !== 0) {
         firstErrorIndex = i;
         break;
       }
     }
     this.busy = false;
+    if (bytes.length) c.bytes = new Uint8Array(Buffer.concat(bytes));
     onProgress(c);
     return { count: n, posted, completed: posted, firstErrorIndex, ...(firstErrorIndex >= 0 ? { firstError: wcName(c.status[firstErrorIndex]!) } : {}), forced: this.abortFlag ? 'abort' : 'none', startNs, endNs: now() };
   }

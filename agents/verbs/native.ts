@@ -193,6 +193,9 @@ export interface NativeBatchOps {
   value: BigUint64Array;
   expect: BigUint64Array;
   imm: Uint32Array;
+  /** FLAG.data ops: a write/send's payload, a read's bytes, at dataOff[i] (len bytes) */
+  data?: Uint8Array;
+  dataOff?: Uint32Array;
 }
 
 export interface NativeBatchOptions {
@@ -217,6 +220,8 @@ export interface NativeBatchChunk {
   result: BigUint64Array;
   tPost: BigUint64Array;
   tDone: BigUint64Array;
+  /** the bytes of the chunk's successful FLAG.data reads, in op order */
+  bytes?: Uint8Array;
 }
 
 export interface NativeBatchSummary {

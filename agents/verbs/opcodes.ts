@@ -18,7 +18,8 @@ export const BATCH = {
   aborted: -4,
 } as const;
 
-export const FLAG = { barrier: 1, fence: 2 } as const;
+// data: the op's payload is its own bytes (ops.data), and a read hands its bytes back
+export const FLAG = { barrier: 1, fence: 2, data: 4 } as const;
 
 export const WC_SUCCESS = 0;
 export const WC_WR_FLUSH_ERR = 5;

@@ -70,6 +70,10 @@ test('the batch path: 2000 FADDs, each old value seen exactly once', () => {
   expect(report.batch).toEqual({ ok: 2000, posted: 2000, mem: '2000', oldIsPermutation: true });
 });
 
+test('the batch path with payloads of their own: 32-byte WRITEs land byte for byte, 32-byte READs hand the bytes back', () => {
+  expect(report.payload).toEqual({ written: 3, inMemory: [true, true, true], readBack: true, plain: '2000' });
+});
+
 test('a forced QP error: outstanding WRs flush, the rest is never posted, posting on ERR flushes', () => {
   const st = report.forced.statuses as Record<string, number>;
   expect(report.forced.state).toBe('ERR');

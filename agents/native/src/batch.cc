@@ -14,7 +14,7 @@ namespace rdma {
 
 BatchWorker::BatchWorker(Napi::Env env, Napi::Object qpObj, QueuePair* qp, Napi::Object cqObj, CompletionQueue* cq,
                          Napi::Object mrObj, MemoryRegion* mr, const BatchOptions& opts,
-                         std::vector<BatchOp>&& ops, Napi::Function onProgress)
+                         std::vector<BatchOp>&& ops, std::vector<uint8_t>&& data, Napi::Function onProgress)
     : Napi::AsyncProgressQueueWorker<BatchChunk>(env, "rdma.batch"),
       deferred_(Napi::Promise::Deferred::New(env)),
       qpRef_(Napi::Persistent(qpObj)),
@@ -28,7 +28,8 @@ BatchWorker::BatchWorker(Napi::Env env, Napi::Object qpObj, QueuePair* qp, Napi:
       cqH_(cq->handle()),
       mrH_(mr->handle()),
       opts_(opts),
-      ops_(std::move(ops)) {
+      ops_(std::move(ops)),
+      data_(std::move(data)) {
   cq_->SetBorrowed(true);
   mr_->Acquire();
 }
@@ -76,6 +77,11 @@ void BatchWorker::Execute(const ExecutionProgress& progress) {
     BatchChunk c;
     c.start = from;
     c.res.assign(res_.begin() + from, res_.begin() + to);
+    for (uint32_t i = from; i < to; i++) {
+      const BatchOp& op = ops_[i];
+      if (op.op == kOpRead && (op.flags & kFlagData) && res_[i].status == 0)
+        c.bytes.insert(c.bytes.end(), data_.begin() + op.dataOff, data_.begin() + op.dataOff + op.len);
+    }
     progress.Send(&c, 1);
   };
   auto handle = [&](int k) {
@@ -88,8 +94,9 @@ void BatchWorker::Execute(const ExecutionProgress& progress) {
       const BatchOp& op = ops_[i];
       if (wc.status == IBV_WC_SUCCESS) {
         r.status = 0;
-        if (op.op == kOpRead || op.op == kOpFetchAdd || op.op == kOpCmpSwap)
-          memcpy(&r.result, base + static_cast<size_t>(r.slot) * opts_.slotSize, 8);
+        const uint8_t* got = base + static_cast<size_t>(r.slot) * opts_.slotSize;
+        if (op.op == kOpRead || op.op == kOpFetchAdd || op.op == kOpCmpSwap) memcpy(&r.result, got, 8);
+        if (op.op == kOpRead && (op.flags & kFlagData)) memcpy(data_.data() + op.dataOff, got, op.len);
       } else if (forced_) {
         r.status = forced_;
         r.err = wc.status;
@@ -160,7 +167,9 @@ void BatchWorker::Execute(const ExecutionProgress& progress) {
           // slots are reused: until the response lands a slot holds an earlier op's result,
           // so a success completion that brought no data would show a plausible stale value;
           // with the poison it shows a value no op wrote, which the checkers flag
-          memset(local, 0xff, 8);
+          memset(local, 0xff, (op.flags & kFlagData) ? std::max<uint32_t>(8, op.len) : 8);
+        } else if ((op.flags & kFlagData) != 0) {
+          memcpy(local, data_.data() + op.dataOff, s.length);
         } else if (op.op == kOpWrite || op.op == kOpWriteImm || op.op == kOpSend || op.op == kOpSendImm) {
           // the payload is the 64-bit value repeated: any prefix identifies the op
           for (uint32_t b = 0; b < s.length; b += 8) memcpy(local + b, &op.value, std::min<uint32_t>(8, s.length - b));
@@ -285,6 +294,11 @@ void BatchWorker::OnProgress(const BatchChunk* data, size_t count) {
     o.Set("result", result);
     o.Set("tPost", tPost);
     o.Set("tDone", tDone);
+    if (!ch.bytes.empty()) {
+      auto bytes = Napi::Uint8Array::New(env, ch.bytes.size());
+      memcpy(bytes.Data(), ch.bytes.data(), ch.bytes.size());
+      o.Set("bytes", bytes);
+    }
     onProgress_.Call({o});
     if (env.IsExceptionPending()) {
       // Keep going (the ops are real); the batch promise rejects with this error at the end.

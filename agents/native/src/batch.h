@@ -24,11 +24,13 @@ enum BatchStatus : int16_t {
   kPending = -100,   // internal: posted, no completion yet
 };
 
-enum BatchFlag : uint8_t { kFlagBarrier = 1, kFlagFence = 2 };
+// kFlagData: a write/send takes its payload from the batch's data at dataOff (instead of the
+// value repeated), a read hands its bytes back in its chunk's `bytes`
+enum BatchFlag : uint8_t { kFlagBarrier = 1, kFlagFence = 2, kFlagData = 4 };
 
 struct BatchOp {
   uint64_t raddr = 0, value = 0, expect = 0;
-  uint32_t rkey = 0, len = 0, imm = 0;
+  uint32_t rkey = 0, len = 0, imm = 0, dataOff = 0;
   uint8_t op = 0, flags = 0;
 };
 
@@ -43,6 +45,8 @@ struct BatchResult {
 struct BatchChunk {
   uint32_t start = 0;
   std::vector<BatchResult> res;
+  // the bytes of the chunk's successful kFlagData reads, in op order
+  std::vector<uint8_t> bytes;
 };
 
 struct BatchOptions {
@@ -55,7 +59,7 @@ class BatchWorker : public Napi::AsyncProgressQueueWorker<BatchChunk> {
  public:
   BatchWorker(Napi::Env env, Napi::Object qpObj, QueuePair* qp, Napi::Object cqObj, CompletionQueue* cq,
               Napi::Object mrObj, MemoryRegion* mr, const BatchOptions& opts, std::vector<BatchOp>&& ops,
-              Napi::Function onProgress);
+              std::vector<uint8_t>&& data, Napi::Function onProgress);
   Napi::Promise Promise() { return deferred_.Promise(); }
   void Abort() { abort_.store(true); }
 
@@ -80,6 +84,9 @@ class BatchWorker : public Napi::AsyncProgressQueueWorker<BatchChunk> {
   std::shared_ptr<MrHandle> mrH_;
   BatchOptions opts_;
   std::vector<BatchOp> ops_;
+  // payloads in, read bytes out (at each kFlagData op's dataOff); a copy, so the worker
+  // thread never touches JS memory
+  std::vector<uint8_t> data_;
   std::vector<BatchResult> res_;
   std::atomic<bool> abort_{false};
   Napi::ObjectReference callbackError_;

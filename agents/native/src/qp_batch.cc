@@ -86,6 +86,21 @@ Napi::Value QueuePair::RunBatch(const Napi::CallbackInfo& info) {
   auto vaA = value.As<Napi::TypedArrayOf<uint64_t>>();
   auto exA = expect.As<Napi::TypedArrayOf<uint64_t>>();
   auto imA = imm.As<Napi::TypedArrayOf<uint32_t>>();
+  // optional payloads: data (Uint8Array) and dataOff (Uint32Array), for kFlagData ops
+  std::vector<uint8_t> data;
+  const uint32_t* dataOff = nullptr;
+  Napi::Value dv = a.Get("data");
+  if (!dv.IsUndefined()) {
+    Napi::TypedArray d, off;
+    if (!typed("data", napi_uint8_array, &d) || !typed("dataOff", napi_uint32_array, &off)) return env.Undefined();
+    if (off.ElementLength() != n) {
+      ThrowType(env, "runBatch: ops.dataOff must have one entry per op");
+      return env.Undefined();
+    }
+    auto dA = d.As<Napi::TypedArrayOf<uint8_t>>();
+    data.assign(dA.Data(), dA.Data() + dA.ElementLength());
+    dataOff = off.As<Napi::TypedArrayOf<uint32_t>>().Data();
+  }
   std::vector<BatchOp> ops(n);
   for (size_t i = 0; i < n; i++) {
     BatchOp& b = ops[i];
@@ -102,9 +117,19 @@ Napi::Value QueuePair::RunBatch(const Napi::CallbackInfo& info) {
       ThrowRdma(env, "runBatch: op #" + std::to_string(i) + " has a bad opcode or a length above slotSize", "EINVAL");
       return env.Undefined();
     }
+    if (b.flags & kFlagData) {
+      // memory safety: the payload is read from (a read's bytes written to) data[dataOff, +len)
+      b.dataOff = dataOff ? dataOff[i] : 0;
+      bool movesBytes = b.op == kOpRead || b.op == kOpWrite || b.op == kOpWriteImm || b.op == kOpSend || b.op == kOpSendImm;
+      if (!dataOff || !movesBytes || static_cast<uint64_t>(b.dataOff) + b.len > data.size()) {
+        ThrowRdma(env, "runBatch: op #" + std::to_string(i) + " has the data flag but no room in ops.data (or is an atomic)", "EINVAL");
+        return env.Undefined();
+      }
+    }
   }
   auto* w = new BatchWorker(env, info.This().As<Napi::Object>(), this, info[0].As<Napi::Object>(), cq,
-                            info[1].As<Napi::Object>(), mr, opts, std::move(ops), info[4].As<Napi::Function>());
+                            info[1].As<Napi::Object>(), mr, opts, std::move(ops), std::move(data),
+                            info[4].As<Napi::Function>());
   batch_ = w;
   Napi::Promise p = w->Promise();
   w->Queue();
