@@ -111,12 +111,21 @@ export function recvsToHistory(ev: RecvsEvent, node: string, clock: ClockSync): 
   const peer = decodeColumn<Uint16Array>(c.peer, n, Uint16Array, 'peer');
   const rail = decodeColumn<Uint8Array>(c.rail, n, Uint8Array, 'rail');
   const qpn = decodeColumn<Uint32Array>(c.qpn, n, Uint32Array, 'qpn');
+  const hasBytes = c.hasBytes !== undefined ? decodeColumn<Uint8Array>(c.hasBytes, n, Uint8Array, 'hasBytes') : undefined;
+  const len = hasBytes ? decodeColumn<Uint32Array>(c.len, n, Uint32Array, 'len') : undefined;
+  const bytes = Buffer.from(ev.bytes ?? '', 'base64');
+  let at = 0;
   const out: HistoryEvent[] = [];
   for (let k = 0; k < n; k++) {
     const key = `${ev.peers[peer[k]!] ?? '?'}->${node}`;
     const meta: RdmaMeta = { rail: rail[k]!, qpn: qpn[k]! };
     out.push({ type: 'invoke', process: process[k]!, f: 'recv', node, key, time: clock.toLocal(tInv[k]!), rdma: meta });
-    out.push({ type: 'ok', process: process[k]!, f: 'recv', node, key, result: u64Json(value[k]!), time: clock.toLocal(tDone[k]!), rdma: meta });
+    let result: Json = u64Json(value[k]!);
+    if (hasBytes?.[k]) {
+      if (at + len![k]! > bytes.length) throw new TypeError(`recvs event: a receive's ${len![k]} bytes are missing`);
+      result = bytesJson(bytes.subarray(at, (at += len![k]!)));
+    }
+    out.push({ type: 'ok', process: process[k]!, f: 'recv', node, key, result, time: clock.toLocal(tDone[k]!), rdma: meta });
   }
   return out;
 }

@@ -12,6 +12,8 @@ export interface PeerOptions {
   sendDepth?: number;
   recvDepth?: number;
   slotSize?: number;
+  /** record receives with their bytes (both sides) */
+  recvBytes?: boolean;
 }
 
 export interface PeerLink {
@@ -42,7 +44,7 @@ export async function connectPeers(a: AgentClient, b: AgentClient, o: PeerOption
     if (!common.includes(r)) throw new InputError('agent.noRail', `rail ${r} is not present on both ${a.node} and ${b.node}`);
   }
   const link: PeerLink = { rails, a: new Map(), b: new Map() };
-  const caps = { ...(o.sendDepth ? { sendDepth: o.sendDepth } : {}), ...(o.recvDepth !== undefined ? { recvDepth: o.recvDepth } : {}), ...(o.slotSize ? { slotSize: o.slotSize } : {}) };
+  const caps = { ...(o.sendDepth ? { sendDepth: o.sendDepth } : {}), ...(o.recvDepth !== undefined ? { recvDepth: o.recvDepth } : {}), ...(o.slotSize ? { slotSize: o.slotSize } : {}), ...(o.recvBytes ? { recvBytes: true } : {}) };
   const settings = o.settings ?? {};
   for (const rail of rails) {
     if (a === b) {

@@ -60,6 +60,8 @@ export const Request = z.discriminatedUnion('method', [
     recvDepth: z.number().int().min(0).max(4096).optional(),
     /** bytes per op slot: the largest op length on this connection */
     slotSize: z.number().int().min(8).max(1 << 20).multipleOf(8).optional(),
+    /** receives on this connection are recorded with their bytes (a message protocol reads them) */
+    recvBytes: z.boolean().optional(),
   }).strict()),
   req('connectQp', z.object({
     conn: name,
@@ -224,7 +226,9 @@ export const RecvsEvent = z.object({
   ev: z.literal('recvs'),
   n: z.number().int().nonnegative(),
   peers: z.array(z.string()),
-  cols: z.object({ process: Column, tInv: Column, tDone: Column, value: Column, peer: Column, rail: Column, qpn: Column, len: Column }).strict(),
+  cols: z.object({ process: Column, tInv: Column, tDone: Column, value: Column, peer: Column, rail: Column, qpn: Column, len: Column, hasBytes: Column.optional() }).strict(),
+  /** base64: the bytes of the receives with hasBytes 1, in event order, len bytes each */
+  bytes: z.string().optional(),
 }).strict();
 export type RecvsEvent = z.infer<typeof RecvsEvent>;
 

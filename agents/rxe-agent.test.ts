@@ -173,3 +173,16 @@ test('QPs are rebuilt through the controller, and counters and snapshots are rea
   expect(rxe0.rcvd_pkts).toBeGreaterThan(0);
   expect(target.info!.counters[Object.keys(c.devices)[0]!]).toEqual(expect.arrayContaining(['duplicate_request', 'retry_exceeded_err', 'link_downed']));
 });
+
+test('receives with their bytes: SENDs with payloads of their own arrive byte for byte on the other node (recvBytes)', async () => {
+  const { client, target } = pair;
+  await connectPeers(client, target, { settings: FAST_FAIL, slotSize: 1024, recvBytes: true });
+  const msgs = Array.from({ length: 50 }, (_, k) => Uint8Array.from({ length: k === 49 ? 700 : 40 }, (_, i) => (k * 53 + i * 7 + 1) & 0xff));
+  const before = target.history.length;
+  const r = await client.runSlice({ slice: 'payload-sends', peer: target.node, policy: 'none', depth: 8, ops: msgs.map((data) => ({ f: 'send' as const, data })) });
+  expect(r).toMatchObject({ n: 50, ok: 50 });
+  const recvs = () => target.history.slice(before).filter((e) => e.f === 'recv' && e.type === 'ok');
+  const until = Date.now() + 10_000;
+  while (recvs().length < msgs.length && Date.now() < until) await new Promise((ok) => setTimeout(ok, 50));
+  expect(recvs().map((e) => e.result)).toEqual(msgs.map((m) => ({ bytes: Buffer.from(m).toString('hex') })));
+});

@@ -39,6 +39,8 @@ export interface ConnectionOptions {
   sendDepth: number;
   recvDepth: number;
   slotSize: number;
+  /** receives are recorded with their bytes */
+  recvBytes?: boolean;
 }
 
 export class Connection {
@@ -48,6 +50,7 @@ export class Connection {
   readonly sendDepth: number;
   readonly recvDepth: number;
   readonly slotSize: number;
+  readonly recvBytes: boolean;
   readonly psn: number;
   readonly qp: QueuePair;
   readonly sendCq: CompletionQueue;
@@ -71,6 +74,7 @@ export class Connection {
     this.sendDepth = o.sendDepth;
     this.recvDepth = o.recvDepth;
     this.slotSize = o.slotSize;
+    this.recvBytes = o.recvBytes === true;
     this.psn = randomInt(0, 0x1000000);
     const dev = o.rail.device;
     this.sendCq = dev.createCq(o.sendDepth + 16);
@@ -112,6 +116,12 @@ export class Connection {
     let v = 0n;
     for (let b = byteLen - 1; b >= 0; b--) v = (v << 8n) | BigInt(this.scratch.buffer[off + b]!);
     return v;
+  }
+
+  /** a copy of the bytes a receive slot got */
+  recvData(slot: number, byteLen: number): Uint8Array {
+    const off = this.recvOffset + slot * this.slotSize;
+    return Uint8Array.from(this.scratch.buffer.subarray(off, off + Math.min(byteLen, this.slotSize)));
   }
 
   /** QP state as the device sees it; a QP that left RTS is broken for good */

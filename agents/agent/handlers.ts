@@ -86,7 +86,7 @@ export const handlers: { [M in keyof typeof import('../protocol').RESULTS]: (ctx
     if (prior && (prior.peer !== p.peer || prior.rail.rail !== p.rail)) {
       throw new InputError('agent.connExists', `${state.node}: connection ${p.conn} exists toward ${prior.peer} on rail ${prior.rail.rail}`);
     }
-    const conn = new Connection({ id: p.conn, peer: p.peer, rail, sendDepth: p.sendDepth ?? 256, recvDepth: p.recvDepth ?? 64, slotSize: p.slotSize ?? 64 });
+    const conn = new Connection({ id: p.conn, peer: p.peer, rail, sendDepth: p.sendDepth ?? 256, recvDepth: p.recvDepth ?? 64, slotSize: p.slotSize ?? 64, recvBytes: p.recvBytes === true });
     const old = ch.conns.get(p.rail);
     if (old) {
       // a fresh QP on a rail replaces the old one (broken by a fault, or being rebuilt)

@@ -23,6 +23,9 @@ export class Receiver implements RecvHandler {
   private rail: number[] = [];
   private qpn: number[] = [];
   private len: number[] = [];
+  /** receives on recvBytes connections: 1, and their bytes in `bytes` */
+  private hasBytes: number[] = [];
+  private bytes: Uint8Array[] = [];
   private peers: string[] = [];
   private timer: NodeJS.Timeout | undefined;
 
@@ -85,6 +88,8 @@ export class Receiver implements RecvHandler {
     this.rail.push(conn.rail.rail);
     this.qpn.push(conn.qp.qpn);
     this.len.push(wc.byteLen);
+    this.hasBytes.push(conn.recvBytes ? 1 : 0);
+    if (conn.recvBytes) this.bytes.push(conn.recvData(slot, wc.byteLen));
     if (this.process.length >= FLUSH_EVERY) this.flush();
   }
 
@@ -112,7 +117,9 @@ export class Receiver implements RecvHandler {
         rail: encodeColumn(Uint8Array.from(this.rail)),
         qpn: encodeColumn(Uint32Array.from(this.qpn)),
         len: encodeColumn(Uint32Array.from(this.len)),
+        ...(this.bytes.length ? { hasBytes: encodeColumn(Uint8Array.from(this.hasBytes)) } : {}),
       },
+      ...(this.bytes.length ? { bytes: Buffer.concat(this.bytes).toString('base64') } : {}),
     };
     this.process = [];
     this.tInv = [];
@@ -122,6 +129,8 @@ export class Receiver implements RecvHandler {
     this.rail = [];
     this.qpn = [];
     this.len = [];
+    this.hasBytes = [];
+    this.bytes = [];
     this.state.emit(ev);
   }
 

@@ -1,4 +1,5 @@
-// Paxos over SEND/RECV: the wire format, the acceptor and proposer state machines and the
+// Paxos over SEND/RECV: the wire format (one 40-byte SEND payload per message, received as bytes on a
+// recvBytes connection), the acceptor and proposer state machines and the
 // invariant checks. (The workload package, its agent roles and campaigns come next; until the
 // registry names it, a campaign cannot ask for it.)
 export { checkPaxos, type Accepted, type Decided, type InvariantViolation, type PaxosInvariant, type PaxosRecords, type Proposed } from './checks';
