@@ -7,7 +7,10 @@ import { startFakeAgent } from '../../agents/test-support';
 import { BLOCK_BYTES } from './block';
 import { checkDiskPaxos } from './checks';
 import { DISK_REGION } from './ops';
-import { diskSnapshot, driveLog, valuesPerSlot } from './test-support/drive';
+import { encodeBlock } from './block';
+import { recordsFromHistory } from './history';
+import { DECIDER_BASE, diskSnapshot, driveLog, valuesPerSlot, type Driven } from './test-support/drive';
+import type { HistoryEvent } from '../../harness/core';
 
 const P = 3;
 const SLOTS = 10;
@@ -34,4 +37,43 @@ test('three processors decide ten slots over three agent disks; every invariant 
   expect(checkDiskPaxos({ ...r, snapshots: new Map([['end', snapshot]]) })).toEqual([]);
   // the reads saw real blocks: others' ballots, not only empty ones
   expect(r.reads.some((x) => x.block.mbal > 0)).toBe(true);
+  driven = r;
+});
+
+let driven: Driven | undefined;
+const shape = (r: Driven) => ({ processors: P, disks: 3, processorOf: (p: number) => p - DECIDER_BASE, inputs: r.inputs });
+
+test('the history alone gives the same records, and the checks catch what is planted in it', () => {
+  const r = driven!;
+  const h = recordsFromHistory(r.histories, shape(r));
+  expect([h.writes.length, h.reads.length, h.commits.length]).toEqual([r.writes.length, r.reads.length, r.commits.length]);
+  expect(checkDiskPaxos(h)).toEqual([]);
+  // the histories with the first event f rewrites rewritten
+  const edit = (f: (e: HistoryEvent) => HistoryEvent | undefined): HistoryEvent[][] => {
+    let done = false;
+    return r.histories.map((l) =>
+      l.map((e) => {
+        const x = done ? undefined : f(e);
+        if (x) done = true;
+        return x ?? e;
+      }),
+    );
+  };
+  // another slot's value decided by processor 2: Consistent (slot 3 had one value)
+  const bad = edit((e) => (e.f === 'decide' && e.type === 'ok' && e.key === 'slot:3' && e.process === DECIDER_BASE + 2 ? { ...e, value: 3003 === e.value ? 1003 : 3003 } : undefined));
+  expect(checkDiskPaxos(recordsFromHistory(bad, shape(r))).map((v) => [v.invariant, v.instance])).toEqual([['Consistent', 3]]);
+  // a value nobody proposed: Nontrivial
+  const foreign = edit((e) => (e.f === 'decide' && e.type === 'ok' && e.key === 'slot:5' ? { ...e, value: 77 } : undefined));
+  expect(checkDiskPaxos(recordsFromHistory(foreign, shape(r))).map((v) => v.invariant)).toContain('Nontrivial');
+  // a read of a block, after its owner's acknowledged write, that returns the empty block: NoRegression
+  const acked = new Map<string, number>();
+  const stale = edit((e) => {
+    if (e.f === 'write' && e.type === 'ok') acked.set(String(e.key), e.time!);
+    if (e.f === 'read' && e.type === 'ok' && acked.has(String(e.key))) {
+      const [, slot, owner] = /^disk\d+:(\d+)\/(\d+)$/.exec(String(e.key))!.map(Number);
+      return { ...e, result: { bytes: encodeBlock({ mbal: 0, bal: 0, inp: 0 }, slot!, owner!).toString('hex') } };
+    }
+    return undefined;
+  });
+  expect(checkDiskPaxos(recordsFromHistory(stale, shape(r))).map((v) => v.invariant)).toContain('NoRegression');
 });

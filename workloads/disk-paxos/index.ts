@@ -4,6 +4,7 @@
 // until the registry names it, a campaign cannot ask for it.)
 export { BLOCK_BYTES, blockOffset, decodeBlock, EMPTY_BLOCK, encodeBlock, instancesIn, type Block } from './block';
 export { checkDiskPaxos, type DiskPaxosInvariant, type DiskPaxosRecords, type DiskPaxosViolation, type DiskRead, type DiskWrite, type SnapshotBlock } from './checks';
+export { recordsFromHistory, slotKey, type HistoryShape } from './history';
 export { blockKey, DISK_REGION, toAgentOp, toDiskResult } from './ops';
 export { Processor, type Commit, type DiskOp, type DiskResult, type ProcessorOptions } from './processor';
 export { simulateDiskPaxos, type DiskSimOptions } from './sim';

@@ -18,7 +18,7 @@ import { EventType, OpF, type HistoryEvent, type RdmaMeta } from './schema';
 import { historyJsonSchema } from './validate';
 
 /** sha256 of JSON.stringify(historyJsonSchema()) for the schema this parser implements */
-export const FAST_SCHEMA_SHA256 = 'fbc8772e53bdeee27636df827a44edb3ef0bf978ce293530987f4ac0e1b20bbb';
+export const FAST_SCHEMA_SHA256 = '6d2b679523230236163561c34ca5a9c9468f7d0087a598c7096ffb61402ebf56';
 
 export function schemaFingerprint(): string {
   return createHash('sha256').update(JSON.stringify(historyJsonSchema())).digest('hex');

@@ -6,6 +6,7 @@ import { mulberry32, type HistoryEvent } from '../../../harness/core';
 import { BLOCK_BYTES, decodeBlock, type Block } from '../block';
 import type { DiskPaxosRecords, DiskRead, DiskWrite, SnapshotBlock } from '../checks';
 import { DISK_REGION, blockKey, toAgentOp, toDiskResult } from '../ops';
+import { slotKey } from '../history';
 import { Processor, type DiskOp } from '../processor';
 
 export interface DriveOptions {
@@ -26,7 +27,12 @@ export interface Driven extends DiskPaxosRecords {
   /** per commit: ms from the processor's start of the slot to its commit */
   commitMs: number[];
   steps: number;
+  /** what was recorded: each agent's slices' events (widened as the recorder does), then the decide events */
+  histories: HistoryEvent[][];
 }
+
+/** the process of processor p's decide events */
+export const DECIDER_BASE = 9_000_000;
 
 export const inputOf = (p: number, slot: number): number => p * 1000 + slot;
 
@@ -45,6 +51,17 @@ export async function driveLog(o: DriveOptions): Promise<Driven> {
   const commitMs: number[] = [];
   let slice = 0;
   let step = 0;
+  const agentsSeen: AgentClient[] = [];
+  const histories: HistoryEvent[][] = [];
+  const decisions: HistoryEvent[] = [];
+  const historyOf = (a: AgentClient): HistoryEvent[] => {
+    let k = agentsSeen.indexOf(a);
+    if (k < 0) {
+      k = agentsSeen.push(a) - 1;
+      histories.push([]);
+    }
+    return histories[k]!;
+  };
   for (; step < (o.maxSteps ?? 5000) && commits.length < active.length * o.slots; step++) {
     const movers = procs.map((_, i) => i).filter((i) => pending[i]!.length > 0 && rnd() < 0.6);
     // one slice per (agent, peer): an agent runs one slice toward a peer at a time
@@ -71,6 +88,7 @@ export async function driveLog(o: DriveOptions): Promise<Driven> {
         // two nodes' ops that the clocks cannot vouch for is not asserted
         const u = g.agent.clock.uncertaintyNs;
         const slack = Number.isFinite(u) ? Math.ceil(u) + 1_000_000 : 5_000_000;
+        historyOf(g.agent).push(...evs.map((e) => ({ ...e, time: e.type === 'invoke' ? Math.max(0, e.time! - slack) : e.time! + slack })));
         return g.items.map((b, k) => {
           const inv = evs[2 * k]!;
           const done = evs[2 * k + 1]!;
@@ -88,6 +106,9 @@ export async function driveLog(o: DriveOptions): Promise<Driven> {
       pending[p]!.push(...proc.onResult(r));
       if (proc.committed && proc.stage === 'committed') {
         commits.push({ processor: p + 1, instance: proc.instance, ballot: proc.committed.ballot, value: proc.committed.value, source: `processor ${p + 1}` });
+        const t = Number(process.hrtime.bigint());
+        const d = { process: DECIDER_BASE + p + 1, f: 'decide' as const, key: slotKey(proc.instance), value: proc.committed.value };
+        decisions.push({ type: 'invoke', ...d, time: t }, { type: 'ok', ...d, time: t });
         commitMs.push(Date.now() - began[p]!);
         began[p] = Date.now();
         if (proc.instance < last) pending[p]!.push(...proc.begin(proc.instance + 1));
@@ -96,7 +117,7 @@ export async function driveLog(o: DriveOptions): Promise<Driven> {
     }
   }
   const inputs = active.flatMap((p) => Array.from({ length: o.slots }, (_, s) => ({ processor: p, instance: first + s, value: inputOf(p, first + s) })));
-  return { processors: P, disks: o.disks, inputs, commits, writes, reads, incarnations: new Map(), snapshots: new Map(), commitMs, steps: step };
+  return { processors: P, disks: o.disks, inputs, commits, writes, reads, incarnations: new Map(), snapshots: new Map(), commitMs, steps: step, histories: [...histories, decisions] };
 }
 
 /** every block of every disk, decoded; a block that does not decode throws */
