@@ -19,7 +19,7 @@ let disks: AgentClient[] = [];
 beforeAll(async () => {
   disks = await Promise.all(Array.from({ length: 3 }, async () => (await startFakeAgent()).agent));
   for (const a of disks) {
-    await a.registerMemory(DISK_REGION, SLOTS * P * BLOCK_BYTES);
+    await a.registerMemory(DISK_REGION, 2 * SLOTS * P * BLOCK_BYTES);
     await connectPeers(a, a);
   }
 });
@@ -76,4 +76,15 @@ test('the history alone gives the same records, and the checks catch what is pla
     return undefined;
   });
   expect(checkDiskPaxos(recordsFromHistory(stale, shape(r))).map((v) => v.invariant)).toContain('NoRegression');
+});
+
+test('processors that crash mid-slot and restart (a new incarnation reads its own block back first) stay safe and still decide', async () => {
+  const slots = { firstSlot: SLOTS + 1, slots: SLOTS };
+  const r = await driveLog({ processors: P, disks: 3, ...slots, seed: 21, crash: 0.08, route: (_p, d) => ({ agent: disks[d - 1]!, peer: disks[d - 1]!.node }) });
+  const restarts = [...r.incarnations.values()].reduce((n, l) => n + l.length - 1, 0);
+  expect(restarts).toBeGreaterThan(3);
+  expect(r.commits.length).toBe(P * SLOTS);
+  expect(valuesPerSlot(r)).toEqual(new Array(SLOTS).fill(1));
+  expect(checkDiskPaxos({ ...r, snapshots: new Map([['end', await diskSnapshot(disks, P, 2 * SLOTS)]]) })).toEqual([]);
+  expect(checkDiskPaxos(recordsFromHistory(r.histories, { ...shape(r), incarnations: r.incarnations }))).toEqual([]);
 });

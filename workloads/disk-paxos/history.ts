@@ -18,6 +18,8 @@ export interface HistoryShape {
   processorOf(process: number): number;
   /** what the processors proposed */
   inputs: DiskPaxosRecords['inputs'];
+  /** when each processor's incarnations began (from the run's crash faults); default: one each */
+  incarnations?: DiskPaxosRecords['incarnations'];
 }
 
 function bytesOf(j: unknown): Buffer | undefined {
@@ -31,6 +33,12 @@ export function recordsFromHistory(histories: readonly (readonly HistoryEvent[])
   const reads: DiskRead[] = [];
   const commits: DiskPaxosRecords['commits'][number][] = [];
   const problems: string[] = [];
+  const incarnationAt = (p: number, t: number): number => {
+    const starts = s.incarnations?.get(p) ?? [0];
+    let k = 0;
+    while (k + 1 < starts.length && starts[k + 1]! <= t) k++;
+    return k;
+  };
   histories.forEach((h, hi) => {
     const open = new Map<number | string, HistoryEvent>();
     for (const e of h) {
@@ -57,7 +65,7 @@ export function recordsFromHistory(histories: readonly (readonly HistoryEvent[])
           continue;
         }
         // an unknown outcome may still have landed: it is a write, never acknowledged
-        writes.push({ owner, disk, instance, block, incarnation: 0, ...(e.type === 'ok' ? { acked: e.time! } : {}), source });
+        writes.push({ owner, disk, instance, block, incarnation: incarnationAt(owner, inv?.time ?? e.time!), ...(e.type === 'ok' ? { acked: e.time! } : {}), source });
       } else if (e.type === 'ok') {
         const b = bytesOf(e.result);
         const block = b && decodeBlock(b, instance, owner);
@@ -71,5 +79,5 @@ export function recordsFromHistory(histories: readonly (readonly HistoryEvent[])
     }
   });
   if (problems.length) throw new Error(`disk-paxos history: ${problems.length} op(s) out of shape, first: ${problems[0]}`);
-  return { processors: s.processors, disks: s.disks, inputs: s.inputs, commits, writes, reads, incarnations: new Map(), snapshots: new Map() };
+  return { processors: s.processors, disks: s.disks, inputs: s.inputs, commits, writes, reads, incarnations: s.incarnations ?? new Map(), snapshots: new Map() };
 }

@@ -9,7 +9,8 @@ import { acquireSharedCluster, type SharedCluster } from '../../harness/cluster/
 import { BLOCK_BYTES } from './block';
 import { checkDiskPaxos } from './checks';
 import { DISK_REGION } from './ops';
-import { diskSnapshot, driveLog, valuesPerSlot } from './test-support/drive';
+import { recordsFromHistory } from './history';
+import { DECIDER_BASE, diskSnapshot, driveLog, valuesPerSlot } from './test-support/drive';
 
 jest.setTimeout(20 * 60_000);
 
@@ -46,6 +47,10 @@ test('three processors decide 50 slots over three memory nodes; every invariant 
   const snapshot = await diskSnapshot(agents, P, SLOTS);
   expect(checkDiskPaxos({ ...r, snapshots: new Map([['end', snapshot]]) })).toEqual([]);
   expect(r.reads.some((x) => x.block.mbal > 0)).toBe(true);
+  // the same verdict from the recorded history alone
+  const fromHistory = recordsFromHistory(r.histories, { processors: P, disks: 3, processorOf: (p) => p - DECIDER_BASE, inputs: r.inputs });
+  expect([fromHistory.writes.length, fromHistory.reads.length, fromHistory.commits.length]).toEqual([r.writes.length, r.reads.length, r.commits.length]);
+  expect(checkDiskPaxos(fromHistory)).toEqual([]);
 
   // a stable leader: processor 1 alone decides the next 20 slots, its own inputs, no aborts
   const lead = await driveLog({ processors: P, disks: 3, slots: LEADER_SLOTS, firstSlot: SLOTS + 1, seed: 12, proposers: [1], route: (p, d) => ({ agent: agents[p - 1]!, peer: agents[d - 1]!.node }) });

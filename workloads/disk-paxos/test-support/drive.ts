@@ -21,6 +21,8 @@ export interface DriveOptions {
   firstSlot?: number;
   /** the processors that propose (default all); the others stay idle, their blocks empty */
   proposers?: number[];
+  /** per step: a processor mid-slot crashes (its state and unposted ops are gone) and restarts */
+  crash?: number;
 }
 
 export interface Driven extends DiskPaxosRecords {
@@ -40,6 +42,7 @@ export async function driveLog(o: DriveOptions): Promise<Driven> {
   const P = o.processors;
   const rnd = mulberry32(o.seed);
   const procs = Array.from({ length: P }, (_, i) => new Processor({ id: i + 1, processors: P, disks: o.disks, input: (s) => inputOf(i + 1, s) }));
+  const incarnations = new Map<number, number[]>(procs.map((_, i) => [i + 1, [0]]));
   const began = procs.map(() => Date.now());
   const active = o.proposers ?? procs.map((_, i) => i + 1);
   const first = o.firstSlot ?? 1;
@@ -63,6 +66,19 @@ export async function driveLog(o: DriveOptions): Promise<Driven> {
     return histories[k]!;
   };
   for (; step < (o.maxSteps ?? 5000) && commits.length < active.length * o.slots; step++) {
+    if (rnd() < (o.crash ?? 0)) {
+      const i = Math.floor(rnd() * P);
+      const old = procs[i]!;
+      if (old.stage !== 'committed' && old.stage !== 'idle') {
+        // between steps nothing is in flight: what it had posted completed, its results reach nobody
+        const fresh = new Processor(old.o);
+        fresh.instance = old.instance;
+        procs[i] = fresh;
+        incarnations.get(i + 1)!.push(Number(process.hrtime.bigint()));
+        pending[i] = fresh.restart();
+        continue;
+      }
+    }
     const movers = procs.map((_, i) => i).filter((i) => pending[i]!.length > 0 && rnd() < 0.6);
     // one slice per (agent, peer): an agent runs one slice toward a peer at a time
     const groups: { agent: AgentClient; peer: string; disk: number; items: { p: number; op: DiskOp }[] }[] = [];
@@ -100,7 +116,7 @@ export async function driveLog(o: DriveOptions): Promise<Driven> {
     for (const { p, op, done, invoked, completed } of results.flat()) {
       const r = toDiskResult(op, done);
       const source = `${String(done.key)} (${done.type})`;
-      if (op.kind === 'write') writes.push({ owner: op.owner, disk: op.disk, instance: op.instance, block: op.block, incarnation: 0, ...(r.status === 'ok' ? { acked: completed } : {}), source });
+      if (op.kind === 'write') writes.push({ owner: op.owner, disk: op.disk, instance: op.instance, block: op.block, incarnation: incarnations.get(op.owner)!.length - 1, ...(r.status === 'ok' ? { acked: completed } : {}), source });
       else if (r.status === 'ok' && r.block !== 'torn') reads.push({ owner: op.owner, disk: op.disk, instance: op.instance, block: r.block!, invoked, source });
       const proc = procs[p]!;
       pending[p]!.push(...proc.onResult(r));
@@ -117,7 +133,7 @@ export async function driveLog(o: DriveOptions): Promise<Driven> {
     }
   }
   const inputs = active.flatMap((p) => Array.from({ length: o.slots }, (_, s) => ({ processor: p, instance: first + s, value: inputOf(p, first + s) })));
-  return { processors: P, disks: o.disks, inputs, commits, writes, reads, incarnations: new Map(), snapshots: new Map(), commitMs, steps: step, histories: [...histories, decisions] };
+  return { processors: P, disks: o.disks, inputs, commits, writes, reads, incarnations, snapshots: new Map(), commitMs, steps: step, histories: [...histories, decisions] };
 }
 
 /** every block of every disk, decoded; a block that does not decode throws */
