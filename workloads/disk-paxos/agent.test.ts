@@ -9,7 +9,7 @@ import { checkDiskPaxos } from './checks';
 import { DISK_REGION } from './ops';
 import { encodeBlock } from './block';
 import { recordsFromHistory } from './history';
-import { DECIDER_BASE, diskSnapshot, driveLog, valuesPerSlot, type Driven } from './test-support/drive';
+import { DECIDER_BASE, diskSnapshot, driveLog, valuesPerSlot, type Driven } from './test-support';
 import type { HistoryEvent } from '../../harness/core';
 
 const P = 3;

@@ -3,40 +3,29 @@
 // disks as 32-byte RDMA ops (its own disk over a loopback QP). Fifty slots are decided; the
 // records and the three disks' memory satisfy every invariant. The figures (commit latency
 // against the one-sided READ round trip on the same nodes) are printed, not asserted.
-import { AgentClient, connectPeers } from '../../agents';
-import { FAST_FAIL } from '../../agents/test-support';
-import { acquireSharedCluster, type SharedCluster } from '../../harness/cluster/test-support';
+import { consensusNodes, median, p99, readRoundTripMs, type ConsensusNodes } from '../test-support';
 import { BLOCK_BYTES } from './block';
 import { checkDiskPaxos } from './checks';
-import { DISK_REGION } from './ops';
 import { recordsFromHistory } from './history';
-import { DECIDER_BASE, diskSnapshot, driveLog, valuesPerSlot } from './test-support/drive';
+import { DISK_REGION } from './ops';
+import { DECIDER_BASE, diskSnapshot, driveLog, valuesPerSlot } from './test-support';
 
 jest.setTimeout(20 * 60_000);
 
 const P = 3;
 const SLOTS = 50;
 const LEADER_SLOTS = 20;
-let cluster: SharedCluster;
-let agents: AgentClient[] = [];
+let nodes: ConsensusNodes;
+let agents: ConsensusNodes['agents'] = [];
 
 beforeAll(async () => {
-  cluster = await acquireSharedCluster({ nodes: 3, rails: 2 });
-  agents = await Promise.all(cluster.nodes.slice(0, 3).map((node, i) => AgentClient.start({ driver: cluster.driver, node, processBase: i * 1_000_000, leaseMs: 15_000 })));
-  for (const a of agents) await a.registerMemory(DISK_REGION, (SLOTS + LEADER_SLOTS) * P * BLOCK_BYTES);
-  for (let i = 0; i < agents.length; i++) {
-    await connectPeers(agents[i]!, agents[i]!, { settings: FAST_FAIL, rails: [0] });
-    for (let j = i + 1; j < agents.length; j++) await connectPeers(agents[i]!, agents[j]!, { settings: FAST_FAIL, rails: [0] });
-  }
+  nodes = await consensusNodes(DISK_REGION, (SLOTS + LEADER_SLOTS) * P * BLOCK_BYTES);
+  agents = nodes.agents;
 }, 75 * 60_000);
 
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.shutdown()));
-  await cluster?.release();
+  await nodes?.stop();
 });
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const p99 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] ?? NaN;
 
 test('three processors decide 50 slots over three memory nodes; every invariant holds on the records and on the disks', async () => {
   const t0 = Date.now();
@@ -58,13 +47,7 @@ test('three processors decide 50 slots over three memory nodes; every invariant 
   expect(checkDiskPaxos({ ...lead, snapshots: new Map([['end', await diskSnapshot(agents, P, SLOTS + LEADER_SLOTS)]]) })).toEqual([]);
 
   // the anchor: one-sided 8-byte READs at depth 1, node1 -> node2, on the same QPs
-  const before = agents[0]!.history.length;
-  await agents[0]!.runSlice({ slice: 'rtt', peer: agents[1]!.node, policy: 'none', depth: 1, ops: Array.from({ length: 200 }, () => ({ f: 'read' as const, region: DISK_REGION, offset: 0 })) });
-  const h = agents[0]!.history.slice(before).filter((e) => e.f === 'read');
-  const rtt: number[] = [];
-  for (let k = 0; k + 1 < h.length; k += 2) rtt.push((h[k + 1]!.time! - h[k]!.time!) / 1e6);
-  expect(rtt.length).toBe(200);
-  const rttMs = median(rtt);
+  const rttMs = await readRoundTripMs(agents[0]!, agents[1]!, DISK_REGION);
   const commitP50 = median(r.commitMs);
   process.stderr.write(
     `disk-paxos on rxe: ${SLOTS} slots x ${P} processors in ${(ms / 1000).toFixed(1)} s (${((P * SLOTS) / (ms / 1000)).toFixed(1)} commits/s, ${r.steps} steps); ` +
