@@ -30,6 +30,13 @@ export function bytesJson(b: Uint8Array): Json {
   return { bytes: Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex') };
 }
 
+/** the bytes of a {bytes: hex} history value, or undefined when it is no such value */
+export function bytesFromJson(j: Json | undefined): Buffer | undefined {
+  if (j === null || typeof j !== 'object' || Array.isArray(j)) return undefined;
+  const hex = j.bytes;
+  return typeof hex === 'string' ? Buffer.from(hex, 'hex') : undefined;
+}
+
 function argOf(op: OpDescriptor): Json | undefined {
   if (op.data instanceof Uint8Array) return bytesJson(op.data);
   const v = op.value ?? 0n;

@@ -3,6 +3,7 @@
 export { AgentClient, type AgentClientOptions, type SliceRequest, type AgentExit } from './client';
 export { connectPeers, connName, type PeerOptions, type PeerLink } from './peers';
 export { encodeOps, decodeOps, defaultKey, OP_FS, type OpDescriptor, type OpFn } from './ops';
+export { bytesFromJson } from './history';
 export * from './protocol';
 export { ClockSync } from './clock';
 export { ensureAgentBundle, buildAgentBundle, type AgentBundle } from './ship';

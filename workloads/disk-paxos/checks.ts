@@ -63,6 +63,14 @@ export interface DiskPaxosViolation {
 const older = (a: Block, b: Block): boolean => a.mbal < b.mbal || (a.mbal === b.mbal && a.bal < b.bal);
 const show = (b: Block): string => `{mbal ${b.mbal}, bal ${b.bal}, inp ${b.inp}}`;
 
+/** which of processor p's incarnations was running at time t (0 until its first restart) */
+export function incarnationAt(incarnations: ReadonlyMap<number, readonly number[]> | undefined, p: number, t: number): number {
+  const starts = incarnations?.get(p) ?? [0];
+  let k = 0;
+  while (k + 1 < starts.length && starts[k + 1]! <= t) k++;
+  return k;
+}
+
 export function checkDiskPaxos(r: DiskPaxosRecords): DiskPaxosViolation[] {
   const out: DiskPaxosViolation[] = [];
   const majority = Math.floor(r.disks / 2) + 1;
@@ -84,16 +92,10 @@ export function checkDiskPaxos(r: DiskPaxosRecords): DiskPaxosViolation[] {
     (acked.get(k) ?? acked.set(k, []).get(k)!).push(w);
   }
   for (const l of acked.values()) l.sort((a, b) => a.acked! - b.acked!);
-  const incarnationAt = (p: number, t: number): number => {
-    const starts = r.incarnations.get(p) ?? [0];
-    let k = 0;
-    while (k + 1 < starts.length && starts[k + 1]! <= t) k++;
-    return k;
-  };
   for (const rd of r.reads) {
     const l = acked.get(`${rd.owner}/${rd.disk}/${rd.instance}`);
     if (!l) continue;
-    const inc = incarnationAt(rd.owner, rd.invoked);
+    const inc = incarnationAt(r.incarnations, rd.owner, rd.invoked);
     let last: DiskWrite | undefined;
     for (const w of l) if (w.acked! < rd.invoked && w.incarnation === inc) last = w;
     if (last && older(rd.block, last.block)) {

@@ -2,9 +2,10 @@
 // driver remembers: block WRITEs and READs by their keys (disk, slot, owner) with the bytes
 // they carried, and `decide` events (key: the slot, value: the value, process: the decider's).
 // Each list is one agent's history: an op's invoke and completion are paired by process there.
+import { bytesFromJson } from '../../agents';
 import type { HistoryEvent } from '../../harness/core';
 import { decodeBlock } from './block';
-import type { DiskPaxosRecords, DiskRead, DiskWrite } from './checks';
+import { incarnationAt, type DiskPaxosRecords, type DiskRead, type DiskWrite } from './checks';
 
 const KEY = /^disk(\d+):(\d+)\/(\d+)$/;
 
@@ -22,23 +23,11 @@ export interface HistoryShape {
   incarnations?: DiskPaxosRecords['incarnations'];
 }
 
-function bytesOf(j: unknown): Buffer | undefined {
-  if (j === null || typeof j !== 'object' || Array.isArray(j)) return undefined;
-  const hex = (j as { bytes?: unknown }).bytes;
-  return typeof hex === 'string' ? Buffer.from(hex, 'hex') : undefined;
-}
-
 export function recordsFromHistory(histories: readonly (readonly HistoryEvent[])[], s: HistoryShape): DiskPaxosRecords {
   const writes: DiskWrite[] = [];
   const reads: DiskRead[] = [];
   const commits: DiskPaxosRecords['commits'][number][] = [];
   const problems: string[] = [];
-  const incarnationAt = (p: number, t: number): number => {
-    const starts = s.incarnations?.get(p) ?? [0];
-    let k = 0;
-    while (k + 1 < starts.length && starts[k + 1]! <= t) k++;
-    return k;
-  };
   histories.forEach((h, hi) => {
     const open = new Map<number | string, HistoryEvent>();
     for (const e of h) {
@@ -58,16 +47,16 @@ export function recordsFromHistory(histories: readonly (readonly HistoryEvent[])
       if (!m || (e.f !== 'write' && e.f !== 'read')) continue;
       const [disk, instance, owner] = [Number(m[1]), Number(m[2]), Number(m[3])];
       if (e.f === 'write') {
-        const b = bytesOf(e.value);
+        const b = bytesFromJson(e.value);
         const block = b && decodeBlock(b, instance, owner);
         if (typeof block !== 'object') {
           problems.push(`${source}: its payload is no block of that slot (${String(block)})`);
           continue;
         }
         // an unknown outcome may still have landed: it is a write, never acknowledged
-        writes.push({ owner, disk, instance, block, incarnation: incarnationAt(owner, inv?.time ?? e.time!), ...(e.type === 'ok' ? { acked: e.time! } : {}), source });
+        writes.push({ owner, disk, instance, block, incarnation: incarnationAt(s.incarnations, owner, inv?.time ?? e.time!), ...(e.type === 'ok' ? { acked: e.time! } : {}), source });
       } else if (e.type === 'ok') {
-        const b = bytesOf(e.result);
+        const b = bytesFromJson(e.result);
         const block = b && decodeBlock(b, instance, owner);
         if (block === 'torn') continue; // read again by the processor; nothing to judge
         if (typeof block !== 'object') {

@@ -3,7 +3,7 @@
 // the whole stale block, as §4.1 has it, never half of one); a block READ is one 32-byte READ
 // that hands its bytes back, decoded against the CRC ('torn' goes back to the processor, which
 // reads again).
-import type { OpDescriptor } from '../../agents';
+import { bytesFromJson, type OpDescriptor } from '../../agents';
 import type { HistoryEvent } from '../../harness/core';
 import { BLOCK_BYTES, blockOffset, decodeBlock, encodeBlock } from './block';
 import type { DiskOp, DiskResult } from './processor';
@@ -31,10 +31,9 @@ export function toDiskResult(op: DiskOp, done: Pick<HistoryEvent, 'type' | 'resu
   if (done.type === 'invoke') throw new TypeError(`disk-paxos: a completion was expected for ${blockKey(op.disk, op.instance, op.owner)}, got an invoke`);
   if (done.type !== 'ok') return { op, status: done.type };
   if (op.kind === 'write') return { op, status: 'ok' };
-  const r = done.result;
-  const hex = r !== null && typeof r === 'object' && !Array.isArray(r) && typeof r.bytes === 'string' ? r.bytes : undefined;
-  if (hex === undefined) throw new TypeError(`disk-paxos: the read of ${blockKey(op.disk, op.instance, op.owner)} came back without its bytes`);
-  const block = decodeBlock(Buffer.from(hex, 'hex'), op.instance, op.owner);
+  const bytes = bytesFromJson(done.result);
+  if (bytes === undefined) throw new TypeError(`disk-paxos: the read of ${blockKey(op.disk, op.instance, op.owner)} came back without its bytes`);
+  const block = decodeBlock(bytes, op.instance, op.owner);
   if (typeof block === 'string' && block !== 'torn') throw new TypeError(`disk-paxos: ${blockKey(op.disk, op.instance, op.owner)}: ${block}`);
   return { op, status: 'ok', block };
 }

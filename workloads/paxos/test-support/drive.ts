@@ -4,7 +4,7 @@
 // memory); what travels between the nodes is RDMA. Each step, a seeded subset of the senders'
 // queued messages goes out as one slice per (agent, peer), the receives that come back are
 // decoded and handed to their role, and a proposer that hears nothing for a step retries.
-import type { AgentClient, OpDescriptor } from '../../../agents';
+import { bytesFromJson, type AgentClient, type OpDescriptor } from '../../../agents';
 import { mulberry32, type HistoryEvent } from '../../../harness/core';
 import type { Accepted, Decided, PaxosRecords, Proposed } from '../checks';
 import { EMPTY_SLOT, Proposer, acceptorStep, type AcceptorSlot } from '../protocol';
@@ -84,7 +84,7 @@ export async function drivePaxos(o: PaxosDriveOptions): Promise<PaxosDriven> {
         for (; cursor[k]! < h.length; cursor[k]!++) {
           const e: HistoryEvent = h[cursor[k]!]!;
           if (e.f !== 'recv' || e.type !== 'ok') continue;
-          const m = decodeMsg(Buffer.from((e.result as { bytes: string }).bytes, 'hex'));
+          const m = decodeMsg(bytesFromJson(e.result) ?? Buffer.alloc(0));
           if (typeof m === 'string') throw new Error(`${a.node}: a receive that is no message: ${m}`);
           inbox.push({ at: k + 1, msg: m });
           received++;
