@@ -45,9 +45,11 @@ test('a change that takes effect late moves the later ones: the planned gap surv
   await s.run(Date.now());
   const by = Object.fromEntries(r.log.map((x) => [x.what, x]));
   expect(r.log.map((x) => x.what)).toEqual(['start blackout', 'start failover', 'stop failover', 'stop blackout']);
-  // without the shift the failover would follow the blackout at once
-  expect(by['start failover']!.begin - by['start blackout']!.end).toBeGreaterThanOrEqual(199);
-  expect(by['stop failover']!.begin - by['start failover']!.begin).toBeGreaterThanOrEqual(199);
+  // without the shift the failover would follow the blackout at once. A change begins a few ms
+  // after its due time on a busy host (the stop is due 200 ms after the start was due, not after
+  // it began: one CI run saw 198), so the gaps are asserted with that slack
+  expect(by['start failover']!.begin - by['start blackout']!.end).toBeGreaterThanOrEqual(190);
+  expect(by['stop failover']!.begin - by['start failover']!.begin).toBeGreaterThanOrEqual(190);
   expect(s.lagMs).toBeGreaterThanOrEqual(500);
 });
 
