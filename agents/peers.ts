@@ -14,6 +14,17 @@ export interface PeerOptions {
   slotSize?: number;
   /** record receives with their bytes (both sides) */
   recvBytes?: boolean;
+  /**
+   * a's QPs toward b are its own: b's end is a channel of its own (`responderOf(a)`), so b's
+   * slices toward a, on another pair, neither share a's QPs nor break them, and rebuilding one
+   * pair never waits for the other. One-sided traffic only: b records no receives from it.
+   */
+  ownPair?: boolean;
+}
+
+/** b's channel for the responder end of a's own pair toward it (PeerOptions.ownPair) */
+export function responderOf(node: string): string {
+  return `${node}@in`;
 }
 
 export interface PeerLink {
@@ -55,9 +66,10 @@ export async function connectPeers(a: AgentClient, b: AgentClient, o: PeerOption
       link.b.set(rail, q.conn);
       continue;
     }
+    const back = o.ownPair ? responderOf(a.node) : a.node;
     const [qa, qb] = await Promise.all([
       a.call('createQp', { conn: connName(a.node, b.node, rail), peer: b.node, rail, ...caps }),
-      b.call('createQp', { conn: connName(b.node, a.node, rail), peer: a.node, rail, ...caps }),
+      b.call('createQp', { conn: connName(b.node, back, rail), peer: back, rail, ...caps }),
     ]);
     await Promise.all([
       a.call('connectQp', { conn: qa.conn, remote: { qpn: qb.qpn, psn: qb.psn, gid: qb.gid, ctl: qb.ctl }, regions: regionsFor(b, rail), settings }),
@@ -67,6 +79,6 @@ export async function connectPeers(a: AgentClient, b: AgentClient, o: PeerOption
     link.b.set(rail, qb.conn);
   }
   a.peerMtu.set(b.node, settings.pathMtu ?? 1024);
-  b.peerMtu.set(a.node, settings.pathMtu ?? 1024);
+  if (!o.ownPair) b.peerMtu.set(a.node, settings.pathMtu ?? 1024);
   return link;
 }

@@ -5,7 +5,7 @@
 // size, generator, model, checks and the failure patterns it can show.
 import { z } from 'zod';
 import type { OpDescriptor } from '../agents';
-import { NodeName, type CheckName, type HistoryEvent, type PatternDef } from '../harness/core';
+import { NodeName, type CheckName, type HistoryEvent, type Operation, type PatternDef } from '../harness/core';
 
 /** The fields every workload entry of a campaign has; a package adds its own (`params`). */
 export const WorkloadCommon = z.object({
@@ -55,9 +55,51 @@ export interface SnapshotPart {
   region: string;
   offset: number;
   length: number;
-  /** key (as the ops name it) and the value read, per word */
-  decode(bytes: Buffer): { key: string; value: bigint }[];
+  /** key (as the ops name it) and the value read, per word; or the bytes, per block */
+  decode(bytes: Buffer): ({ key: string; value: bigint } | { key: string; bytes: Buffer })[];
 }
+
+/** which of a workload's peers a snapshot is of */
+export interface SnapshotOf {
+  peer: string;
+  /** its place among the workload's peers (0: the first) */
+  index: number;
+}
+
+/**
+ * A protocol workload's view of the run. Its roles react across several peers at once (a Disk
+ * Paxos processor writes to a majority of disks before it reads), so the package drives them
+ * itself; the run posts their ops through the agents (policy, timeouts, reconnects, a crashed
+ * node's next agent) and records everything, as for any workload.
+ */
+export interface DriveContext {
+  seed: number;
+  /** the workload's client nodes and the nodes they reach, in the campaign's order */
+  clients: readonly string[];
+  peers: readonly string[];
+  /** ops from `node`'s agent to `peer`: each op's completion, in op order, with its invoke's time */
+  post(node: string, peer: string, ops: OpDescriptor[]): Promise<{ done: HistoryEvent; invoked: number; completed: number }[]>;
+  /** the workload's own events (its decisions), as they are; times on the history clock (now) */
+  record(events: HistoryEvent[]): void;
+  now(): number;
+  /** a history process for the workload's own events: k in [0, 1000) */
+  process(k: number): number;
+  /** false once the run's workload time is over or it was stopped */
+  going(): boolean;
+  log(line: string): void;
+}
+
+/** a protocol workload's invariants over its part of the history (op ids index the history's ops) */
+export interface InvariantCheck {
+  summary: string;
+  /** why nothing is certified (nothing was decided, the history is out of shape): verdict unknown */
+  unknown?: string;
+  violations: { message: string; ops: number[] }[];
+}
+
+/** the process ids of workloads' own events: 1000 per workload, below the snapshot reader's */
+export const OWN_PROCESS_BASE = 800_000_000;
+export const ownProcess = (workload: number, k: number): number => OWN_PROCESS_BASE + workload * 1000 + k;
 
 /** the cluster a workload entry is placed on, for its own cross-field rules */
 export interface Placement {
@@ -71,13 +113,18 @@ export interface WorkloadPackage<P extends object = object> {
   readonly summary: string;
   /** its own fields of a campaign's workload entry (a strict object, with defaults) */
   readonly params: z.ZodType<P>;
-  /** the linearizability model for its keys */
-  readonly model: string;
+  /** the linearizability model for its keys (none: a protocol workload, whose ops go to its own check) */
+  readonly model?: string;
   readonly checks: readonly CheckName[];
   /** the failure patterns its violations can show, as data for the checking side */
   readonly patterns: readonly PatternDef[];
   /** SEND workloads: the receiver drains and marks its streams, one per client */
   readonly twoSided?: boolean;
+  /**
+   * each client's QPs toward a peer are its own pair, not shared with that peer's traffic back
+   * (a protocol whose nodes are clients and peers of each other; one-sided only)
+   */
+  readonly ownPairs?: boolean;
   /** a field that cannot work on this placement: its name and why */
   misplaced?(spec: WorkloadSpec<P>, at: Placement): { field: string; message: string } | undefined;
   /** memory the target registers for it: name -> bytes */
@@ -86,9 +133,18 @@ export interface WorkloadPackage<P extends object = object> {
   recvDepth?(spec: WorkloadSpec<P>): number;
   /** ops per slice when the campaign sets none; undefined: half a second of work at the rate */
   sliceSize?(spec: WorkloadSpec<P>, processesHere: number): number | undefined;
-  generator(spec: WorkloadSpec<P>, ctx: ProcessContext): Generator;
-  /** the final snapshot of its memory */
-  snapshot(spec: WorkloadSpec<P>, regions: Record<string, number>): SnapshotPart[];
+  /** a client process's ops (every workload but a protocol one, which has `drive`) */
+  generator?(spec: WorkloadSpec<P>, ctx: ProcessContext): Generator;
+  /** the final snapshot of its memory on one of its peers */
+  snapshot(spec: WorkloadSpec<P>, regions: Record<string, number>, of: SnapshotOf): SnapshotPart[];
+  /** the nodes each client reaches, each with the regions (default: the target alone) */
+  peers?(spec: WorkloadSpec<P>, at: Placement): string[];
+  /** a protocol workload: runs its roles over the agents until `ctx.going()` says stop; returns a line for the log */
+  drive?(spec: WorkloadSpec<P>, ctx: DriveContext): Promise<string>;
+  /** the history keys it owns, as prefixes ending in '@' or whole keys (default: its regions' words, its streams) */
+  keys?(spec: WorkloadSpec<P>, at: Placement): string[];
+  /** its own invariants over the ops on its keys (the `invariants` check); its ops go to no other check */
+  check?(spec: WorkloadSpec<P>, ops: readonly Operation[], at: Placement & { workload: number }): InvariantCheck;
 }
 
 /** reads 8-byte little-endian words as keys `${region}@${offset}` */

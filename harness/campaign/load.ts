@@ -93,14 +93,18 @@ function validateSemantics(file: string, doc: Document, lc: LineCounter, c: Camp
     const target = w.target ?? 'node1';
     const clients = w.clients ?? [...nodes].filter((n) => n !== target);
     if (clients.length === 0) err(['workloads', i, 'clients'], `no client node: the cluster has only ${target}`);
-    const bad = workloadPackage(w.workload).misplaced?.(w, { nodes: nodes.size, target, clients });
+    const pkg = workloadPackage(w.workload);
+    const bad = pkg.misplaced?.(w, { nodes: nodes.size, target, clients });
     if (bad) err(['workloads', i, bad.field], bad.message);
+    const peers = pkg.peers?.(w, { nodes: nodes.size, target, clients }) ?? [target];
     for (const n of clients) {
-      const first = pairs.get(`${n}>${target}`);
-      if (first !== undefined) {
-        err(['workloads', i, 'clients'], `${n} already runs workloads[${first}] (${c.workloads[first]!.workload}) toward ${target}: a client node runs one workload per target; give this one other clients or another target`);
+      for (const peer of peers) {
+        const first = pairs.get(`${n}>${peer}`);
+        if (first !== undefined) {
+          err(['workloads', i, 'clients'], `${n} already runs workloads[${first}] (${c.workloads[first]!.workload}) toward ${peer}: a client node runs one workload per target; give this one other clients or another target`);
+        }
+        pairs.set(`${n}>${peer}`, i);
       }
-      pairs.set(`${n}>${target}`, i);
     }
   });
   c.faults.timeline.forEach((f, i) => {

@@ -34,8 +34,10 @@ export interface PlannedWorkload {
   spec: WorkloadEntry;
   target: string;
   clients: string[];
+  /** the nodes every client reaches, each registering the regions (most workloads: the target) */
+  peers: string[];
   processes: PlannedProcess[];
-  /** memory the target registers: region -> bytes */
+  /** memory the target (each peer) registers: region -> bytes */
   regions: Record<string, number>;
 }
 
@@ -85,8 +87,10 @@ export function planRun(campaign: Campaign, seed: number): RunPlan {
       }
     });
     const perProc = spec.rate > 0 ? spec.rate : UNPACED_OPS_PER_SEC;
-    const regions = workloadPackage(spec.workload).regions(spec, (perProc * count * durationMs) / 1000);
-    return { index: wi, spec, target, clients, processes, regions };
+    const pkg = workloadPackage(spec.workload);
+    const regions = pkg.regions(spec, (perProc * count * durationMs) / 1000);
+    const peers = pkg.peers?.(spec, { nodes: nodes.length, target, clients }) ?? [target];
+    return { index: wi, spec, target, clients, peers, processes, regions };
   });
   return { campaign: c, seed, durationMs, nodes, faults, workloads };
 }
@@ -108,7 +112,12 @@ function randomFaults(c: Campaign, seed: number, durationMs: number, nodes: stri
   const mean = durationMsOf(r.interval);
   const [dMin, dMax] = [durationMsOf(r.duration[0]), durationMsOf(r.duration[1])];
   const targets = r.targets ?? nodes;
-  const memoryTargets = new Set(c.workloads.map((w) => w.target ?? 'node1'));
+  const memoryTargets = new Set(
+    c.workloads.flatMap((w) => {
+      const target = w.target ?? 'node1';
+      return workloadPackage(w.workload).peers?.(w, { nodes: nodes.length, target, clients: w.clients ?? nodes.filter((n) => n !== target) }) ?? [target];
+    }),
+  );
   const busyUntil = new Map<string, number>();
   const out: PlannedFault[] = [];
   let t = Math.min(mean, 2000);
@@ -172,7 +181,7 @@ export function describePlan(p: RunPlan): string {
   const lines = [
     `campaign ${p.campaign.name}, seed ${p.seed}, ${s(p.durationMs)}, ${p.campaign.cluster.nodes} nodes x ${p.campaign.cluster.rails} rails (${p.campaign.cluster.driver}), policy ${p.campaign.policy}`,
     'workloads:',
-    ...p.workloads.map((w) => `  ${w.spec.workload} on ${w.target}: ${w.processes.length} process(es) on ${w.clients.join(', ')}, rate ${w.spec.rate || 'unpaced'}, depth ${w.spec.depth}, regions ${JSON.stringify(w.regions)}`),
+    ...p.workloads.map((w) => `  ${w.spec.workload} on ${w.peers.join(', ')}: ${w.processes.length} process(es) on ${w.clients.join(', ')}, rate ${w.spec.rate || 'unpaced'}, depth ${w.spec.depth}, regions ${JSON.stringify(w.regions)}`),
     `faults (${p.faults.length}):`,
     ...p.faults.map((f) => `  ${s(f.startMs).padStart(7)} - ${s(f.stopMs).padEnd(7)} ${f.kind} on ${f.target} ${JSON.stringify(f.params)}`),
     `checks: ${(p.campaign.checks ?? []).join(', ')}`,

@@ -11,7 +11,8 @@ export type ViolationKind =
   | 'phantom'
   | 'stream-duplicate'
   | 'stream-gap'
-  | 'stream-misaligned';
+  | 'stream-misaligned'
+  | 'invariant';
 
 export interface LinearizabilityExplanation {
   /** the partition (key or address) the violation is in */

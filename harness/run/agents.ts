@@ -67,32 +67,37 @@ export function qpSettings(plan: RunPlan): QpSettingsWire {
 /** registers each target's regions, then connects every client to its target on every rail */
 export async function wireWorkloads(plan: RunPlan, agents: ReadonlyMap<string, AgentClient>): Promise<void> {
   for (const w of plan.workloads) {
-    const target = agents.get(w.target)!;
-    for (const [region, size] of Object.entries(w.regions)) {
-      if (!target.regions.has(region)) await target.registerMemory(region, Math.max(8, Math.ceil(size / 8) * 8));
+    for (const peer of w.peers) {
+      const target = agents.get(peer)!;
+      for (const [region, size] of Object.entries(w.regions)) {
+        if (!target.regions.has(region)) await target.registerMemory(region, Math.max(8, Math.ceil(size / 8) * 8));
+      }
     }
   }
   const done = new Set<string>();
   for (const w of plan.workloads) for (const client of w.clients) await connectPair(plan, w, client, agents, done);
 }
 
-/** connects a (restarted) client's agent to the target of every workload it runs */
+/** connects a (restarted) client's agent to the peers of every workload it runs */
 export async function wireClient(plan: RunPlan, client: string, agents: ReadonlyMap<string, AgentClient>): Promise<void> {
   const done = new Set<string>();
   for (const w of plan.workloads) if (w.clients.includes(client)) await connectPair(plan, w, client, agents, done);
 }
 
 async function connectPair(plan: RunPlan, w: RunPlan['workloads'][number], client: string, agents: ReadonlyMap<string, AgentClient>, done: Set<string>): Promise<void> {
-  const pair = `${client}>${w.target}`;
-  if (done.has(pair)) return;
-  done.add(pair);
-  await connectPeers(agents.get(client)!, agents.get(w.target)!, peerOptions(plan, w));
+  for (const peer of w.peers) {
+    const pair = `${client}>${peer}`;
+    if (done.has(pair)) continue;
+    done.add(pair);
+    // a client that is its own peer (a Disk Paxos processor and its node's disk): one loopback QP per rail
+    await connectPeers(agents.get(client)!, agents.get(peer)!, peerOptions(plan, w));
+  }
 }
 
-/** new QPs on every rail between a workload's client agent and its target, replacing broken ones */
-export async function reconnectClient(plan: RunPlan, w: RunPlan['workloads'][number], client: AgentClient, agents: ReadonlyMap<string, AgentClient>): Promise<void> {
-  const target = agents.get(w.target);
-  if (!target) throw new Error(`no agent on ${w.target}`);
+/** new QPs on every rail between a workload's client agent and its target (or another of its peers), replacing broken ones */
+export async function reconnectClient(plan: RunPlan, w: RunPlan['workloads'][number], client: AgentClient, agents: ReadonlyMap<string, AgentClient>, peer = w.target): Promise<void> {
+  const target = agents.get(peer);
+  if (!target) throw new Error(`no agent on ${peer}`);
   await connectPeers(client, target, peerOptions(plan, w));
 }
 
@@ -102,5 +107,6 @@ function peerOptions(plan: RunPlan, w: RunPlan['workloads'][number]): PeerOption
     settings: qpSettings(plan),
     sendDepth: Math.min(4096, w.spec.depth * w.spec.concurrency * 2),
     recvDepth: workloadPackage(w.spec.workload).recvDepth?.(w.spec) ?? 0,
+    ...(workloadPackage(w.spec.workload).ownPairs ? { ownPair: true } : {}),
   };
 }

@@ -5,10 +5,12 @@
 import type { AgentClient } from '../../agents';
 import { policyFor } from '../../agents';
 import type { RunPlan } from '../campaign';
-import { durationMs, type Output } from '../core';
+import { deriveSeed, durationMs, type Output } from '../core';
+import { workloadPackage } from '../../workloads';
 import { reconnectClient } from './agents';
 import type { Nemesis } from './nemesis';
 import { startProgress } from './progress';
+import { runProtocol } from './protocol';
 import type { Recorder } from './record';
 import type { AgentRevival } from './revive';
 import { FaultSchedule } from './schedule';
@@ -71,14 +73,23 @@ export async function chaosStage(i: ChaosInput): Promise<ChaosOutcome> {
     const opTimeoutMs = durationMs(plan.campaign.op_timeout);
     stats = await Promise.all(
       plan.workloads.flatMap((w) =>
-        w.clients.map((node) =>
+        // a protocol workload drives its roles itself; the others run a worker per client node
+        workloadPackage(w.spec.workload).drive
+          ? [
+              runProtocol({
+                w, seed: deriveSeed(plan.seed, `workload:${w.index}`), agents, policy: policy.name, opTimeoutMs, deadline, signal: i.signal, log: i.log, record: rec.record, now: () => Number(process.hrtime.bigint()),
+                nextAgent: (node, dead) => i.revival.next(node, dead, deadline, i.signal),
+                ...(policy.reconnects ? { reconnect: (a: AgentClient, peer: string) => reconnectClient(plan, w, a, agents, peer) } : {}),
+              }),
+            ]
+          : w.clients.map((node) =>
           runWorker({
             w, node, agent: agents.get(node)!, policy: policy.name, opTimeoutMs, regions: w.regions, deadline, signal: i.signal, log: i.log,
             nextAgent: (dead) => i.revival.next(node, dead, deadline, i.signal),
             // a policy of no recovery at all: once its QP broke, availability stays down
             ...(policy.reconnects ? { reconnect: (a: AgentClient) => reconnectClient(plan, w, a, agents) } : {}),
           }),
-        ),
+            ),
       ),
     );
   } finally {

@@ -8,9 +8,9 @@ import { confirmFault } from '../../faults';
 import { policyTraits } from '../../agents/failover';
 import { workloadPackage, workloadPatterns } from '../../workloads';
 import { checksToRecords, counterDeltas, counterWindows, workloadStats } from '../analysis';
-import { checkHistory, type SearchProgress, type Verdict } from '../checkers';
+import { checkHistory, worst, type CheckerResult, type SearchProgress, type Verdict } from '../checkers';
 import { planRun, type Campaign, type RunPlan } from '../campaign';
-import { CHECK_NAMES, loadOps, ownerOf, readCounterSamples, RUN_FILES, runDataFile, SERIOUS_FINDINGS, timeBase, type CheckName, type FaultRecord, type Finding, type Output, type RunResults, type WorkloadKeys } from '../core';
+import { CHECK_NAMES, loadOps, ownerOf, readCounterSamples, RUN_FILES, runDataFile, SERIOUS_FINDINGS, timeBase, type CheckName, type Operation, type FaultRecord, type Finding, type Output, type RunResults, type WorkloadKeys } from '../core';
 import { statusLine } from './progress';
 import { storeResults } from './store';
 
@@ -33,10 +33,46 @@ export interface RunMeta {
 
 /** the keys each workload of the plan owns: its regions' words, and a stream per client */
 export function workloadKeys(plan: RunPlan): WorkloadKeys[] {
-  return plan.workloads.map((w) => ({
-    workload: w.spec.workload,
-    keys: [...Object.keys(w.regions).map((r) => `${r}@`), ...(workloadPackage(w.spec.workload).twoSided ? w.clients.map((c) => `${c}->${w.target}`) : [])],
-  }));
+  return plan.workloads.map((w) => {
+    const pkg = workloadPackage(w.spec.workload);
+    const own = pkg.keys?.(w.spec, placement(plan, w));
+    return { workload: w.spec.workload, keys: own ?? [...Object.keys(w.regions).map((r) => `${r}@`), ...(pkg.twoSided ? w.clients.map((c) => `${c}->${w.target}`) : [])] };
+  });
+}
+
+function placement(plan: RunPlan, w: RunPlan['workloads'][number]): { nodes: number; target: string; clients: string[] } {
+  return { nodes: plan.nodes.length, target: w.target, clients: w.clients };
+}
+
+/**
+ * The protocol workloads' invariants, each over the ops on its own keys, and the ops left for
+ * the other checks (a protocol's block writes and decisions are no registers or counters).
+ */
+function invariantChecks(plan: RunPlan, owners: readonly WorkloadKeys[], ops: readonly Operation[], run: boolean): { results: CheckerResult[]; rest: readonly Operation[] } {
+  const selfChecked = plan.workloads.filter((w) => workloadPackage(w.spec.workload).check);
+  if (selfChecked.length === 0) return { results: [], rest: ops };
+  const mine = new Map<string, Operation[]>(selfChecked.map((w) => [w.spec.workload, []]));
+  const rest: Operation[] = [];
+  for (const op of ops) {
+    const owner = ownerOf(owners, op.key);
+    const l = owner === undefined ? undefined : mine.get(owner);
+    if (l) l.push(op);
+    else rest.push(op);
+  }
+  const results: CheckerResult[] = [];
+  if (!run) return { results, rest };
+  for (const w of selfChecked) {
+    const t0 = performance.now();
+    const r = workloadPackage(w.spec.workload).check!(w.spec, mine.get(w.spec.workload)!, { ...placement(plan, w), workload: w.index });
+    results.push({
+      checker: `${w.spec.workload} invariants`,
+      verdict: r.violations.length ? 'invalid' : r.unknown !== undefined ? 'unknown' : 'valid',
+      ms: performance.now() - t0,
+      summary: r.unknown ?? r.summary,
+      violations: r.violations.map((v) => ({ kind: 'invariant', message: v.message, ops: v.ops })),
+    });
+  }
+  return { results, rest };
 }
 
 /** how far the check stage is: the history read, then each model's search (SearchProgress) */
@@ -73,17 +109,21 @@ export function checkStage(dir: string, meta: RunMeta, timeoutMs: number, signal
   const onProgress = progress ? (bytes: number, total: number): void => progress({ phase: 'read', bytes, total }) : undefined;
   // history.jsonl, or the .gz retention left; neither: the plain name, for the error
   const { ops, faults, warnings } = loadOps(runDataFile(dir, 'history') ?? path.join(dir, RUN_FILES.history), 'native', onProgress ? { onProgress } : {});
-  const owners = workloadKeys(planRun(meta.campaign, meta.seed));
+  const plan = planRun(meta.campaign, meta.seed);
+  const owners = workloadKeys(plan);
   const modelOf = (key: string | number | undefined): string | undefined => {
     const w = ownerOf(owners, key);
     return w === undefined ? undefined : workloadPackage(w).model;
   };
   const only = new Set<CheckName>(meta.campaign.checks ?? CHECK_NAMES);
-  const c = checkHistory(ops, {
+  const inv = invariantChecks(plan, owners, ops, only.has('invariants'));
+  const generic = inv.rest.length > 0 || inv.results.length === 0;
+  const c0 = !generic ? { verdict: 'valid' as Verdict, results: [] as CheckerResult[] } : checkHistory(inv.rest, {
     format: 'native', timeoutMs, explain: true, only, modelOf,
     ...(signal ? { signal } : {}),
     ...(progress ? { onProgress: (model: string, p: SearchProgress) => progress({ phase: 'search', model, ...p }) } : {}),
   });
+  const c = { results: [...inv.results, ...c0.results], verdict: worst([c0.verdict, ...inv.results.map((r) => r.verdict)]) };
   const tb = timeBase(ops, faults);
   const samples = readCounterSamples(runDataFile(dir, 'counters') ?? path.join(dir, RUN_FILES.counters));
   const counters = samples.length ? counterDeltas(samples, counterWindows(faults, tb)) : [];

@@ -1,7 +1,7 @@
 // The final snapshot: once every op completed and every fault is healed, read the workloads'
 // memory and record it as final reads, the at-most-once checker's ground truth. Only words an
 // op targeted, or that are not zero (a value nobody wrote), become events.
-import type { AgentClient } from '../../agents';
+import { bytesJson, type AgentClient } from '../../agents';
 import { workloadPackage } from '../../workloads';
 import type { RunPlan } from '../campaign';
 import type { HistoryEvent } from '../core';
@@ -18,19 +18,22 @@ export async function finalSnapshot(plan: RunPlan, agents: ReadonlyMap<string, A
   let p = SNAPSHOT_PROCESS;
   for (const w of plan.workloads) {
     const pkg = workloadPackage(w.spec.workload);
-    const agent = agents.get(w.target)!;
-    for (const part of pkg.snapshot(w.spec, w.regions)) {
-      // read in chunks the RPC allows
-      const chunks: Buffer[] = [];
-      for (let off = 0; off < part.length; off += 1 << 23) {
-        chunks.push(await agent.readMemory(part.region, part.offset + off, Math.min(1 << 23, part.length - off)));
-      }
-      for (const { key, value } of part.decode(Buffer.concat(chunks))) {
-        if (value === 0n && !touched.has(key)) continue;
-        const t = now();
-        out.push({ type: 'invoke', process: p, f: 'read', node: w.target, key, time: t, final: true });
-        out.push({ type: 'ok', process: p, f: 'read', node: w.target, key, result: u64Json(value), time: t + 1, final: true });
-        p++;
+    for (const [index, peer] of w.peers.entries()) {
+      const agent = agents.get(peer)!;
+      for (const part of pkg.snapshot(w.spec, w.regions, { peer, index })) {
+        // read in chunks the RPC allows
+        const chunks: Buffer[] = [];
+        for (let off = 0; off < part.length; off += 1 << 23) {
+          chunks.push(await agent.readMemory(part.region, part.offset + off, Math.min(1 << 23, part.length - off)));
+        }
+        for (const d of part.decode(Buffer.concat(chunks))) {
+          const zero = 'value' in d ? d.value === 0n : d.bytes.every((b) => b === 0);
+          if (zero && !touched.has(d.key)) continue;
+          const t = now();
+          out.push({ type: 'invoke', process: p, f: 'read', node: peer, key: d.key, time: t, final: true });
+          out.push({ type: 'ok', process: p, f: 'read', node: peer, key: d.key, result: 'value' in d ? u64Json(d.value) : bytesJson(d.bytes), time: t + 1, final: true });
+          p++;
+        }
       }
     }
     if (pkg.twoSided) {

@@ -51,7 +51,9 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerStats> {
   let agent = o.agent;
   const pkg = workloadPackage(w.spec.workload);
   const procs = w.processes.filter((p) => p.node === node);
-  const gens: Generator[] = procs.map((p) => pkg.generator(w.spec, { seed: p.seed, index: p.index, count: p.count, node, target: w.target, regions: o.regions }));
+  const make = pkg.generator?.bind(pkg);
+  if (!make) throw new Error(`workload ${w.spec.workload} has no generator: the run drives it (drive)`);
+  const gens: Generator[] = procs.map((p) => make(w.spec, { seed: p.seed, index: p.index, count: p.count, node, target: w.target, regions: o.regions }));
   const stats: WorkerStats = { workload: w.spec.workload, node, slices: 0, ops: 0, ok: 0, info: 0, fail: 0, failovers: 0 };
   const size = sliceSize(w, procs.length);
   const per = Math.max(1, Math.floor(size / gens.length));

@@ -9,7 +9,7 @@ const ctx = (index: number) => ({ seed: 1, index, count: 2, node: 'node2', targe
 const done = (f: 'read' | 'cas', result: bigint): HistoryEvent => ({ type: 'ok', process: 1, f, key: 'cas@0', result: result.toString() }) as HistoryEvent;
 
 test('setter: CAS, then reads until it reads BASE, then the next CAS', () => {
-  const g = casRegister.generator(spec, ctx(0));
+  const g = casRegister.generator!(spec, ctx(0));
   const first = g.next(4, []);
   expect(first.map((o) => o.f)).toEqual(['cas', 'read', 'read', 'read']);
   expect(first[0]).toMatchObject({ expect: BASE, value: tag(0, 0) });
@@ -22,6 +22,6 @@ test('setter: CAS, then reads until it reads BASE, then the next CAS', () => {
 });
 
 test('resetter: only CASes back to BASE', () => {
-  const g = casRegister.generator(spec, ctx(1));
+  const g = casRegister.generator!(spec, ctx(1));
   expect(g.next(4, []).every((o) => o.f === 'cas' && o.value === BASE)).toBe(true);
 });

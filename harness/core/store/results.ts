@@ -15,6 +15,8 @@ export const Verdict = z.enum(['valid', 'invalid', 'unknown']);
 
 export const ViolationKind = z.enum([
   'nonlinearizable', 'duplicate', 'lost', 'phantom', 'stream-duplicate', 'stream-gap', 'stream-misaligned',
+  // a protocol workload's own invariant (Disk Paxos's Consistent, Paxos's I2), named in the message
+  'invariant',
 ]);
 
 export const Explanation = z.object({
