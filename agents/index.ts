@@ -1,7 +1,7 @@
 // The agent package as the controller uses it: the client, the protocol and op descriptors.
 // (The verbs layer is agents/verbs; the agent process itself is agents/agent.)
 export { AgentClient, type AgentClientOptions, type SliceRequest, type AgentExit } from './client';
-export { connectPeers, connName, responderOf, type PeerOptions, type PeerLink } from './peers';
+export { connectPeers, connName, type PeerOptions, type PeerLink } from './peers';
 export { encodeOps, decodeOps, defaultKey, OP_FS, type OpDescriptor, type OpFn } from './ops';
 export { bytesFromJson, bytesJson } from './history';
 export * from './protocol';

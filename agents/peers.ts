@@ -3,7 +3,7 @@
 // QPN/PSN/GID, the control-word location and the regions' rkey/addr, then connect both.
 import { InputError } from '../harness/core';
 import type { AgentClient } from './client';
-import type { QpSettingsWire } from './protocol';
+import { responderOf, type QpSettingsWire } from './protocol';
 
 export interface PeerOptions {
   /** rails to connect (default: every rail both nodes have) */
@@ -17,15 +17,12 @@ export interface PeerOptions {
   /**
    * a's QPs toward b are its own: b's end is a channel of its own (`responderOf(a)`), so b's
    * slices toward a, on another pair, neither share a's QPs nor break them, and rebuilding one
-   * pair never waits for the other. One-sided traffic only: b records no receives from it.
+   * pair never waits for the other. b records what it receives there as from a.
    */
   ownPair?: boolean;
 }
 
-/** b's channel for the responder end of a's own pair toward it (PeerOptions.ownPair) */
-export function responderOf(node: string): string {
-  return `${node}@in`;
-}
+
 
 export interface PeerLink {
   rails: number[];

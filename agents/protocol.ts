@@ -14,6 +14,12 @@ export const Policy = z.enum(POLICY_NAMES as [string, ...string[]]);
 export type Policy = z.infer<typeof Policy>;
 
 const u32 = z.number().int().min(0).max(0xffffffff);
+/** the channel name of the responder end of a node's own QP pair toward this agent (PeerOptions.ownPair) */
+export const RESPONDER_SUFFIX = '@in';
+export const responderOf = (node: string): string => `${node}${RESPONDER_SUFFIX}`;
+/** the node a channel's traffic comes from */
+export const senderNode = (channel: string): string => (channel.endsWith(RESPONDER_SUFFIX) ? channel.slice(0, -RESPONDER_SUFFIX.length) : channel);
+
 const name = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:@>\-]+$/, 'letters, digits and _ . : @ > -');
 
 export const QpSettingsWire = z

@@ -3,9 +3,11 @@
 import type { PatternDef } from '../harness/core';
 import { casRegister } from './cas-register';
 import { counter } from './counter';
+import { diskPaxos } from './disk-paxos';
+import { paxos } from './paxos';
 import { register } from './register';
 import { sendStream } from './send-stream';
-import type { WorkloadPackage } from './types';
+import type { Placement, WorkloadPackage, WorkloadSpec } from './types';
 
 export * from './types';
 
@@ -14,6 +16,8 @@ const PACKAGES: readonly WorkloadPackage[] = [
   casRegister,
   register,
   sendStream,
+  diskPaxos,
+  paxos,
 ];
 
 export const WORKLOAD_NAMES = PACKAGES.map((p) => p.name);
@@ -32,4 +36,11 @@ export function workloadPackage(name: string): WorkloadPackage {
 /** every package's failure patterns, in registry order (the classifier's order) */
 export function workloadPatterns(): PatternDef[] {
   return PACKAGES.flatMap((p) => p.patterns);
+}
+
+/** the nodes a workload entry's clients reach, and the (from, to) QP pairs it uses */
+export function reachOf(name: string, spec: WorkloadSpec, at: Placement): { peers: string[]; links: [string, string][] } {
+  const p = workloadPackage(name);
+  const peers = p.peers?.(spec, at) ?? [at.target];
+  return { peers, links: p.links?.(spec, at) ?? at.clients.flatMap((c) => peers.map((x): [string, string] => [c, x])) };
 }

@@ -79,6 +79,10 @@ export interface DriveContext {
   peers: readonly string[];
   /** ops from `node`'s agent to `peer`: each op's completion, in op order, with its invoke's time */
   post(node: string, peer: string, ops: OpDescriptor[]): Promise<{ done: HistoryEvent; invoked: number; completed: number }[]>;
+  /** the receives `node`'s agent recorded since the last call (ok recv completions, with their bytes on recvBytes connections) */
+  received(node: string): HistoryEvent[];
+  /** how many times `node`'s agent was replaced after its node restarted (0: the first agent) */
+  incarnation(node: string): number;
   /** the workload's own events (its decisions), as they are; times on the history clock (now) */
   record(events: HistoryEvent[]): void;
   now(): number;
@@ -125,6 +129,8 @@ export interface WorkloadPackage<P extends object = object> {
    * (a protocol whose nodes are clients and peers of each other; one-sided only)
    */
   readonly ownPairs?: boolean;
+  /** two-sided protocol messages: receives are recorded with their bytes */
+  readonly recvBytes?: boolean;
   /** a field that cannot work on this placement: its name and why */
   misplaced?(spec: WorkloadSpec<P>, at: Placement): { field: string; message: string } | undefined;
   /** memory the target registers for it: name -> bytes */
@@ -139,6 +145,8 @@ export interface WorkloadPackage<P extends object = object> {
   snapshot(spec: WorkloadSpec<P>, regions: Record<string, number>, of: SnapshotOf): SnapshotPart[];
   /** the nodes each client reaches, each with the regions (default: the target alone) */
   peers?(spec: WorkloadSpec<P>, at: Placement): string[];
+  /** the (from, to) QP pairs it uses, from a client to a peer (default: every client to every peer) */
+  links?(spec: WorkloadSpec<P>, at: Placement): [string, string][];
   /** a protocol workload: runs its roles over the agents until `ctx.going()` says stop; returns a line for the log */
   drive?(spec: WorkloadSpec<P>, ctx: DriveContext): Promise<string>;
   /** the history keys it owns, as prefixes ending in '@' or whole keys (default: its regions' words, its streams) */

@@ -5,7 +5,7 @@
 // fences the rail the sender abandoned (its QP from that peer goes to ERR): a packet of the old
 // QP that a fabric still holds (qemu queues frames for a downed NIC and delivers them on link
 // up) must not be delivered after the count was given, or the re-post would duplicate it.
-import type { RecvsEvent } from '../protocol';
+import { senderNode, type RecvsEvent } from '../protocol';
 import type { Completion } from '../verbs';
 import { encodeColumn, encodeColumn64 } from '../wire';
 import { SYNC_IMM_BASE, isSyncImm, type Connection, type RecvHandler } from './connection';
@@ -78,8 +78,10 @@ export class Receiver implements RecvHandler {
   }
 
   private record(conn: Connection, slot: number, wc: Completion): void {
-    let p = this.peers.indexOf(conn.peer);
-    if (p < 0) p = this.peers.push(conn.peer) - 1;
+    // the sender's node, also for the responder end of its own pair (PeerOptions.ownPair)
+    const from = senderNode(conn.peer);
+    let p = this.peers.indexOf(from);
+    if (p < 0) p = this.peers.push(from) - 1;
     this.process.push(conn.recvProcess[slot]!);
     this.tInv.push(conn.recvPostNs[slot]!);
     this.tDone.push(wc.timeNs);

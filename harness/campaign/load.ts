@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import type { Document, LineCounter } from 'yaml';
 import { policyFor } from '../../agents';
 import { faultPackage } from '../../faults';
-import { WORKLOAD_NAMES, WorkloadCommon, workloadPackage } from '../../workloads';
+import { WORKLOAD_NAMES, WorkloadCommon, reachOf, workloadPackage } from '../../workloads';
 import { InputError, durationMs, inputAt } from '../core';
 import { Campaign, type WorkloadEntry } from './schema';
 import { fieldError as srcFieldError, issueError as srcIssueError, readYaml, type Issue } from './yaml';
@@ -96,15 +96,12 @@ function validateSemantics(file: string, doc: Document, lc: LineCounter, c: Camp
     const pkg = workloadPackage(w.workload);
     const bad = pkg.misplaced?.(w, { nodes: nodes.size, target, clients });
     if (bad) err(['workloads', i, bad.field], bad.message);
-    const peers = pkg.peers?.(w, { nodes: nodes.size, target, clients }) ?? [target];
-    for (const n of clients) {
-      for (const peer of peers) {
-        const first = pairs.get(`${n}>${peer}`);
-        if (first !== undefined) {
-          err(['workloads', i, 'clients'], `${n} already runs workloads[${first}] (${c.workloads[first]!.workload}) toward ${peer}: a client node runs one workload per target; give this one other clients or another target`);
-        }
-        pairs.set(`${n}>${peer}`, i);
+    for (const [n, peer] of reachOf(w.workload, w, { nodes: nodes.size, target, clients }).links) {
+      const first = pairs.get(`${n}>${peer}`);
+      if (first !== undefined) {
+        err(['workloads', i, 'clients'], `${n} already runs workloads[${first}] (${c.workloads[first]!.workload}) toward ${peer}: a client node runs one workload per target; give this one other clients or another target`);
       }
+      pairs.set(`${n}>${peer}`, i);
     }
   });
   c.faults.timeline.forEach((f, i) => {

@@ -2,7 +2,7 @@
 // fault windows and the client processes of the run. `--dry-run` prints it; `--replay` rebuilds
 // it from the stored campaign and seed, so the same schedule comes back.
 import { faultPackage } from '../../faults';
-import { workloadPackage } from '../../workloads';
+import { reachOf, workloadPackage } from '../../workloads';
 import { deriveSeed, durationMs as toMs, mulberry32 } from '../core';
 import type { Campaign, WorkloadEntry } from './schema';
 
@@ -36,6 +36,8 @@ export interface PlannedWorkload {
   clients: string[];
   /** the nodes every client reaches, each registering the regions (most workloads: the target) */
   peers: string[];
+  /** the (from, to) QP pairs between them that the workload uses */
+  links: [string, string][];
   processes: PlannedProcess[];
   /** memory the target (each peer) registers: region -> bytes */
   regions: Record<string, number>;
@@ -89,8 +91,8 @@ export function planRun(campaign: Campaign, seed: number): RunPlan {
     const perProc = spec.rate > 0 ? spec.rate : UNPACED_OPS_PER_SEC;
     const pkg = workloadPackage(spec.workload);
     const regions = pkg.regions(spec, (perProc * count * durationMs) / 1000);
-    const peers = pkg.peers?.(spec, { nodes: nodes.length, target, clients }) ?? [target];
-    return { index: wi, spec, target, clients, peers, processes, regions };
+    const { peers, links } = reachOf(spec.workload, spec, { nodes: nodes.length, target, clients });
+    return { index: wi, spec, target, clients, peers, links, processes, regions };
   });
   return { campaign: c, seed, durationMs, nodes, faults, workloads };
 }
@@ -115,7 +117,7 @@ function randomFaults(c: Campaign, seed: number, durationMs: number, nodes: stri
   const memoryTargets = new Set(
     c.workloads.flatMap((w) => {
       const target = w.target ?? 'node1';
-      return workloadPackage(w.workload).peers?.(w, { nodes: nodes.length, target, clients: w.clients ?? nodes.filter((n) => n !== target) }) ?? [target];
+      return reachOf(w.workload, w, { nodes: nodes.length, target, clients: w.clients ?? nodes.filter((n) => n !== target) }).peers;
     }),
   );
   const busyUntil = new Map<string, number>();

@@ -85,7 +85,8 @@ export async function wireClient(plan: RunPlan, client: string, agents: Readonly
 }
 
 async function connectPair(plan: RunPlan, w: RunPlan['workloads'][number], client: string, agents: ReadonlyMap<string, AgentClient>, done: Set<string>): Promise<void> {
-  for (const peer of w.peers) {
+  for (const [from, peer] of w.links) {
+    if (from !== client) continue;
     const pair = `${client}>${peer}`;
     if (done.has(pair)) continue;
     done.add(pair);
@@ -108,5 +109,6 @@ function peerOptions(plan: RunPlan, w: RunPlan['workloads'][number]): PeerOption
     sendDepth: Math.min(4096, w.spec.depth * w.spec.concurrency * 2),
     recvDepth: workloadPackage(w.spec.workload).recvDepth?.(w.spec) ?? 0,
     ...(workloadPackage(w.spec.workload).ownPairs ? { ownPair: true } : {}),
+    ...(workloadPackage(w.spec.workload).recvBytes ? { recvBytes: true } : {}),
   };
 }

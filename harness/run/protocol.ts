@@ -92,6 +92,7 @@ export async function runProtocol(o: ProtocolOptions): Promise<WorkerStats> {
       if (next) {
         o.log(`workload ${w.spec.workload}@${node}: its agent was lost (${(e as Error).message}); continuing on the node's new agent`);
         current.set(node, next);
+        incarnations.set(node, (incarnations.get(node) ?? 0) + 1);
       } else gone.add(node);
     }
     pair.active--;
@@ -104,11 +105,27 @@ export async function runProtocol(o: ProtocolOptions): Promise<WorkerStats> {
     return out;
   }
 
+  // each agent's history is read once, from where the last call stopped
+  const cursors = new Map<AgentClient, number>();
+  const incarnations = new Map<string, number>();
+  const received = (node: string): HistoryEvent[] => {
+    const agent = current.get(node) ?? o.agents.get(node);
+    if (!agent) return [];
+    const from = cursors.get(agent) ?? 0;
+    const h = agent.history;
+    cursors.set(agent, h.length);
+    const out: HistoryEvent[] = [];
+    for (let i = from; i < h.length; i++) if (h[i]!.f === 'recv' && h[i]!.type === 'ok') out.push(h[i]!);
+    return out;
+  };
+
   const ctx: DriveContext = {
     seed: o.seed,
     clients: w.clients,
     peers: w.peers,
     post,
+    received,
+    incarnation: (node) => incarnations.get(node) ?? 0,
     record: o.record,
     now: o.now,
     process: (k) => ownProcess(w.index, k),

@@ -32,7 +32,8 @@ export class AgentRevival {
   /** after `node` restarted: a new agent on it, wired like the old one; never throws */
   async revive(node: string): Promise<void> {
     if (this.closed || !this.d.agents.has(node)) return;
-    if (this.d.plan.workloads.some((w) => w.peers.includes(node))) {
+    // (a peer that holds no memory of its workload's, a Paxos acceptor whose state is elsewhere, comes back)
+    if (this.d.plan.workloads.some((w) => w.peers.includes(node) && Object.keys(w.regions).length > 0)) {
       this.d.log(`${node} restarted, but workload memory on it died with it: its workloads are not resumed`);
       return;
     }
