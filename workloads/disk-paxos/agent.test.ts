@@ -8,8 +8,8 @@ import { BLOCK_BYTES } from './block';
 import { checkDiskPaxos } from './checks';
 import { DISK_REGION } from './ops';
 import { encodeBlock } from './block';
-import { recordsFromHistory } from './history';
-import { DECIDER_BASE, diskSnapshot, driveLog, valuesPerSlot, type Driven } from './test-support';
+import { recordsFromHistory, slotKey } from './history';
+import { DECIDER_BASE, diskSnapshot, driveLog, inputOf, valuesPerSlot, type Driven } from './test-support';
 import type { HistoryEvent } from '../../harness/core';
 
 const P = 3;
@@ -60,17 +60,17 @@ test('the history alone gives the same records, and the checks catch what is pla
     );
   };
   // another slot's value decided by processor 2: Consistent (slot 3 had one value)
-  const bad = edit((e) => (e.f === 'decide' && e.type === 'ok' && e.key === 'slot:3' && e.process === DECIDER_BASE + 2 ? { ...e, value: 3003 === e.value ? 1003 : 3003 } : undefined));
+  const bad = edit((e) => (e.f === 'decide' && e.type === 'ok' && e.key === slotKey(3) && e.process === DECIDER_BASE + 2 ? { ...e, value: inputOf(3, 3) === e.value ? inputOf(1, 3) : inputOf(3, 3) } : undefined));
   expect(checkDiskPaxos(recordsFromHistory(bad, shape(r))).map((v) => [v.invariant, v.instance])).toEqual([['Consistent', 3]]);
   // a value nobody proposed: Nontrivial
-  const foreign = edit((e) => (e.f === 'decide' && e.type === 'ok' && e.key === 'slot:5' ? { ...e, value: 77 } : undefined));
+  const foreign = edit((e) => (e.f === 'decide' && e.type === 'ok' && e.key === slotKey(5) ? { ...e, value: 77 } : undefined));
   expect(checkDiskPaxos(recordsFromHistory(foreign, shape(r))).map((v) => v.invariant)).toContain('Nontrivial');
   // a read of a block, after its owner's acknowledged write, that returns the empty block: NoRegression
   const acked = new Map<string, number>();
   const stale = edit((e) => {
     if (e.f === 'write' && e.type === 'ok') acked.set(String(e.key), e.time!);
     if (e.f === 'read' && e.type === 'ok' && acked.has(String(e.key))) {
-      const [, slot, owner] = /^disk\d+:(\d+)\/(\d+)$/.exec(String(e.key))!.map(Number);
+      const [, slot, owner] = /^disk@\d+:(\d+)\/(\d+)$/.exec(String(e.key))!.map(Number);
       return { ...e, result: { bytes: encodeBlock({ mbal: 0, bal: 0, inp: 0 }, slot!, owner!).toString('hex') } };
     }
     return undefined;

@@ -62,6 +62,8 @@ export interface DiskPaxosViolation {
 
 const older = (a: Block, b: Block): boolean => a.mbal < b.mbal || (a.mbal === b.mbal && a.bal < b.bal);
 const show = (b: Block): string => `{mbal ${b.mbal}, bal ${b.bal}, inp ${b.inp}}`;
+/** a commit's ballot, when its record knows it (a decide event in the history does not) */
+const ballot = (b: number): string => (b > 0 ? ` (ballot ${b})` : '');
 
 /** which of processor p's incarnations was running at time t (0 until its first restart) */
 export function incarnationAt(incarnations: ReadonlyMap<number, readonly number[]> | undefined, p: number, t: number): number {
@@ -81,7 +83,7 @@ export function checkDiskPaxos(r: DiskPaxosRecords): DiskPaxosViolation[] {
     if (!inputs.has(`${c.instance}:${c.value}`)) out.push({ invariant: 'Nontrivial', instance: c.instance, message: `Slot ${c.instance}: processor ${c.processor} committed ${c.value}, which was no processor's input.`, evidence: [c.source] });
     const f = first.get(c.instance);
     if (!f) first.set(c.instance, c);
-    else if (f.value !== c.value) out.push({ invariant: 'Consistent', instance: c.instance, message: `Slot ${c.instance} was committed twice: ${f.value} by processor ${f.processor} (ballot ${f.ballot}) and ${c.value} by processor ${c.processor} (ballot ${c.ballot}).`, evidence: [f.source, c.source] });
+    else if (f.value !== c.value) out.push({ invariant: 'Consistent', instance: c.instance, message: `Slot ${c.instance} was committed twice: ${f.value} by processor ${f.processor}${ballot(f.ballot)} and ${c.value} by processor ${c.processor}${ballot(c.ballot)}.`, evidence: [f.source, c.source] });
   }
 
   // NoRegression: the acknowledged writes of each (owner, disk, slot), by completion time

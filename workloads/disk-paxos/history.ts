@@ -1,16 +1,16 @@
 // Disk Paxos's records from a run's history, so the checks judge what was recorded, not what a
 // driver remembers: block WRITEs and READs by their keys (disk, slot, owner) with the bytes
-// they carried, and `decide` events (key: the slot, value: the value, process: the decider's).
-// Each list is one agent's history: an op's invoke and completion are paired by process there.
+// they carried, `decide` events (key: the slot, value: the value, process: the decider's), and
+// the final snapshot's reads of every block as the snapshot at the end.
 import { bytesFromJson } from '../../agents';
-import type { HistoryEvent } from '../../harness/core';
+import type { HistoryEvent, Json, OpStatus } from '../../harness/core';
 import { decodeBlock } from './block';
-import { incarnationAt, type DiskPaxosRecords, type DiskRead, type DiskWrite } from './checks';
+import { incarnationAt, type DiskPaxosRecords, type DiskRead, type DiskWrite, type SnapshotBlock } from './checks';
 
-const KEY = /^disk(\d+):(\d+)\/(\d+)$/;
+const KEY = /^disk@(\d+):(\d+)\/(\d+)$/;
 
 /** a decide event's key for a slot */
-export const slotKey = (slot: number): string => `slot:${slot}`;
+export const slotKey = (slot: number): string => `slot@${slot}`;
 
 export interface HistoryShape {
   processors: number;
@@ -23,12 +23,26 @@ export interface HistoryShape {
   incarnations?: DiskPaxosRecords['incarnations'];
 }
 
+/** an op with its outcome: the history's Operation, or an invoke and its completion paired */
+export interface PairedOp {
+  /** the op's id in the history, when it has one (violations name it) */
+  id?: number;
+  process: number;
+  f: string;
+  key?: string | number;
+  value?: Json;
+  result?: Json;
+  status: OpStatus;
+  callTime?: number;
+  retTime?: number;
+  /** a read of the final snapshot */
+  final?: boolean;
+}
+
+/** each agent's history (a list each): invokes paired with their completions by process */
 export function recordsFromHistory(histories: readonly (readonly HistoryEvent[])[], s: HistoryShape): DiskPaxosRecords {
-  const writes: DiskWrite[] = [];
-  const reads: DiskRead[] = [];
-  const commits: DiskPaxosRecords['commits'][number][] = [];
-  const problems: string[] = [];
-  histories.forEach((h, hi) => {
+  const ops: PairedOp[] = [];
+  for (const h of histories) {
     const open = new Map<number | string, HistoryEvent>();
     for (const e of h) {
       if (e.type === 'invoke') {
@@ -37,36 +51,49 @@ export function recordsFromHistory(histories: readonly (readonly HistoryEvent[])
       }
       const inv = open.get(e.process);
       open.delete(e.process);
-      const source = `history ${hi + 1}: ${e.f} ${String(e.key)} (${e.type})`;
-      if (e.f === 'decide') {
-        const slot = Number(String(e.key).slice('slot:'.length));
-        if (e.type === 'ok') commits.push({ processor: s.processorOf(e.process as number), instance: slot, ballot: 0, value: Number(e.value), source });
+      ops.push({ process: e.process as number, f: e.f, key: e.key, value: e.value, result: e.result, status: e.type, callTime: inv?.time ?? e.time!, retTime: e.time!, ...(e.final ? { final: true } : {}) });
+    }
+  }
+  return recordsFromOps(ops, s);
+}
+
+export function recordsFromOps(ops: readonly PairedOp[], s: HistoryShape): DiskPaxosRecords {
+  const writes: DiskWrite[] = [];
+  const reads: DiskRead[] = [];
+  const end: SnapshotBlock[] = [];
+  const commits: DiskPaxosRecords['commits'][number][] = [];
+  const problems: string[] = [];
+  for (const op of ops) {
+    const source = `${op.id !== undefined ? `op ${op.id}: ` : ''}${op.f} ${String(op.key)} (${op.status})`;
+    if (op.f === 'decide') {
+      const slot = Number(String(op.key).slice('slot@'.length));
+      if (op.status === 'ok') commits.push({ processor: s.processorOf(op.process), instance: slot, ballot: 0, value: Number(op.value), source });
+      continue;
+    }
+    const m = KEY.exec(String(op.key ?? ''));
+    if (!m || (op.f !== 'write' && op.f !== 'read')) continue;
+    const [disk, instance, owner] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    if (op.f === 'write') {
+      const b = bytesFromJson(op.value);
+      const block = b && decodeBlock(b, instance, owner);
+      if (typeof block !== 'object') {
+        problems.push(`${source}: its payload is no block of that slot (${String(block)})`);
         continue;
       }
-      const m = KEY.exec(String(e.key ?? ''));
-      if (!m || (e.f !== 'write' && e.f !== 'read')) continue;
-      const [disk, instance, owner] = [Number(m[1]), Number(m[2]), Number(m[3])];
-      if (e.f === 'write') {
-        const b = bytesFromJson(e.value);
-        const block = b && decodeBlock(b, instance, owner);
-        if (typeof block !== 'object') {
-          problems.push(`${source}: its payload is no block of that slot (${String(block)})`);
-          continue;
-        }
-        // an unknown outcome may still have landed: it is a write, never acknowledged
-        writes.push({ owner, disk, instance, block, incarnation: incarnationAt(s.incarnations, owner, inv?.time ?? e.time!), ...(e.type === 'ok' ? { acked: e.time! } : {}), source });
-      } else if (e.type === 'ok') {
-        const b = bytesFromJson(e.result);
-        const block = b && decodeBlock(b, instance, owner);
-        if (block === 'torn') continue; // read again by the processor; nothing to judge
-        if (typeof block !== 'object') {
-          problems.push(`${source}: it read no block of that slot (${String(block)})`);
-          continue;
-        }
-        reads.push({ owner, disk, instance, block, invoked: inv?.time ?? e.time!, source });
+      // an unknown outcome may still have landed: it is a write, never acknowledged
+      writes.push({ owner, disk, instance, block, incarnation: incarnationAt(s.incarnations, owner, op.callTime ?? 0), ...(op.status === 'ok' ? { acked: op.retTime ?? 0 } : {}), source });
+    } else if (op.status === 'ok') {
+      const b = bytesFromJson(op.result);
+      const block = b && decodeBlock(b, instance, owner);
+      if (block === 'torn') continue; // read again by the processor; nothing to judge
+      if (typeof block !== 'object') {
+        problems.push(`${source}: it read no block of that slot (${String(block)})`);
+        continue;
       }
+      if (op.final) end.push({ disk, instance, owner, block });
+      else reads.push({ owner, disk, instance, block, invoked: op.callTime ?? 0, source });
     }
-  });
+  }
   if (problems.length) throw new Error(`disk-paxos history: ${problems.length} op(s) out of shape, first: ${problems[0]}`);
-  return { processors: s.processors, disks: s.disks, inputs: s.inputs, commits, writes, reads, incarnations: s.incarnations ?? new Map(), snapshots: new Map() };
+  return { processors: s.processors, disks: s.disks, inputs: s.inputs, commits, writes, reads, incarnations: s.incarnations ?? new Map(), snapshots: end.length ? new Map([['end', end]]) : new Map() };
 }

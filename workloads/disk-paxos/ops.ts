@@ -13,7 +13,7 @@ export const DISK_REGION = 'disk';
 
 /** the history key of a block: disk, slot and owner (one key per block, so reads meet the writes they race) */
 export function blockKey(disk: number, instance: number, owner: number): string {
-  return `disk${disk}:${instance}/${owner}`;
+  return `disk@${disk}:${instance}/${owner}`;
 }
 
 export function toAgentOp(op: DiskOp, processors: number): OpDescriptor {

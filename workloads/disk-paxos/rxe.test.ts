@@ -8,7 +8,7 @@ import { BLOCK_BYTES } from './block';
 import { checkDiskPaxos } from './checks';
 import { recordsFromHistory } from './history';
 import { DISK_REGION } from './ops';
-import { DECIDER_BASE, diskSnapshot, driveLog, valuesPerSlot } from './test-support';
+import { DECIDER_BASE, diskSnapshot, driveLog, inputOf, valuesPerSlot } from './test-support';
 
 jest.setTimeout(20 * 60_000);
 
@@ -43,7 +43,7 @@ test('three processors decide 50 slots over three memory nodes; every invariant 
 
   // a stable leader: processor 1 alone decides the next 20 slots, its own inputs, no aborts
   const lead = await driveLog({ processors: P, disks: 3, slots: LEADER_SLOTS, firstSlot: SLOTS + 1, seed: 12, proposers: [1], route: (p, d) => ({ agent: agents[p - 1]!, peer: agents[d - 1]!.node }) });
-  expect(lead.commits.map((c) => [c.processor, c.instance, c.value])).toEqual(Array.from({ length: LEADER_SLOTS }, (_, s) => [1, SLOTS + 1 + s, 1000 + SLOTS + 1 + s]));
+  expect(lead.commits.map((c) => [c.processor, c.instance, c.value])).toEqual(Array.from({ length: LEADER_SLOTS }, (_, s) => [1, SLOTS + 1 + s, inputOf(1, SLOTS + 1 + s)]));
   expect(checkDiskPaxos({ ...lead, snapshots: new Map([['end', await diskSnapshot(agents, P, SLOTS + LEADER_SLOTS)]]) })).toEqual([]);
 
   // the anchor: one-sided 8-byte READs at depth 1, node1 -> node2, on the same QPs

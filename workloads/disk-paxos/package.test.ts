@@ -1,0 +1,84 @@
+// The disk-paxos workload's own check, on a history as a run stores it (fake-binding disks):
+// the block ops, the decide events and the final snapshot of every disk, read back through the
+// history loader. Valid as driven; a planted second value for a slot is Consistent, and the
+// violation names the two decide ops; a history with no decision certifies nothing.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { connectPeers, type AgentClient } from '../../agents';
+import { startFakeAgent } from '../../agents/test-support';
+import { loadOps, type HistoryEvent } from '../../harness/core';
+import { WorkloadCommon } from '../types';
+import { BLOCK_BYTES } from './block';
+import { DISK_REGION } from './ops';
+import { diskPaxos } from './package';
+import { driveLog, inputOf } from './test-support';
+
+const P = 3;
+const SLOTS = 8;
+let disks: AgentClient[] = [];
+let dir: string;
+
+beforeAll(async () => {
+  disks = await Promise.all(Array.from({ length: 3 }, async () => (await startFakeAgent()).agent));
+  for (const a of disks) {
+    await a.registerMemory(DISK_REGION, SLOTS * P * BLOCK_BYTES);
+    await connectPeers(a, a);
+  }
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'disk-paxos-'));
+});
+
+afterAll(async () => {
+  await Promise.all(disks.map((a) => a.shutdown()));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const spec = { ...WorkloadCommon.parse({ workload: 'disk-paxos', clients: ['node1', 'node2', 'node3'] }), ...diskPaxos.params.parse({ slots: SLOTS }) };
+const at = { nodes: 3, target: 'node1', clients: ['node1', 'node2', 'node3'], workload: 0 };
+
+/** the final snapshot as the run records it: one ok read per block, final */
+async function snapshotEvents(): Promise<HistoryEvent[]> {
+  const out: HistoryEvent[] = [];
+  let p = 900_000_000;
+  for (const [index, a] of disks.entries()) {
+    for (const part of diskPaxos.snapshot(spec, diskPaxos.regions(spec, 0), { peer: `node${index + 1}`, index })) {
+      for (const d of part.decode(await a.readMemory(part.region, part.offset, part.length))) {
+        if (!('bytes' in d) || d.bytes.every((b) => b === 0)) continue;
+        out.push({ type: 'invoke', process: p, f: 'read', key: d.key, time: 1e15, final: true });
+        out.push({ type: 'ok', process: p++, f: 'read', key: d.key, result: { bytes: d.bytes.toString('hex') }, time: 1e15 + 1, final: true });
+      }
+    }
+  }
+  return out;
+}
+
+let n = 0;
+function checkOf(events: HistoryEvent[]): ReturnType<NonNullable<typeof diskPaxos.check>> & { ops: ReturnType<typeof loadOps>['ops'] } {
+  const file = path.join(dir, `h${n++}.jsonl`);
+  fs.writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const ops = loadOps(file, 'native').ops;
+  return { ...diskPaxos.check!(spec, ops, at), ops };
+}
+
+test('a driven log, its decisions and the disks at the end: valid, and a planted second value is caught with its decide ops', async () => {
+  const r = await driveLog({ processors: P, disks: 3, slots: SLOTS, seed: 5, route: (_p, d) => ({ agent: disks[d - 1]!, peer: disks[d - 1]!.node }) });
+  expect(r.commits.length).toBe(P * SLOTS);
+  const events = [...r.histories.flat(), ...(await snapshotEvents())];
+  const ok = checkOf(events);
+  expect(ok.violations).toEqual([]);
+  expect(ok.unknown).toBeUndefined();
+  expect(ok.summary).toMatch(new RegExp(`^Nontrivial, Consistent, NoRegression and the snapshot invariants hold on ${P * SLOTS} decisions of ${SLOTS} slots, \\d+ block writes, \\d+ reads, ${3 * P * SLOTS} blocks in the final snapshot$`));
+
+  // the last decision of slot 4 gets another processor's input: Consistent, naming both decisions
+  const last = events.map((e, i) => (e.f === 'decide' && e.key === 'slot@4' && e.type === 'ok' ? i : -1)).reduce((a, b) => Math.max(a, b));
+  const other = events[last]!.value === inputOf(1, 4) ? inputOf(2, 4) : inputOf(1, 4);
+  const bad = events.map((e) => (e.f === 'decide' && e.process === events[last]!.process && e.key === 'slot@4' ? { ...e, value: other } : e));
+  const c = checkOf(bad);
+  expect(c.violations.map((v) => v.message.split(':')[0])).toEqual(['Consistent']);
+  expect(c.violations[0]!.ops).toHaveLength(2);
+  for (const id of c.violations[0]!.ops) expect([c.ops[id]!.f, c.ops[id]!.key]).toEqual(['decide', 'slot@4']);
+
+  // the block ops alone: nothing decided, nothing certified
+  const none = checkOf(events.filter((e) => e.f !== 'decide'));
+  expect(none.unknown).toMatch(/^nothing was decided/);
+});
