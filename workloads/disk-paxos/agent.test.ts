@@ -59,8 +59,10 @@ test('the history alone gives the same records, and the checks catch what is pla
       }),
     );
   };
-  // another slot's value decided by processor 2: Consistent (slot 3 had one value)
-  const bad = edit((e) => (e.f === 'decide' && e.type === 'ok' && e.key === slotKey(3) && e.process === DECIDER_BASE + 2 ? { ...e, value: inputOf(3, 3) === e.value ? inputOf(1, 3) : inputOf(3, 3) } : undefined));
+  // the last decision of slot 3 with another processor's input: Consistent (slot 3 had one
+  // value). The last, since the checks compare each commit with the slot's first
+  const last = r.histories.flat().filter((e) => e.f === 'decide' && e.type === 'ok' && e.key === slotKey(3)).sort((a, b) => b.time! - a.time!)[0]!;
+  const bad = edit((e) => (e.f === 'decide' && e.type === 'ok' && e.key === slotKey(3) && e.process === last.process ? { ...e, value: inputOf(3, 3) === e.value ? inputOf(1, 3) : inputOf(3, 3) } : undefined));
   expect(checkDiskPaxos(recordsFromHistory(bad, shape(r))).map((v) => [v.invariant, v.instance])).toEqual([['Consistent', 3]]);
   // a value nobody proposed: Nontrivial
   const foreign = edit((e) => (e.f === 'decide' && e.type === 'ok' && e.key === slotKey(5) ? { ...e, value: 77 } : undefined));
