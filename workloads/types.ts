@@ -104,6 +104,8 @@ export interface InvariantCheck {
 /** the process ids of workloads' own events: 1000 per workload, below the snapshot reader's */
 export const OWN_PROCESS_BASE = 800_000_000;
 export const ownProcess = (workload: number, k: number): number => OWN_PROCESS_BASE + workload * 1000 + k;
+/** the k of an ownProcess id (a decide event's processor or proposer) */
+export const ownK = (process: number): number => (process - OWN_PROCESS_BASE) % 1000;
 
 /** the cluster a workload entry is placed on, for its own cross-field rules */
 export interface Placement {

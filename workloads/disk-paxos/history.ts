@@ -11,6 +11,8 @@ const KEY = /^disk@(\d+):(\d+)\/(\d+)$/;
 
 /** a decide event's key for a slot */
 export const slotKey = (slot: number): string => `slot@${slot}`;
+/** the slot of a decide event's key */
+export const slotOf = (key: string | number | undefined): number => Number(String(key).slice('slot@'.length));
 
 export interface HistoryShape {
   processors: number;
@@ -66,8 +68,7 @@ export function recordsFromOps(ops: readonly PairedOp[], s: HistoryShape): DiskP
   for (const op of ops) {
     const source = `${op.id !== undefined ? `op ${op.id}: ` : ''}${op.f} ${String(op.key)} (${op.status})`;
     if (op.f === 'decide') {
-      const slot = Number(String(op.key).slice('slot@'.length));
-      if (op.status === 'ok') commits.push({ processor: s.processorOf(op.process), instance: slot, ballot: 0, value: Number(op.value), source });
+      if (op.status === 'ok') commits.push({ processor: s.processorOf(op.process), instance: slotOf(op.key), ballot: 0, value: Number(op.value), source });
       continue;
     }
     const m = KEY.exec(String(op.key ?? ''));

@@ -3,11 +3,11 @@
 // run's duration and the run records every block op and every decision. Its check is its own:
 // Nontrivial, Consistent, NoRegression, and the snapshot invariants on the disks at the end.
 import { z } from 'zod';
-import { Duration, durationMs, NodeName, type HistoryEvent } from '../../harness/core';
-import type { Placement, WorkloadPackage, WorkloadSpec } from '../types';
+import { Duration, durationMs, NodeName, percentile, type HistoryEvent } from '../../harness/core';
+import { ownK, type Placement, type WorkloadPackage, type WorkloadSpec } from '../types';
 import { BLOCK_BYTES, blockOffset, instancesIn } from './block';
 import { checkDiskPaxos } from './checks';
-import { recordsFromOps, slotKey } from './history';
+import { recordsFromOps, slotKey, slotOf } from './history';
 import { inputOf, runLog } from './log';
 import { blockKey, DISK_REGION } from './ops';
 
@@ -29,8 +29,6 @@ type Params = z.infer<typeof Params>;
 const disksOf = (spec: WorkloadSpec<Params>, at: Pick<Placement, 'nodes'>): string[] => spec.disks ?? Array.from({ length: at.nodes }, (_, i) => `node${i + 1}`);
 /** a processor per client node: the spec names them (regions are sized by their number) */
 const processorsOf = (spec: WorkloadSpec<Params>): number => spec.clients?.length ?? 1;
-/** the decide events' processes: the run's own ones for this workload, k = the processor */
-const processorOfProcess = (process: number): number => process % 1000;
 
 export const diskPaxos: WorkloadPackage<Params> = {
   name: 'disk-paxos',
@@ -83,19 +81,18 @@ export const diskPaxos: WorkloadPackage<Params> = {
       going: ctx.going,
     });
     const s = (Date.now() - t0) / 1000;
-    const sorted = [...r.commitMs].sort((a, b) => a - b);
-    const p50 = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : NaN;
+    const p50 = percentile([...r.commitMs].sort((a, b) => a - b), 0.5);
     return `${decided} decisions by ${P} processors over ${D} disks in ${s.toFixed(1)} s (${r.steps} steps, commit p50 ${p50.toFixed(1)} ms)`;
   },
   check(spec, ops, at) {
     const P = processorsOf(spec);
     const D = disksOf(spec, at).length;
     const slots = new Set<number>();
-    for (const op of ops) if (op.f === 'decide') slots.add(Number(String(op.key).slice('slot@'.length)));
+    for (const op of ops) if (op.f === 'decide') slots.add(slotOf(op.key));
     const inputs = [...slots].flatMap((instance) => Array.from({ length: P }, (_, i) => ({ processor: i + 1, instance, value: inputOf(i + 1, instance) })));
     let records;
     try {
-      records = recordsFromOps(ops, { processors: P, disks: D, processorOf: processorOfProcess, inputs });
+      records = recordsFromOps(ops, { processors: P, disks: D, processorOf: ownK, inputs });
     } catch (e: unknown) {
       return { summary: '', unknown: (e as Error).message, violations: [] };
     }

@@ -4,8 +4,8 @@
 // sent and the acceptors' slots at the end, Agreement and Validity over the decisions.
 import { z } from 'zod';
 import { bytesFromJson } from '../../agents';
-import { NodeName, type HistoryEvent, type Json } from '../../harness/core';
-import type { Placement, WorkloadPackage, WorkloadSpec } from '../types';
+import { NodeName, percentile, type HistoryEvent, type Json } from '../../harness/core';
+import { ownK, type Placement, type WorkloadPackage, type WorkloadSpec } from '../types';
 import { checkPaxos, type Accepted, type Decided } from './checks';
 import { runPaxosLog, valueOf } from './log';
 import { decodeMsg, type Msg } from './wire';
@@ -100,8 +100,7 @@ export const paxos: WorkloadPackage<Params> = {
       }
     });
     ctx.record(snap);
-    const sorted = [...r.commitMs].sort((a, b) => a - b);
-    const p50 = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : NaN;
+    const p50 = percentile([...r.commitMs].sort((a, b) => a - b), 0.5);
     return `${r.decisions} decisions by ${proposers.length} proposer(s) with ${acceptors.length} acceptors in ${((Date.now() - t0) / 1000).toFixed(1)} s (${r.sent} messages sent, ${r.received} received, commit p50 ${p50.toFixed(1)} ms${r.forgot ? `, ${r.forgot} acceptor restart(s) forgot their promises` : ''})`;
   },
   check(spec, ops, at) {
@@ -113,7 +112,7 @@ export const paxos: WorkloadPackage<Params> = {
     for (const op of ops) {
       const src = `op ${op.id}: ${op.f} ${String(op.key)} (${op.status})`;
       if (op.f === 'decide') {
-        if (op.status === 'ok') decided.push({ proposer: op.process % 1000, instance: Number(String(op.key).slice('paxos@'.length)), ballot: 0, value: Number(op.value), source: src });
+        if (op.status === 'ok') decided.push({ proposer: ownK(op.process), instance: Number(String(op.key).slice('paxos@'.length)), ballot: 0, value: Number(op.value), source: src });
       } else if (op.f === 'send') {
         // every accepted an acceptor sent: it accepted then, whether or not it arrived
         const m = msgOf(op.value);

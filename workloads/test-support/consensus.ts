@@ -4,6 +4,7 @@
 import { AgentClient, connectPeers, type PeerOptions } from '../../agents';
 import { FAST_FAIL } from '../../agents/test-support';
 import { acquireSharedCluster, type SharedCluster } from '../../harness/cluster/test-support';
+import { percentile } from '../../harness/core';
 
 export interface ConsensusNodes {
   cluster: SharedCluster;
@@ -31,8 +32,8 @@ export async function consensusNodes(region: string, bytes: number, peer: PeerOp
   };
 }
 
-export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-export const p99 = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] ?? NaN;
+export const median = (xs: readonly number[]): number => percentile([...xs].sort((a, b) => a - b), 0.5);
+export const p99 = (xs: readonly number[]): number => percentile([...xs].sort((a, b) => a - b), 0.99);
 
 /** p50 of 200 8-byte READs at depth 1 from `from` to `to` (ms, the agent's own timestamps) */
 export async function readRoundTripMs(from: AgentClient, to: AgentClient, region: string): Promise<number> {
