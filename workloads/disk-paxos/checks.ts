@@ -26,8 +26,9 @@ export interface DiskRead {
   disk: number;
   instance: number;
   block: Block;
-  /** when the read was posted */
+  /** when the read was posted, and when it completed */
   invoked: number;
+  completed: number;
   source: string;
 }
 
@@ -97,7 +98,10 @@ export function checkDiskPaxos(r: DiskPaxosRecords): DiskPaxosViolation[] {
   for (const rd of r.reads) {
     const l = acked.get(`${rd.owner}/${rd.disk}/${rd.instance}`);
     if (!l) continue;
+    // a read that spans the owner's restart may see the new incarnation's write, whose mbal is
+    // only above the bal it recovered: that is no regression within one incarnation
     const inc = incarnationAt(r.incarnations, rd.owner, rd.invoked);
+    if (incarnationAt(r.incarnations, rd.owner, rd.completed) !== inc) continue;
     let last: DiskWrite | undefined;
     for (const w of l) if (w.acked! < rd.invoked && w.incarnation === inc) last = w;
     if (last && older(rd.block, last.block)) {

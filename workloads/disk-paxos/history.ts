@@ -92,7 +92,7 @@ export function recordsFromOps(ops: readonly PairedOp[], s: HistoryShape): DiskP
         continue;
       }
       if (op.final) end.push({ disk, instance, owner, block });
-      else reads.push({ owner, disk, instance, block, invoked: op.callTime ?? 0, source });
+      else reads.push({ owner, disk, instance, block, invoked: op.callTime ?? 0, completed: op.retTime ?? op.callTime ?? 0, source });
     }
   }
   if (problems.length) throw new Error(`disk-paxos history: ${problems.length} op(s) out of shape, first: ${problems[0]}`);

@@ -138,7 +138,7 @@ export async function runLog(o: LogOptions): Promise<LogOutcome> {
     if (keep) {
       const source = `${String(done.key)} (${done.type})`;
       if (op.kind === 'write') writes.push({ owner: op.owner, disk: op.disk, instance: op.instance, block: op.block, incarnation: b.inc, ...(r.status === 'ok' ? { acked: completed } : {}), source });
-      else if (r.status === 'ok' && r.block !== 'torn') reads.push({ owner: op.owner, disk: op.disk, instance: op.instance, block: r.block!, invoked, source });
+      else if (r.status === 'ok' && r.block !== 'torn') reads.push({ owner: op.owner, disk: op.disk, instance: op.instance, block: r.block!, invoked, completed, source });
     }
     if (b.inc !== incarnations.get(p + 1)!.length - 1) return;
     let proc = procs[p]!;

@@ -115,7 +115,7 @@ export function simulateDiskPaxos(o: DiskSimOptions): DiskPaxosRecords & { decid
       }
       const block = decodeBlock(bytes, op.instance, op.owner);
       if (typeof block === 'string' && block !== 'torn') throw new Error(`simulated disk: ${block}`);
-      if (block !== 'torn' && !lost) reads.push({ owner: op.owner, disk: op.disk, instance: op.instance, block, invoked: posted, source: `step ${step}: processor ${p} reads disk ${op.disk}` });
+      if (block !== 'torn' && !lost) reads.push({ owner: op.owner, disk: op.disk, instance: op.instance, block, invoked: posted, completed: step, source: `step ${step}: processor ${p} reads disk ${op.disk}` });
       result = lost ? { op, status: 'info' } : { op, status: 'ok', block };
     }
     if (inc !== incarnation[p]) continue;
