@@ -133,6 +133,12 @@ export interface WorkloadPackage<P extends object = object> {
   readonly ownPairs?: boolean;
   /** two-sided protocol messages: receives are recorded with their bytes */
   readonly recvBytes?: boolean;
+  /**
+   * a peer whose memory died with its node is failed for good to this protocol (Disk Paxos's
+   * failed disk): the node's agent comes back as a client only, its ops to that memory fail
+   * unposted, and the final snapshot leaves it out. Without it, such a node is not revived.
+   */
+  readonly memoryMayDie?: boolean;
   /** a field that cannot work on this placement: its name and why */
   misplaced?(spec: WorkloadSpec<P>, at: Placement): { field: string; message: string } | undefined;
   /** memory the target registers for it: name -> bytes */

@@ -3,12 +3,16 @@
 //   disk-paxos-replay-stale   Consistent and NoRegression from the disk-paxos invariants
 //   paxos-vs-send-stream      send-stream's queue sliding, with Paxos's invariants valid in the same run
 //   paxos-ignore-highest      I2 and Agreement
+//   paxos-forget-promises     I2 and Agreement
+//   a bug campaign's control  the same seed and schedule without the switch: valid
+//   disk-paxos-crash          valid, with node3's disk lost and its processor restarted once
 //   every valid one           at least 50 slots decided, every invariant checked and holding
 // After each run the cluster must read healed. CI runs the campaigns named in CI_SET (one
 // valid run per protocol, and each finding); RDMA_CHAOS_CONSENSUS=all runs them all
 // (npm run bench:consensus-campaigns).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import YAML from 'yaml';
 import { acquireSharedCluster, type SharedCluster } from '../cluster/test-support';
 import { ExitCode, RUN_FILES, type RunResults } from '../core';
 import { runCli } from '../main';
@@ -19,9 +23,12 @@ jest.setTimeout(15 * 60_000);
 const ROOT = path.resolve(__dirname, '../..');
 const DIR = path.join(ROOT, 'campaigns/consensus');
 const STORE = path.join(ROOT, 'test-artifacts/consensus-runs');
-const CI_SET = ['disk-paxos-failover-shift', 'disk-paxos-replay-stale', 'paxos-failover-shift', 'paxos-ignore-highest-accepted', 'paxos-vs-send-stream-replay'];
+const CI_SET = ['disk-paxos-crash', 'disk-paxos-replay-stale', 'paxos-failover-shift', 'paxos-forget-promises-on-restart', 'paxos-ignore-highest-accepted', 'paxos-vs-send-stream-replay'];
 const all = fs.readdirSync(DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
 const names = process.env.RDMA_CHAOS_CONSENSUS === 'all' ? all : all.filter((n) => CI_SET.includes(n));
+/** the campaigns with a bug switch on, run again without it (CI: the shorter one) */
+const BUGS = ['paxos-forget-promises-on-restart', 'paxos-ignore-highest-accepted'];
+const controls = process.env.RDMA_CHAOS_CONSENSUS === 'all' ? BUGS : ['paxos-ignore-highest-accepted'];
 
 let cluster: SharedCluster;
 const baseline = new Map<string, NodeState>();
@@ -37,10 +44,10 @@ afterAll(async () => {
   await cluster?.release();
 });
 
-async function run(name: string): Promise<{ code: number; dir: string; results: RunResults }> {
+async function run(name: string, file = path.join(DIR, `${name}.yaml`)): Promise<{ code: number; dir: string; results: RunResults }> {
   let out = '';
   let err = '';
-  const code = await runCli(['run', path.join(DIR, `${name}.yaml`), '--store', STORE, '--json', '--quiet'], {
+  const code = await runCli(['run', file, '--store', STORE, '--json', '--quiet'], {
     stdout: { write: (s: string) => (out += s) },
     stderr: { write: (s: string) => (err += s) },
   });
@@ -74,7 +81,7 @@ test.each(names)('campaigns/consensus/%s.yaml meets its expectation, with its fi
     expect([...kinds(own)]).toEqual(expect.arrayContaining(['Consistent', 'NoRegression']));
     // each violation names the ops behind it: the decisions, or the write and the read
     for (const v of own.violations) expect(v.ops.length).toBeGreaterThan(0);
-  } else if (name === 'paxos-ignore-highest-accepted') {
+  } else if (name === 'paxos-ignore-highest-accepted' || name === 'paxos-forget-promises-on-restart') {
     expect([...kinds(own)]).toEqual(expect.arrayContaining(['I2', 'Agreement']));
   } else if (name === 'paxos-vs-send-stream-replay') {
     // the contrast: the byte stream slid, Paxos over the same failover did not break
@@ -87,6 +94,28 @@ test.each(names)('campaigns/consensus/%s.yaml meets its expectation, with its fi
   } else {
     expect({ name, verdict: own.verdict, summary: own.summary }).toEqual({ name, verdict: 'valid', summary: expect.stringMatching(/ hold on /) });
     expect(slots(own)).toBeGreaterThanOrEqual(50);
+    // the crashed node's disk is gone and its processor came back as a new incarnation
+    if (name === 'disk-paxos-crash') expect(own.summary).toMatch(/\(not node3's disk: its memory died with it\), 1 processor restart\(s\)$/);
   }
+  expect(await waitHealed(cluster.driver, cluster.nodes, baseline)).toEqual({});
+});
+
+test.each(controls)('campaigns/consensus/%s.yaml without its bug switch: the same seed and schedule are safe', async (name) => {
+  const doc = YAML.parse(fs.readFileSync(path.join(DIR, `${name}.yaml`), 'utf8')) as { name: string; seed?: number; workloads: { bug?: string }[]; expect: unknown };
+  expect(doc.seed).toBeDefined();
+  expect(doc.workloads.some((w) => w.bug)).toBe(true);
+  for (const w of doc.workloads) delete w.bug;
+  doc.name = `${name}-without-bug`;
+  doc.expect = { verdict: 'valid' };
+  const file = path.join(STORE, `${doc.name}.yaml`);
+  fs.writeFileSync(file, YAML.stringify(doc));
+  const { results } = await run(doc.name, file);
+  expect(results.seed).toBe(doc.seed);
+  expect(results.expected).toEqual(expect.objectContaining({ matched: true }));
+  expect(results.clean).toBe(true);
+  for (const f of results.faults) expect({ id: f.id, status: f.confirmation?.status }).toEqual({ id: f.id, status: 'confirmed' });
+  const own = invariants(results, 'paxos');
+  expect({ verdict: own.verdict, violations: own.violations.length }).toEqual({ verdict: 'valid', violations: 0 });
+  expect(slots(own)).toBeGreaterThanOrEqual(50);
   expect(await waitHealed(cluster.driver, cluster.nodes, baseline)).toEqual({});
 });

@@ -61,9 +61,22 @@ export async function runProtocol(o: ProtocolOptions): Promise<WorkerStats> {
     })().finally(() => (pair.rebuilding = undefined));
   };
 
+  // the agents that registered the workload's memory: a peer whose agent is another one now
+  // restarted, and that memory died with the old one (a failed disk, on memoryMayDie)
+  const holders = new Map(w.peers.map((p) => [p, o.agents.get(p)]));
+  const memoryDied = (peer: string): boolean => Object.keys(w.regions).length > 0 && o.agents.get(peer) !== holders.get(peer);
+  const died = new Set<string>();
+
   async function post(node: string, peer: string, ops: OpDescriptor[]): ReturnType<DriveContext['post']> {
     const agent = current.get(node);
     if (!agent) throw new Error(`${w.spec.workload}: ${node} is not one of its clients`);
+    if (memoryDied(peer)) {
+      if (!died.has(peer)) o.log(`workload ${w.spec.workload}: ${peer}'s memory died with its agent: ops on it fail from now on, unposted`);
+      died.add(peer);
+      await sleep(RECONNECT_GAP_MS);
+      const t = Number(process.hrtime.bigint());
+      return ops.map((op) => ({ done: { type: 'fail', process: -1, f: op.f, key: op.key ?? '', time: t }, invoked: t, completed: t }));
+    }
     const pair = pairOf(node, peer);
     while (pair.rebuilding) await pair.rebuilding;
     const before = agent.history.length;
@@ -89,11 +102,12 @@ export async function runProtocol(o: ProtocolOptions): Promise<WorkerStats> {
         throw e;
       }
       const next = await o.nextAgent(node, agent);
-      if (next) {
+      // every lane of the node's sees the loss; the first to move on counts the new incarnation
+      if (next && current.get(node) === agent) {
         o.log(`workload ${w.spec.workload}@${node}: its agent was lost (${(e as Error).message}); continuing on the node's new agent`);
         current.set(node, next);
         incarnations.set(node, (incarnations.get(node) ?? 0) + 1);
-      } else gone.add(node);
+      } else if (!next) gone.add(node);
     }
     pair.active--;
     const out = completions(agent.history.slice(before), ops);

@@ -4,6 +4,7 @@
 // crash fault's restart waits for the revival, so the nemesis acts on the new agent next.
 // A node whose memory a workload targets cannot be revived: that memory died with it.
 import type { AgentClient } from '../../agents';
+import { workloadPackage } from '../../workloads';
 import type { RunPlan } from '../campaign';
 import type { NodeDriver } from '../core';
 import { PROCESS_SPAN, startAgent, wireClient, type AgentHooks } from './agents';
@@ -32,8 +33,9 @@ export class AgentRevival {
   /** after `node` restarted: a new agent on it, wired like the old one; never throws */
   async revive(node: string): Promise<void> {
     if (this.closed || !this.d.agents.has(node)) return;
-    // (a peer that holds no memory of its workload's, a Paxos acceptor whose state is elsewhere, comes back)
-    if (this.d.plan.workloads.some((w) => w.peers.includes(node) && Object.keys(w.regions).length > 0)) {
+    // (a peer that holds no memory of its workload's, a Paxos acceptor whose state is elsewhere,
+    // comes back; so does a Disk Paxos node, as a processor whose disk failed)
+    if (this.d.plan.workloads.some((w) => w.peers.includes(node) && Object.keys(w.regions).length > 0 && !workloadPackage(w.spec.workload).memoryMayDie)) {
       this.d.log(`${node} restarted, but workload memory on it died with it: its workloads are not resumed`);
       return;
     }

@@ -21,6 +21,8 @@ export async function finalSnapshot(plan: RunPlan, agents: ReadonlyMap<string, A
     for (const [index, peer] of w.peers.entries()) {
       const agent = agents.get(peer)!;
       for (const part of pkg.snapshot(w.spec, w.regions, { peer, index })) {
+        // a revived node's agent never registered it: that memory died with the node (memoryMayDie)
+        if (pkg.memoryMayDie && !agent.regions.has(part.region)) continue;
         // read in chunks the RPC allows
         const chunks: Buffer[] = [];
         for (let off = 0; off < part.length; off += 1 << 23) {

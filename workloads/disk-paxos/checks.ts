@@ -79,12 +79,18 @@ export function checkDiskPaxos(r: DiskPaxosRecords): DiskPaxosViolation[] {
   const majority = Math.floor(r.disks / 2) + 1;
 
   const inputs = new Set(r.inputs.map((i) => `${i.instance}:${i.value}`));
+  // the block writes behind a commit: the committer's phase-2 writes (bal = mbal) of its value
+  const phase2 = (c: DiskPaxosRecords['commits'][number]): string[] => {
+    const ws = r.writes.filter((w) => w.owner === c.processor && w.instance === c.instance && w.block.inp === c.value && w.block.bal > 0 && w.block.bal === w.block.mbal);
+    const top = Math.max(0, ...ws.map((w) => w.block.bal));
+    return ws.filter((w) => w.block.bal === top).map((w) => w.source);
+  };
   const first = new Map<number, DiskPaxosRecords['commits'][number]>();
   for (const c of r.commits) {
     if (!inputs.has(`${c.instance}:${c.value}`)) out.push({ invariant: 'Nontrivial', instance: c.instance, message: `Slot ${c.instance}: processor ${c.processor} committed ${c.value}, which was no processor's input.`, evidence: [c.source] });
     const f = first.get(c.instance);
     if (!f) first.set(c.instance, c);
-    else if (f.value !== c.value) out.push({ invariant: 'Consistent', instance: c.instance, message: `Slot ${c.instance} was committed twice: ${f.value} by processor ${f.processor}${ballot(f.ballot)} and ${c.value} by processor ${c.processor}${ballot(c.ballot)}.`, evidence: [f.source, c.source] });
+    else if (f.value !== c.value) out.push({ invariant: 'Consistent', instance: c.instance, message: `Slot ${c.instance} was committed twice: ${f.value} by processor ${f.processor}${ballot(f.ballot)} and ${c.value} by processor ${c.processor}${ballot(c.ballot)}.`, evidence: [f.source, ...phase2(f), c.source, ...phase2(c)] });
   }
 
   // NoRegression: the acknowledged writes of each (owner, disk, slot), by completion time
@@ -110,6 +116,9 @@ export function checkDiskPaxos(r: DiskPaxosRecords): DiskPaxosViolation[] {
   }
 
   for (const [label, blocks] of r.snapshots) {
+    // a disk whose memory died with its node is missing from the snapshot: unknown, so it may
+    // count toward the majority (a check of memory that is gone cannot fail it)
+    const missing = r.disks - new Set(blocks.map((b) => b.disk)).size;
     const mbals = new Map<string, number[]>();
     for (const s of blocks) (mbals.get(`${s.owner}/${s.instance}`) ?? mbals.set(`${s.owner}/${s.instance}`, []).get(`${s.owner}/${s.instance}`)!).push(s.block.mbal);
     for (const s of blocks) {
@@ -120,7 +129,7 @@ export function checkDiskPaxos(r: DiskPaxosRecords): DiskPaxosViolation[] {
       if ((b.bal === 0) !== (b.inp === 0)) bad(b.bal === 0 ? 'a value without a ballot' : 'a ballot without a value');
       const mine = (x: number): boolean => x === 0 || x % r.processors === s.owner % r.processors;
       if (!mine(b.mbal) || !mine(b.bal)) bad(`a ballot that is not processor ${s.owner}'s`);
-      if (b.bal > 0 && mbals.get(`${s.owner}/${s.instance}`)!.filter((m) => m >= b.bal).length < majority) bad(`bal ${b.bal} is above mbal on a majority of disks`);
+      if (b.bal > 0 && mbals.get(`${s.owner}/${s.instance}`)!.filter((m) => m >= b.bal).length + missing < majority) bad(`bal ${b.bal} is above mbal on a majority of disks`);
     }
   }
   return out;

@@ -59,6 +59,17 @@ export function recordsFromHistory(histories: readonly (readonly HistoryEvent[])
   return recordsFromOps(ops, s);
 }
 
+/** a processor's restart event's key */
+export const restartKey = (p: number): string => `restart@${p}`;
+
+/** when each processor's incarnations began: 0, then its restart events' times */
+export function incarnationsOf(ops: readonly PairedOp[], processors: number): Map<number, number[]> {
+  const out = new Map<number, number[]>(Array.from({ length: processors }, (_, i) => [i + 1, [0]]));
+  const restarts = ops.filter((op) => op.f === 'restart' && op.status === 'ok').sort((a, b) => (a.callTime ?? 0) - (b.callTime ?? 0));
+  for (const op of restarts) out.get(Number(String(op.key).slice('restart@'.length)))?.push(op.callTime ?? 0);
+  return out;
+}
+
 export function recordsFromOps(ops: readonly PairedOp[], s: HistoryShape): DiskPaxosRecords {
   const writes: DiskWrite[] = [];
   const reads: DiskRead[] = [];

@@ -38,6 +38,10 @@ export interface LogOptions {
   takeoverMs?: number;
   /** per result: a processor mid-slot crashes (its state and unposted ops are gone) and restarts */
   crash?: number;
+  /** how many times processor p's node restarted (a run's crash faults): each one restarts p */
+  nodeRestarts?(p: number): number;
+  /** processor p began a new incarnation */
+  restarted?(p: number): void;
   /** at most this many batches posted */
   maxSteps?: number;
   /** keep the writes, reads and commits as records (a test's; a run's check reads the history) */
@@ -78,6 +82,7 @@ export async function runLog(o: LogOptions): Promise<LogOutcome> {
   // carries its processor's incarnation: a crashed one's completions reach nobody.
   const lanes = new Map<string, { busy: boolean; queue: { p: number; op: DiskOp; inc: number }[] }>();
   const backoff = procs.map(() => 0);
+  const seenRestarts = procs.map(() => 0);
   let inFlight = 0;
   let wake: (() => void) | undefined;
   let failure: unknown;
@@ -142,7 +147,9 @@ export async function runLog(o: LogOptions): Promise<LogOutcome> {
     }
     if (b.inc !== incarnations.get(p + 1)!.length - 1) return;
     let proc = procs[p]!;
-    if (rnd() < (o.crash ?? 0) && proc.stage !== 'committed' && proc.stage !== 'idle') {
+    const nodeRestarted = (o.nodeRestarts?.(p + 1) ?? 0) !== seenRestarts[p];
+    if ((nodeRestarted || rnd() < (o.crash ?? 0)) && proc.stage !== 'committed' && proc.stage !== 'idle') {
+      seenRestarts[p] = o.nodeRestarts?.(p + 1) ?? 0;
       // it crashes before taking this result: state and unposted ops gone; what it posted still lands
       const fresh = new Processor(proc.o);
       fresh.instance = proc.instance;
@@ -150,6 +157,7 @@ export async function runLog(o: LogOptions): Promise<LogOutcome> {
       incarnations.get(p + 1)!.push(Number(process.hrtime.bigint()));
       for (const l of lanes.values()) l.queue = l.queue.filter((x) => x.p !== p);
       enqueue(p, fresh.restart());
+      o.restarted?.(p + 1);
       return;
     }
     const aborts = proc.aborts;

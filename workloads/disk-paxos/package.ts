@@ -7,7 +7,7 @@ import { Duration, durationMs, NodeName, percentile, type HistoryEvent } from '.
 import { ownK, type Placement, type WorkloadPackage, type WorkloadSpec } from '../types';
 import { BLOCK_BYTES, blockOffset, instancesIn } from './block';
 import { checkDiskPaxos } from './checks';
-import { recordsFromOps, slotKey, slotOf } from './history';
+import { incarnationsOf, recordsFromOps, restartKey, slotKey, slotOf } from './history';
 import { inputOf, runLog } from './log';
 import { blockKey, DISK_REGION } from './ops';
 
@@ -37,6 +37,9 @@ export const diskPaxos: WorkloadPackage<Params> = {
   checks: ['invariants'],
   // node1's processor writing node2's disk and node2's writing node1's go on separate QP pairs
   ownPairs: true,
+  // a node's crash kills its disk (a registered region) for good: Disk Paxos takes a minority of
+  // failed disks; the node comes back as its processor's new incarnation
+  memoryMayDie: true,
   patterns: [],
   misplaced(spec, at) {
     if (!spec.clients) return { field: 'clients', message: 'disk-paxos: name the processors\' nodes in clients (one processor per node)' };
@@ -47,7 +50,7 @@ export const diskPaxos: WorkloadPackage<Params> = {
     return undefined;
   },
   peers: (spec, at) => disksOf(spec, at),
-  keys: () => ['disk@', 'slot@'],
+  keys: () => ['disk@', 'slot@', 'restart@'],
   regions(spec) {
     return { [DISK_REGION]: spec.slots * processorsOf(spec) * BLOCK_BYTES };
   },
@@ -71,6 +74,13 @@ export const diskPaxos: WorkloadPackage<Params> = {
         return lane;
       },
       post: (lane, ops) => ctx.post(...lanes.get(lane)!, ops),
+      nodeRestarts: (p) => ctx.incarnation(ctx.clients[p - 1]!),
+      restarted(p) {
+        const t = ctx.now();
+        const e = { process: ctx.process(p), f: 'restart' as const, key: restartKey(p), node: ctx.clients[p - 1]! };
+        ctx.record([{ type: 'invoke', ...e, time: t }, { type: 'ok', ...e, time: t + 1 }]);
+        ctx.log(`disk-paxos: processor ${p} (${ctx.clients[p - 1]}) restarted after its node's crash: it reads its own block from a majority of disks first`);
+      },
       decided(c) {
         decided++;
         const t = ctx.now();
@@ -92,13 +102,16 @@ export const diskPaxos: WorkloadPackage<Params> = {
     const inputs = [...slots].flatMap((instance) => Array.from({ length: P }, (_, i) => ({ processor: i + 1, instance, value: inputOf(i + 1, instance) })));
     let records;
     try {
-      records = recordsFromOps(ops, { processors: P, disks: D, processorOf: ownK, inputs });
+      records = recordsFromOps(ops, { processors: P, disks: D, processorOf: ownK, inputs, incarnations: incarnationsOf(ops, P) });
     } catch (e: unknown) {
       return { summary: '', unknown: (e as Error).message, violations: [] };
     }
     const found = checkDiskPaxos(records);
     const violations = found.map((v) => ({ message: `${v.invariant}: ${v.message}`, ops: v.evidence.flatMap((x) => /^op (\d+):/.exec(x)?.slice(1).map(Number) ?? []) }));
-    const what = `${records.commits.length} decisions of ${slots.size} slots, ${records.writes.length} block writes, ${records.reads.length} reads, ${records.snapshots.get('end')?.length ?? 0} blocks in the final snapshot`;
+    const end = records.snapshots.get('end') ?? [];
+    const lost = disksOf(spec, at).filter((_, d) => !end.some((b) => b.disk === d + 1));
+    const restarts = [...records.incarnations.values()].reduce((n, l) => n + l.length - 1, 0);
+    const what = `${records.commits.length} decisions of ${slots.size} slots, ${records.writes.length} block writes, ${records.reads.length} reads, ${end.length} blocks in the final snapshot${lost.length ? ` (not ${lost.join(', ')}'s disk: its memory died with it)` : ''}${restarts ? `, ${restarts} processor restart(s)` : ''}`;
     if (slots.size === 0) return { summary: '', unknown: `nothing was decided (${what}): nothing is certified`, violations };
     return { summary: found.length ? `${found.length} invariant violation(s) in ${what}` : `Nontrivial, Consistent, NoRegression and the snapshot invariants hold on ${what}`, violations };
   },

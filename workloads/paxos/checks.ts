@@ -76,18 +76,22 @@ export function checkPaxos(r: PaxosRecords): InvariantViolation[] {
       const bad = acc.find((a) => a.ballot > c.ballot && a.value !== c.value);
       if (bad) {
         const acceptors = [...new Set(c.by.map((a) => a.acceptor))].sort((x, y) => x - y).join(', ');
-        out.push({ invariant: 'I2', instance, message: `Instance ${instance}: ${c.value} was chosen at ballot ${c.ballot} (acceptors ${acceptors}), but acceptor ${bad.acceptor} accepted ${bad.value} at the higher ballot ${bad.ballot}.`, evidence: [c.by[0]!.source, bad.source] });
+        // every accepted of the choosing majority, then the one that contradicts it
+        out.push({ invariant: 'I2', instance, message: `Instance ${instance}: ${c.value} was chosen at ballot ${c.ballot} (acceptors ${acceptors}), but acceptor ${bad.acceptor} accepted ${bad.value} at the higher ballot ${bad.ballot}.`, evidence: [...c.by.map((a) => a.source), bad.source] });
       }
     }
   }
   const proposed = groupBy(r.proposed, (p) => p.instance);
+  const byInstance = groupBy(r.accepted, (a) => a.instance);
   for (const [instance, list] of groupBy(r.decided, (d) => d.instance)) {
     const values = groupBy(list, (d) => d.value);
     if (values.size > 1) {
       const [[v1, l1], [v2, l2]] = [...values];
       const a = l1![0]!;
       const b = l2![0]!;
-      out.push({ invariant: 'Agreement', instance, message: `Instance ${instance} was decided twice: ${v1} by proposer ${a.proposer} (ballot ${a.ballot}) and ${v2} by proposer ${b.proposer} (ballot ${b.ballot}).`, evidence: [a.source, b.source] });
+      // the two decisions, each with the accepted messages that carried its value
+      const carried = (v: number): string[] => (byInstance.get(instance) ?? []).filter((x) => x.value === v).map((x) => x.source);
+      out.push({ invariant: 'Agreement', instance, message: `Instance ${instance} was decided twice: ${v1} by proposer ${a.proposer} (ballot ${a.ballot}) and ${v2} by proposer ${b.proposer} (ballot ${b.ballot}).`, evidence: [a.source, ...carried(v1!), b.source, ...carried(v2!)] });
     }
     const ok = new Set((proposed.get(instance) ?? []).map((p) => p.value));
     for (const [value, l] of values) {

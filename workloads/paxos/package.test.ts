@@ -20,7 +20,7 @@ const accepted = (acceptor: number, instance: number, ballot: number, value: num
 };
 const decide = (proposer: number, instance: number, value: number): Operation => op({ f: 'decide', process: 800_000_000 + proposer, key: `paxos@${instance}`, value });
 
-test('a safe log is valid; a second decided value is Agreement with both decide ops; a chosen value overridden is I2', () => {
+test('a safe log is valid; a second decided value is Agreement with both decide ops and their accepted messages; a chosen value overridden is I2', () => {
   const safe = [accepted(1, 1, 1, valueOf(1, 1)), accepted(2, 1, 1, valueOf(1, 1)), decide(1, 1, valueOf(1, 1)), decide(2, 1, valueOf(1, 1))];
   const ok = paxos.check!(spec, safe, at);
   expect(ok.violations).toEqual([]);
@@ -34,7 +34,8 @@ test('a safe log is valid; a second decided value is Agreement with both decide 
   const kinds = bad.violations.map((v) => v.message.split(':')[0]);
   expect(kinds.sort()).toEqual(['Agreement', 'I2']);
   const agreement = bad.violations.find((v) => v.message.startsWith('Agreement'))!;
-  expect(agreement.ops.sort()).toEqual([safe[2]!.id, d2.id].sort());
+  // both decisions, each with the accepted messages that carried its value
+  expect(agreement.ops).toEqual([safe[2]!.id, safe[0]!.id, safe[1]!.id, d2.id, a3.id, a2.id]);
 
   // the acceptors' slots at the end count as accepted proposals too
   const end = op({ f: 'read', final: true, node: 'node3', key: 'acceptor@3:1', result: { promised: 4, accBallot: 4, accValue: valueOf(3, 1) } });

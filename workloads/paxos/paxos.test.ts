@@ -79,9 +79,9 @@ test('the checks name the instance and both values, with the records behind them
     ],
   });
   expect(v.map((x) => [x.invariant, x.instance, x.evidence])).toEqual([
-    ['I2', 4, ['a1', 'a3']],
+    ['I2', 4, ['a1', 'a2', 'a3']],
     ['I1', 5, ['x', 'y']],
-    ['Agreement', 4, ['d1', 'd2']],
+    ['Agreement', 4, ['d1', 'a1', 'a2', 'd2', 'a3']],
     ['Validity', 5, ['d3']],
   ]);
   expect(v[0]!.message).toBe('Instance 4: 10 was chosen at ballot 1 (acceptors 1, 2), but acceptor 3 accepted 20 at the higher ballot 2.');

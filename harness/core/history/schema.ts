@@ -10,14 +10,15 @@ export type EventType = z.infer<typeof EventType>;
 
 /**
  * Operation functions. Client ops on RDMA (read/write/fadd/cas/send/recv), imported ops from
- * other tools (get/put/append/txn/acquire/release), the nemesis' start/stop of a fault, and a
- * consensus protocol's decide (key: the log slot, value: the value decided, by that process).
+ * other tools (get/put/append/txn/acquire/release), the nemesis' start/stop of a fault, a
+ * consensus protocol's decide (key: the log slot, value: the value decided, by that process),
+ * and a protocol role's restart (that process begins a new incarnation, its state lost).
  */
 export const OpF = z.enum([
   'read', 'write', 'cas', 'fadd', 'send', 'recv',
   'get', 'put', 'append', 'txn', 'acquire', 'release',
   'start', 'stop',
-  'decide',
+  'decide', 'restart',
 ]);
 export type OpF = z.infer<typeof OpF>;
 

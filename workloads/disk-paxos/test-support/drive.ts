@@ -5,7 +5,7 @@ import type { AgentClient } from '../../../agents';
 import type { HistoryEvent } from '../../../harness/core';
 import { BLOCK_BYTES, decodeBlock, type Block } from '../block';
 import type { SnapshotBlock } from '../checks';
-import { slotKey } from '../history';
+import { restartKey, slotKey } from '../history';
 import { ownProcess } from '../../types';
 import { runLog, type LogOutcome } from '../log';
 import { DISK_REGION } from '../ops';
@@ -23,6 +23,10 @@ export interface DriveOptions {
   firstSlot?: number;
   proposers?: number[];
   crash?: number;
+  /** processor p's node restarts (see LogOptions); its restart events are recorded */
+  nodeRestarts?(p: number): number;
+  /** disk d's memory died: its ops fail, unposted, as a run's are */
+  lost?(d: number): boolean;
 }
 
 export interface Driven extends LogOutcome {
@@ -53,8 +57,17 @@ export async function driveLog(o: DriveOptions): Promise<Driven> {
       routes.set(lane, { ...r, disk: d });
       return lane;
     },
+    restarted(p) {
+      const t = Number(process.hrtime.bigint());
+      const e = { process: DECIDER_BASE + p, f: 'restart' as const, key: restartKey(p) };
+      decisions.push({ type: 'invoke', ...e, time: t }, { type: 'ok', ...e, time: t });
+    },
     async post(lane, ops) {
       const g = routes.get(lane)!;
+      if (o.lost?.(g.disk)) {
+        const t = Number(process.hrtime.bigint());
+        return ops.map((op) => ({ done: { type: 'fail' as const, process: -1, f: op.f, key: op.key ?? '', time: t }, invoked: t, completed: t }));
+      }
       const before = g.agent.history.length;
       await g.agent.runSlice({ slice: `dp${o.firstSlot ?? 1}-${slice++}`, peer: g.peer, policy: 'none', ops });
       // this slice's completions, in op order: its ops' keys (the agent may run slices toward
