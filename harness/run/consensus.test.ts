@@ -7,12 +7,15 @@
 //   a bug campaign's control  the same seed and schedule without the switch: valid
 //   disk-paxos-crash          valid, with node3's disk lost and its processor restarted once
 //   every valid one           at least 50 slots decided, every invariant checked and holding
+// The invalid ones' reports are opened in Chromium: the slots decided twice, side by side.
 // After each run the cluster must read healed. CI runs the campaigns named in CI_SET (one
 // valid run per protocol, and each finding); RDMA_CHAOS_CONSENSUS=all runs them all
 // (npm run bench:consensus-campaigns).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
+import { writeReport } from '../../reports';
+import { checkDecidedLog, launchChromium, openReport } from '../../reports/test-support';
 import { acquireSharedCluster, type SharedCluster } from '../cluster/test-support';
 import { ExitCode, RUN_FILES, type RunResults } from '../core';
 import { runCli } from '../main';
@@ -97,8 +100,22 @@ test.each(names)('campaigns/consensus/%s.yaml meets its expectation, with its fi
     // the crashed node's disk is gone and its processor came back as a new incarnation
     if (name === 'disk-paxos-crash') expect(own.summary).toMatch(/\(not node3's disk: its memory died with it\), 1 processor restart\(s\)$/);
   }
+  // a slot decided twice: its report shows the two decisions side by side, in real Chromium
+  if (name === 'disk-paxos-replay-stale' || name === 'paxos-forget-promises-on-restart') await decidedLogInChromium(dir, name);
   expect(await waitHealed(cluster.driver, cluster.nodes, baseline)).toEqual({});
 });
+
+async function decidedLogInChromium(dir: string, name: string): Promise<void> {
+  const file = writeReport(dir).file;
+  const browser = await launchChromium();
+  try {
+    const w = await openReport(browser, file);
+    await checkDecidedLog(w, `consensus-${name}`);
+    expect(w.errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}
 
 test.each(controls)('campaigns/consensus/%s.yaml without its bug switch: the same seed and schedule are safe', async (name) => {
   const doc = YAML.parse(fs.readFileSync(path.join(DIR, `${name}.yaml`), 'utf8')) as { name: string; seed?: number; workloads: { bug?: string }[]; expect: unknown };

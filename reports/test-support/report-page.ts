@@ -148,3 +148,22 @@ export async function checkExplained(w: WatchedPage, run: Run, prefix: string): 
   }
   await w.page.locator(`#violation-${explained[0]!.n}`).screenshot({ path: path.join(ARTIFACTS, `${prefix}-violation-explained.png`) });
 }
+
+/** a consensus run's decided log: its slots decided twice, their two decisions side by side, and a decision's button singles out its violation's ops on the timeline */
+export async function checkDecidedLog(w: WatchedPage, prefix: string): Promise<void> {
+  const conflict = w.page.locator('#decided .conflict').first();
+  await expect(conflict.isVisible()).resolves.toBe(true);
+  const sides = conflict.locator('.side');
+  expect(await sides.count()).toBe(2);
+  const [a, b] = [await sides.nth(0).boundingBox(), await sides.nth(1).boundingBox()];
+  // side by side: one row, the second to the right of the first
+  expect(Math.abs(a!.y - b!.y)).toBeLessThan(4);
+  expect(b!.x).toBeGreaterThanOrEqual(a!.x + a!.width);
+  const twice = w.page.locator('#decided table.decided tr.twice td').first();
+  // getComputedStyle through globalThis: this tree is type-checked without the DOM library
+  expect(await twice.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor)).toBe('rgb(253, 236, 234)');
+  await conflict.screenshot({ path: path.join(ARTIFACTS, `${prefix}-decided.png`) });
+  await sides.nth(1).locator('button.show').first().click();
+  expect(await w.page.locator('#timeline rect.violating-op.focus').count()).toBeGreaterThan(0);
+  await w.page.locator('#timeline-reset').click();
+}
