@@ -74,8 +74,7 @@ export async function runProtocol(o: ProtocolOptions): Promise<WorkerStats> {
       if (!died.has(peer)) o.log(`workload ${w.spec.workload}: ${peer}'s memory died with its agent: ops on it fail from now on, unposted`);
       died.add(peer);
       await sleep(RECONNECT_GAP_MS);
-      const t = Number(process.hrtime.bigint());
-      return ops.map((op) => ({ done: { type: 'fail', process: -1, f: op.f, key: op.key ?? '', time: t }, invoked: t, completed: t }));
+      return unposted(ops);
     }
     const pair = pairOf(node, peer);
     while (pair.rebuilding) await pair.rebuilding;
@@ -91,11 +90,10 @@ export async function runProtocol(o: ProtocolOptions): Promise<WorkerStats> {
       if (code === 'slice.noConnection') {
         // nothing was posted: every op failed; new QPs are due
         usable = false;
-        const t = Number(process.hrtime.bigint());
         pair.active--;
         rebuild(node, peer);
         await sleep(RECONNECT_GAP_MS);
-        return ops.map((op) => ({ done: { type: 'fail', process: -1, f: op.f, key: op.key ?? '', time: t }, invoked: t, completed: t }));
+        return unposted(ops);
       }
       if (code !== 'agent.gone') {
         pair.active--;
@@ -155,6 +153,14 @@ export async function runProtocol(o: ProtocolOptions): Promise<WorkerStats> {
   }
   return stats;
 }
+
+/** ops that were never posted: each one failed, provably without effect */
+function unposted(ops: OpDescriptor[]): Completion[] {
+  const t = Number(process.hrtime.bigint());
+  return ops.map((op) => ({ done: { type: 'fail', process: -1, f: op.f, key: op.key ?? '', time: t }, invoked: t, completed: t }));
+}
+
+type Completion = { done: HistoryEvent; invoked: number; completed: number };
 
 /**
  * Each op's completion from the agent's events of its slice, matched by key in op order (a
