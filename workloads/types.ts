@@ -83,6 +83,10 @@ export interface DriveContext {
   received(node: string): HistoryEvent[];
   /** how many times `node`'s agent was replaced after its node restarted (0: the first agent) */
   incarnation(node: string): number;
+  /** `cb` runs after each fault change, with its label ("f1@start"): a snapshot of the roles' state there */
+  onFaultBoundary(cb: (label: string) => Promise<void> | void): void;
+  /** bytes of a peer's registered region, read by its agent (fails once that memory died) */
+  readMemory(peer: string, region: string, offset: number, length: number): Promise<Buffer>;
   /** the workload's own events (its decisions), as they are; times on the history clock (now) */
   record(events: HistoryEvent[]): void;
   now(): number;

@@ -42,12 +42,18 @@ export async function chaosStage(i: ChaosInput): Promise<ChaosOutcome> {
   // later ones by its lateness (schedule.ts). The workload runs for the campaign's duration,
   // and while changes are due, and for as long after the last change as the plan has after
   // it: a lagging schedule still plays out under load (capped at twice the duration).
+  const boundaryListeners: ((label: string) => void)[] = [];
   const schedule = new FaultSchedule(plan.faults, {
     start: (f) => nemesis.start(f),
     stop: (id) => nemesis.stop(id),
     // a counter sample follows each change, off the schedule (reading counters in a loaded
     // guest takes seconds: faults must not wait)
-    after: () => void samples.push(rec.sampleCounters(agents.values())),
+    after: (what) => {
+      samples.push(rec.sampleCounters(agents.values()));
+      // "start f1" -> "f1@start": the protocol workloads snapshot their roles' state there
+      const [verb, id] = what.split(' ');
+      for (const l of boundaryListeners) l(`${id}@${verb}`);
+    },
     log: i.log,
   });
   const cap = t0 + 2 * plan.durationMs;
@@ -79,6 +85,7 @@ export async function chaosStage(i: ChaosInput): Promise<ChaosOutcome> {
               runProtocol({
                 w, seed: deriveSeed(plan.seed, `workload:${w.index}`), agents, policy: policy.name, opTimeoutMs, deadline, signal: i.signal, log: i.log, record: rec.record, now: () => Number(process.hrtime.bigint()),
                 nextAgent: (node, dead) => i.revival.next(node, dead, deadline, i.signal),
+                onBoundary: (l) => void boundaryListeners.push(l),
                 ...(policy.reconnects ? { reconnect: (a: AgentClient, peer: string) => reconnectClient(plan, w, a, agents, peer) } : {}),
               }),
             ]

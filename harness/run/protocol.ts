@@ -24,6 +24,8 @@ export interface ProtocolOptions {
   nextAgent(node: string, dead: AgentClient): Promise<AgentClient | undefined>;
   /** new QPs from `agent` to `peer` on every rail; absent under policy none */
   reconnect?(agent: AgentClient, peer: string): Promise<void>;
+  /** calls `l` after each fault change, with its label ("f1@start") */
+  onBoundary?(l: (label: string) => void): void;
 }
 
 const RECONNECT_GAP_MS = 1000;
@@ -138,6 +140,16 @@ export async function runProtocol(o: ProtocolOptions): Promise<WorkerStats> {
     post,
     received,
     incarnation: (node) => incarnations.get(node) ?? 0,
+    onFaultBoundary(cb) {
+      // the package's snapshot runs beside the schedule, never holding it up; one that fails is logged
+      o.onBoundary?.((label) => void Promise.resolve().then(() => cb(label)).catch((e: unknown) => o.log(`workload ${w.spec.workload}: no snapshot at ${label}: ${(e as Error).message}`)));
+    },
+    async readMemory(peer, region, offset, length) {
+      if (memoryDied(peer)) throw new Error(`${peer}'s memory died with its agent`);
+      const a = o.agents.get(peer);
+      if (!a) throw new Error(`no agent on ${peer}`);
+      return a.readMemory(region, offset, length);
+    },
     record: o.record,
     now: o.now,
     process: (k) => ownProcess(w.index, k),

@@ -8,8 +8,8 @@ import type { PlannedFault } from '../campaign';
 export interface ScheduleActions {
   start(f: PlannedFault): Promise<void>;
   stop(id: string): Promise<void>;
-  /** after each change (a counter sample) */
-  after?(): void;
+  /** after each change (a counter sample, the protocols' snapshots), with what it was: "start f1" */
+  after?(what: string): void;
   log(line: string): void;
 }
 
@@ -66,7 +66,7 @@ export class FaultSchedule {
       } catch (e: unknown) {
         this.a.log(`nemesis: ${c.what}: ${(e as Error).message}`);
       }
-      this.a.after?.();
+      this.a.after?.(c.what);
       this.done++;
       this.lastAt = Date.now();
       const late = this.lastAt - due;

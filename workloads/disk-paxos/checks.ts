@@ -116,9 +116,8 @@ export function checkDiskPaxos(r: DiskPaxosRecords): DiskPaxosViolation[] {
   }
 
   for (const [label, blocks] of r.snapshots) {
-    // a disk whose memory died with its node is missing from the snapshot: unknown, so it may
-    // count toward the majority (a check of memory that is gone cannot fail it)
-    const missing = r.disks - new Set(blocks.map((b) => b.disk)).size;
+    // a disk with no block of (owner, slot) in the snapshot (its memory died with its node, or a
+    // boundary snapshot caught the block mid-write) is unknown: it may count toward the majority
     const mbals = new Map<string, number[]>();
     for (const s of blocks) (mbals.get(`${s.owner}/${s.instance}`) ?? mbals.set(`${s.owner}/${s.instance}`, []).get(`${s.owner}/${s.instance}`)!).push(s.block.mbal);
     for (const s of blocks) {
@@ -129,7 +128,7 @@ export function checkDiskPaxos(r: DiskPaxosRecords): DiskPaxosViolation[] {
       if ((b.bal === 0) !== (b.inp === 0)) bad(b.bal === 0 ? 'a value without a ballot' : 'a ballot without a value');
       const mine = (x: number): boolean => x === 0 || x % r.processors === s.owner % r.processors;
       if (!mine(b.mbal) || !mine(b.bal)) bad(`a ballot that is not processor ${s.owner}'s`);
-      if (b.bal > 0 && mbals.get(`${s.owner}/${s.instance}`)!.filter((m) => m >= b.bal).length + missing < majority) bad(`bal ${b.bal} is above mbal on a majority of disks`);
+      if (b.bal > 0 && mbals.get(`${s.owner}/${s.instance}`)!.filter((m) => m >= b.bal).length + r.disks - mbals.get(`${s.owner}/${s.instance}`)!.length < majority) bad(`bal ${b.bal} is above mbal on a majority of disks`);
     }
   }
   return out;

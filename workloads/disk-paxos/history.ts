@@ -8,6 +8,11 @@ import { decodeBlock } from './block';
 import { incarnationAt, type DiskPaxosRecords, type DiskRead, type DiskWrite, type SnapshotBlock } from './checks';
 
 const KEY = /^disk@(\d+):(\d+)\/(\d+)$/;
+/** a block read at a fault boundary: its block key, then #label ("f1@start") */
+const SNAP_KEY = /^(disk@\d+:\d+\/\d+)#(.+)$/;
+
+/** a block's key in the snapshot taken at a fault boundary */
+export const snapshotKey = (block: string, label: string): string => `${block}#${label}`;
 
 /** a decide event's key for a slot */
 export const slotKey = (slot: number): string => `slot@${slot}`;
@@ -74,10 +79,20 @@ export function recordsFromOps(ops: readonly PairedOp[], s: HistoryShape): DiskP
   const writes: DiskWrite[] = [];
   const reads: DiskRead[] = [];
   const end: SnapshotBlock[] = [];
+  const snapshots = new Map<string, SnapshotBlock[]>();
   const commits: DiskPaxosRecords['commits'][number][] = [];
   const problems: string[] = [];
   for (const op of ops) {
     const source = `${op.id !== undefined ? `op ${op.id}: ` : ''}${op.f} ${String(op.key)} (${op.status})`;
+    const snap = SNAP_KEY.exec(String(op.key ?? ''));
+    if (snap && op.f === 'read' && op.status === 'ok') {
+      // read while the processors ran: a block caught mid-write fails its CRC and is left out
+      const [, d, i, o] = KEY.exec(snap[1]!)!.map(Number) as [number, number, number, number];
+      const b = bytesFromJson(op.result);
+      const block = b && decodeBlock(b, i, o);
+      if (typeof block === 'object') (snapshots.get(snap[2]!) ?? snapshots.set(snap[2]!, []).get(snap[2]!)!).push({ disk: d, instance: i, owner: o, block });
+      continue;
+    }
     if (op.f === 'decide') {
       if (op.status === 'ok') commits.push({ processor: s.processorOf(op.process), instance: slotOf(op.key), ballot: 0, value: Number(op.value), source });
       continue;
@@ -107,5 +122,5 @@ export function recordsFromOps(ops: readonly PairedOp[], s: HistoryShape): DiskP
     }
   }
   if (problems.length) throw new Error(`disk-paxos history: ${problems.length} op(s) out of shape, first: ${problems[0]}`);
-  return { processors: s.processors, disks: s.disks, inputs: s.inputs, commits, writes, reads, incarnations: s.incarnations ?? new Map(), snapshots: end.length ? new Map([['end', end]]) : new Map() };
+  return { processors: s.processors, disks: s.disks, inputs: s.inputs, commits, writes, reads, incarnations: s.incarnations ?? new Map(), snapshots: end.length ? snapshots.set('end', end) : snapshots };
 }

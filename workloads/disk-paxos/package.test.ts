@@ -9,7 +9,7 @@ import { connectPeers, type AgentClient } from '../../agents';
 import { startFakeAgent } from '../../agents/test-support';
 import { loadOps, type HistoryEvent } from '../../harness/core';
 import { WorkloadCommon } from '../types';
-import { BLOCK_BYTES } from './block';
+import { BLOCK_BYTES, encodeBlock } from './block';
 import { DISK_REGION } from './ops';
 import { diskPaxos } from './package';
 import { driveLog, inputOf } from './test-support';
@@ -125,4 +125,23 @@ test("a node's crash: its disk lost, its processor restarted as a new incarnatio
   } finally {
     await Promise.all(fresh.map((a) => a.shutdown()));
   }
+});
+
+test("a fault boundary's snapshot (block key #label) is checked under its label", () => {
+  // one decision, so the check certifies something
+  const events: HistoryEvent[] = [
+    { type: 'invoke', process: 800_000_001, f: 'decide', key: 'slot@1', value: inputOf(1, 1), time: 10 },
+    { type: 'ok', process: 800_000_001, f: 'decide', key: 'slot@1', value: inputOf(1, 1), time: 11 },
+  ];
+  // disk 1 at "f1@start": processor 2's slot-1 block with a ballot above its own mbal
+  const bad = { bytes: encodeBlock({ mbal: 2, bal: 5, inp: inputOf(2, 1) }, 1, 2).toString('hex') };
+  const snap: HistoryEvent[] = [
+    { type: 'invoke', process: 800_000_000, f: 'read', key: 'disk@1:1/2#f1@start', time: 1e15 },
+    { type: 'ok', process: 800_000_000, f: 'read', key: 'disk@1:1/2#f1@start', result: bad, time: 1e15 + 1 },
+  ];
+  const c = checkOf([...events, ...snap]);
+  expect(c.violations.map((v) => v.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^Snapshot: f1@start: disk 1, slot 1, processor 2's block \{mbal 2, bal 5, .*mbal is below bal/)]));
+  // the same block torn (its CRC fails): left out, nothing judged
+  const torn = { bytes: Buffer.from(bad.bytes, 'hex').fill(0, 0, 8).toString('hex') };
+  expect(checkOf([...events, snap[0]!, { ...snap[1]!, result: torn }]).violations.filter((v) => v.message.includes('f1@start'))).toEqual([]);
 });

@@ -7,7 +7,8 @@ import { Duration, durationMs, NodeName, percentile, type HistoryEvent } from '.
 import { ownK, type Placement, type WorkloadPackage, type WorkloadSpec } from '../types';
 import { BLOCK_BYTES, blockOffset, instancesIn } from './block';
 import { checkDiskPaxos } from './checks';
-import { incarnationsOf, recordsFromOps, restartKey, slotKey, slotOf } from './history';
+import { bytesJson } from '../../agents';
+import { incarnationsOf, recordsFromOps, restartKey, slotKey, slotOf, snapshotKey } from './history';
 import { inputOf, runLog } from './log';
 import { blockKey, DISK_REGION } from './ops';
 
@@ -62,6 +63,23 @@ export const diskPaxos: WorkloadPackage<Params> = {
     const t0 = Date.now();
     let decided = 0;
     const lanes = new Map<string, [string, string]>();
+    // at each fault boundary, every live disk's blocks as they are (the snapshot invariants)
+    ctx.onFaultBoundary(async (label) => {
+      const evs: HistoryEvent[] = [];
+      for (const [index, peer] of ctx.peers.entries()) {
+        for (const part of diskPaxos.snapshot(spec, diskPaxos.regions(spec, 0), { peer, index })) {
+          const mem = await ctx.readMemory(peer, part.region, part.offset, part.length).catch(() => undefined);
+          if (!mem) continue; // a dead disk
+          for (const d of part.decode(mem)) {
+            if (!('bytes' in d) || d.bytes.every((b) => b === 0)) continue;
+            const t = ctx.now();
+            const e = { process: ctx.process(0), f: 'read' as const, key: snapshotKey(d.key, label), node: peer };
+            evs.push({ type: 'invoke', ...e, time: t }, { type: 'ok', ...e, result: bytesJson(d.bytes), time: t + 1 });
+          }
+        }
+      }
+      ctx.record(evs);
+    });
     const r = await runLog({
       processors: P,
       disks: D,
@@ -111,7 +129,7 @@ export const diskPaxos: WorkloadPackage<Params> = {
     const end = records.snapshots.get('end') ?? [];
     const lost = disksOf(spec, at).filter((_, d) => !end.some((b) => b.disk === d + 1));
     const restarts = [...records.incarnations.values()].reduce((n, l) => n + l.length - 1, 0);
-    const what = `${records.commits.length} decisions of ${slots.size} slots, ${records.writes.length} block writes, ${records.reads.length} reads, ${end.length} blocks in the final snapshot${lost.length ? ` (not ${lost.join(', ')}'s disk: its memory died with it)` : ''}${restarts ? `, ${restarts} processor restart(s)` : ''}`;
+    const what = `${records.commits.length} decisions of ${slots.size} slots, ${records.writes.length} block writes, ${records.reads.length} reads, ${end.length} blocks in the final snapshot${lost.length ? ` (not ${lost.join(', ')}'s disk: its memory died with it)` : ''}${restarts ? `, ${restarts} processor restart(s)` : ''}${records.snapshots.size > (end.length ? 1 : 0) ? `, snapshots at ${records.snapshots.size - (end.length ? 1 : 0)} fault boundaries` : ''}`;
     if (slots.size === 0) return { summary: '', unknown: `nothing was decided (${what}): nothing is certified`, violations };
     return { summary: found.length ? `${found.length} invariant violation(s) in ${what}` : `Nontrivial, Consistent, NoRegression and the snapshot invariants hold on ${what}`, violations };
   },

@@ -29,6 +29,8 @@ export interface PaxosLogOptions {
   received(node: string): HistoryEvent[];
   /** times a node's agent was replaced (its node restarted) */
   incarnation(node: string): number;
+  /** handed the acceptors' slots as they are, once at the start: a snapshot reads them at fault boundaries */
+  acceptorState?(get: () => readonly ReadonlyMap<number, AcceptorSlot>[]): void;
   decided(d: { proposer: number; instance: number; ballot: number; value: number }): void;
   going(): boolean;
 }
@@ -51,6 +53,7 @@ export async function runPaxosLog(o: PaxosLogOptions): Promise<PaxosLogOutcome> 
   const props = o.proposers.map((_, i) => new Proposer({ id: i + 1, proposers: P, acceptors: A, ...(o.ignoreHighestAccepted ? { ignoreHighestAccepted: true } : {}) }));
   const slots = o.acceptors.map(() => new Map<number, AcceptorSlot>());
   const seenIncarnation = o.acceptors.map((n) => o.incarnation(n));
+  o.acceptorState?.(() => slots);
   const began = props.map(() => Date.now());
   const heard = props.map(() => Date.now());
   const waitUntil = props.map(() => 0);

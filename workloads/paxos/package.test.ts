@@ -40,6 +40,11 @@ test('a safe log is valid; a second decided value is Agreement with both decide 
   // the acceptors' slots at the end count as accepted proposals too
   const end = op({ f: 'read', final: true, node: 'node3', key: 'acceptor@3:1', result: { promised: 4, accBallot: 4, accValue: valueOf(3, 1) } });
   expect(paxos.check!(spec, [...safe, end], at).violations.map((v) => v.message.split(':')[0])).toEqual(['I2']);
+  // and so do they at a fault boundary (key #label, not final); a read of anything else does not
+  const mid = op({ f: 'read', node: 'node3', key: 'acceptor@3:1#f1@start', result: { promised: 4, accBallot: 4, accValue: valueOf(3, 1) } });
+  const i2 = paxos.check!(spec, [...safe, mid], at).violations;
+  expect(i2.map((v) => v.message.split(':')[0])).toEqual(['I2']);
+  expect(paxos.check!(spec, [...safe, { ...mid, key: 'acceptor@3:1' }], at).violations).toEqual([]);
 
   expect(paxos.check!(spec, safe.slice(0, 2), at).unknown).toMatch(/^nothing was decided/);
 });

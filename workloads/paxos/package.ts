@@ -8,6 +8,7 @@ import { NodeName, percentile, type HistoryEvent, type Json } from '../../harnes
 import { ownK, type Placement, type WorkloadPackage, type WorkloadSpec } from '../types';
 import { checkPaxos, type Accepted, type Decided } from './checks';
 import { runPaxosLog, valueOf } from './log';
+import type { AcceptorSlot } from './protocol';
 import { decodeMsg, type Msg } from './wire';
 
 const Params = z
@@ -72,7 +73,25 @@ export const paxos: WorkloadPackage<Params> = {
     const proposers = proposersOf(spec, at);
     const acceptors = acceptorsOf(spec, at);
     const t0 = Date.now();
+    /** one read per acceptor slot in use; label '' is the final snapshot, else a fault boundary's */
+    const acceptorReads = (slots: readonly ReadonlyMap<number, AcceptorSlot>[], label: string): HistoryEvent[] => {
+      const out: HistoryEvent[] = [];
+      slots.forEach((m, i) => {
+        for (const [slot, s] of m) {
+          if (s.accBallot === 0 && s.promised === 0) continue;
+          const t = ctx.now();
+          const e = { process: ctx.process(SNAPSHOT_K), f: 'read' as const, key: label ? `${acceptorKey(i + 1, slot)}#${label}` : acceptorKey(i + 1, slot), node: acceptors[i]!, ...(label ? {} : { final: true }) };
+          out.push({ type: 'invoke', ...e, time: t }, { type: 'ok', ...e, result: { promised: s.promised, accBallot: s.accBallot, accValue: s.accValue }, time: t + 1 });
+        }
+      });
+      return out;
+    };
+    let state: (() => readonly ReadonlyMap<number, AcceptorSlot>[]) | undefined;
+    ctx.onFaultBoundary((label) => {
+      if (state) ctx.record(acceptorReads(state(), label));
+    });
     const r = await runPaxosLog({
+      acceptorState: (get) => void (state = get),
       proposers,
       acceptors,
       seed: ctx.seed,
@@ -90,16 +109,7 @@ export const paxos: WorkloadPackage<Params> = {
       going: ctx.going,
     });
     // the acceptors' slots, read where they live (here, with the roles), as the final snapshot
-    const snap: HistoryEvent[] = [];
-    r.acceptors.forEach((m, i) => {
-      for (const [slot, s] of m) {
-        if (s.accBallot === 0 && s.promised === 0) continue;
-        const t = ctx.now();
-        const e = { process: ctx.process(SNAPSHOT_K), f: 'read' as const, key: acceptorKey(i + 1, slot), node: acceptors[i]!, final: true };
-        snap.push({ type: 'invoke', ...e, time: t }, { type: 'ok', ...e, result: { promised: s.promised, accBallot: s.accBallot, accValue: s.accValue }, time: t + 1 });
-      }
-    });
-    ctx.record(snap);
+    ctx.record(acceptorReads(r.acceptors, ''));
     const p50 = percentile([...r.commitMs].sort((a, b) => a - b), 0.5);
     return `${r.decisions} decisions by ${proposers.length} proposer(s) with ${acceptors.length} acceptors in ${((Date.now() - t0) / 1000).toFixed(1)} s (${r.sent} messages sent, ${r.received} received, commit p50 ${p50.toFixed(1)} ms${r.forgot ? `, ${r.forgot} acceptor restart(s) forgot their promises` : ''})`;
   },
@@ -109,6 +119,7 @@ export const paxos: WorkloadPackage<Params> = {
     const accepted: Accepted[] = [];
     const decided: Decided[] = [];
     let messages = 0;
+    const boundaries = new Set<string>();
     for (const op of ops) {
       const src = `op ${op.id}: ${op.f} ${String(op.key)} (${op.status})`;
       if (op.f === 'decide') {
@@ -119,10 +130,14 @@ export const paxos: WorkloadPackage<Params> = {
         if (!m) continue;
         messages++;
         if (m.type === 'accepted' && acceptors.includes(op.node ?? '')) accepted.push({ acceptor: m.sender, instance: m.instance, ballot: m.ballot, value: m.value, source: src });
-      } else if (op.f === 'read' && op.final && op.status === 'ok' && String(op.key).startsWith('acceptor@')) {
-        const [a, slot] = String(op.key).slice('acceptor@'.length).split(':').map(Number) as [number, number];
+      } else if (op.f === 'read' && op.status === 'ok' && String(op.key).startsWith('acceptor@')) {
+        // the final snapshot (final), or one at a fault boundary (#label)
+        const [where, label] = String(op.key).slice('acceptor@'.length).split('#') as [string, string | undefined];
+        if (!op.final && label === undefined) continue;
+        if (label !== undefined) boundaries.add(label);
+        const [a, slot] = where.split(':').map(Number) as [number, number];
         const s = op.result as { accBallot?: number; accValue?: number } | undefined;
-        if (s?.accBallot) accepted.push({ acceptor: a, instance: slot, ballot: s.accBallot, value: s.accValue ?? 0, source: `end: acceptor ${a}'s slot ${slot}` });
+        if (s?.accBallot) accepted.push({ acceptor: a, instance: slot, ballot: s.accBallot, value: s.accValue ?? 0, source: `${label ?? 'end'}: acceptor ${a}'s slot ${slot}` });
       }
     }
     const slots = new Set([...decided, ...accepted].map((x) => x.instance));
@@ -130,7 +145,7 @@ export const paxos: WorkloadPackage<Params> = {
     const found = checkPaxos({ acceptors: acceptors.length, accepted, proposed, decided });
     const idsOf = (evidence: string[]): number[] => evidence.flatMap((x) => /^op (\d+):/.exec(x)?.slice(1).map(Number) ?? []);
     const violations = found.map((v) => ({ message: `${v.invariant}: ${v.message}`, ops: idsOf(v.evidence) }));
-    const what = `${decided.length} decisions of ${new Set(decided.map((d) => d.instance)).size} slots, ${messages} messages sent, ${accepted.length} accepted proposals (messages and the acceptors' slots at the end)`;
+    const what = `${decided.length} decisions of ${new Set(decided.map((d) => d.instance)).size} slots, ${messages} messages sent, ${accepted.length} accepted proposals (messages and the acceptors' slots at the end${boundaries.size ? ` and at ${boundaries.size} fault boundaries` : ''})`;
     if (decided.length === 0) return { summary: '', unknown: `nothing was decided (${what}): nothing is certified`, violations };
     return { summary: found.length ? `${found.length} invariant violation(s) in ${what}` : `I1, I2, Agreement and Validity hold on ${what}`, violations };
   },
