@@ -111,6 +111,11 @@ export const ownProcess = (workload: number, k: number): number => OWN_PROCESS_B
 /** the k of an ownProcess id (a decide event's processor or proposer) */
 export const ownK = (process: number): number => (process - OWN_PROCESS_BASE) % 1000;
 
+/** a protocol's own event that happens at one instant (a decision, a restart, a snapshot read): its invoke and its ok */
+export function instant(e: Omit<HistoryEvent, 'type' | 'time' | 'result'>, t: number, result?: HistoryEvent['result']): HistoryEvent[] {
+  return [{ type: 'invoke', ...e, time: t }, { type: 'ok', ...e, ...(result !== undefined ? { result } : {}), time: t + 1 }];
+}
+
 /** the cluster a workload entry is placed on, for its own cross-field rules */
 export interface Placement {
   nodes: number;

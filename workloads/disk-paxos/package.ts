@@ -4,7 +4,7 @@
 // Nontrivial, Consistent, NoRegression, and the snapshot invariants on the disks at the end.
 import { z } from 'zod';
 import { Duration, durationMs, NodeName, percentile, type HistoryEvent } from '../../harness/core';
-import { ownK, type Placement, type WorkloadPackage, type WorkloadSpec } from '../types';
+import { instant, ownK, type Placement, type WorkloadPackage, type WorkloadSpec } from '../types';
 import { BLOCK_BYTES, blockOffset, instancesIn } from './block';
 import { checkDiskPaxos } from './checks';
 import { bytesJson } from '../../agents';
@@ -69,16 +69,14 @@ export const diskPaxos: WorkloadPackage<Params> = {
     let reached = 1;
     ctx.onFaultBoundary(async (label) => {
       const evs: HistoryEvent[] = [];
-      const upTo = Math.min(spec.slots, reached + 1);
+      const upTo = { ...spec, slots: Math.min(spec.slots, reached + 1) };
       for (const [index, peer] of ctx.peers.entries()) {
-        for (const part of diskPaxos.snapshot({ ...spec, slots: upTo }, diskPaxos.regions({ ...spec, slots: upTo }, 0), { peer, index })) {
+        for (const part of diskPaxos.snapshot(upTo, diskPaxos.regions(upTo, 0), { peer, index })) {
           const mem = await ctx.readMemory(peer, part.region, part.offset, part.length).catch(() => undefined);
           if (!mem) continue; // a dead disk
           for (const d of part.decode(mem)) {
             if (!('bytes' in d) || d.bytes.every((b) => b === 0)) continue;
-            const t = ctx.now();
-            const e = { process: ctx.process(0), f: 'read' as const, key: snapshotKey(d.key, label), node: peer };
-            evs.push({ type: 'invoke', ...e, time: t }, { type: 'ok', ...e, result: bytesJson(d.bytes), time: t + 1 });
+            evs.push(...instant({ process: ctx.process(0), f: 'read', key: snapshotKey(d.key, label), node: peer }, ctx.now(), bytesJson(d.bytes)));
           }
         }
       }
@@ -98,18 +96,13 @@ export const diskPaxos: WorkloadPackage<Params> = {
       post: (lane, ops) => ctx.post(...lanes.get(lane)!, ops),
       nodeRestarts: (p) => ctx.incarnation(ctx.clients[p - 1]!),
       restarted(p) {
-        const t = ctx.now();
-        const e = { process: ctx.process(p), f: 'restart' as const, key: restartKey(p), node: ctx.clients[p - 1]! };
-        ctx.record([{ type: 'invoke', ...e, time: t }, { type: 'ok', ...e, time: t + 1 }]);
+        ctx.record(instant({ process: ctx.process(p), f: 'restart', key: restartKey(p), node: ctx.clients[p - 1]! }, ctx.now()));
         ctx.log(`disk-paxos: processor ${p} (${ctx.clients[p - 1]}) restarted after its node's crash: it reads its own block from a majority of disks first`);
       },
       decided(c) {
         decided++;
         reached = Math.max(reached, c.instance);
-        const t = ctx.now();
-        const d = { process: ctx.process(c.processor), f: 'decide' as const, key: slotKey(c.instance), value: c.value, node: ctx.clients[c.processor - 1]! };
-        const evs: HistoryEvent[] = [{ type: 'invoke', ...d, time: t }, { type: 'ok', ...d, time: t + 1 }];
-        ctx.record(evs);
+        ctx.record(instant({ process: ctx.process(c.processor), f: 'decide', key: slotKey(c.instance), value: c.value, node: ctx.clients[c.processor - 1]! }, ctx.now()));
       },
       going: ctx.going,
     });
@@ -134,7 +127,8 @@ export const diskPaxos: WorkloadPackage<Params> = {
     const end = records.snapshots.get('end') ?? [];
     const lost = disksOf(spec, at).filter((_, d) => !end.some((b) => b.disk === d + 1));
     const restarts = [...records.incarnations.values()].reduce((n, l) => n + l.length - 1, 0);
-    const what = `${records.commits.length} decisions of ${slots.size} slots, ${records.writes.length} block writes, ${records.reads.length} reads, ${end.length} blocks in the final snapshot${lost.length ? ` (not ${lost.join(', ')}'s disk: its memory died with it)` : ''}${restarts ? `, ${restarts} processor restart(s)` : ''}${records.snapshots.size > (end.length ? 1 : 0) ? `, snapshots at ${records.snapshots.size - (end.length ? 1 : 0)} fault boundaries` : ''}`;
+    const boundaries = records.snapshots.size - (records.snapshots.has('end') ? 1 : 0);
+    const what = `${records.commits.length} decisions of ${slots.size} slots, ${records.writes.length} block writes, ${records.reads.length} reads, ${end.length} blocks in the final snapshot${lost.length ? ` (not ${lost.join(', ')}'s disk: its memory died with it)` : ''}${restarts ? `, ${restarts} processor restart(s)` : ''}${boundaries ? `, snapshots at ${boundaries} fault boundaries` : ''}`;
     if (slots.size === 0) return { summary: '', unknown: `nothing was decided (${what}): nothing is certified`, violations };
     return { summary: found.length ? `${found.length} invariant violation(s) in ${what}` : `Nontrivial, Consistent, NoRegression and the snapshot invariants hold on ${what}`, violations };
   },

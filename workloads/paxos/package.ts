@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { bytesFromJson } from '../../agents';
 import { NodeName, percentile, type HistoryEvent, type Json } from '../../harness/core';
-import { ownK, type Placement, type WorkloadPackage, type WorkloadSpec } from '../types';
+import { instant, ownK, type Placement, type WorkloadPackage, type WorkloadSpec } from '../types';
 import { checkPaxos, type Accepted, type Decided } from './checks';
 import { runPaxosLog, valueOf } from './log';
 import type { AcceptorSlot } from './protocol';
@@ -79,9 +79,8 @@ export const paxos: WorkloadPackage<Params> = {
       slots.forEach((m, i) => {
         for (const [slot, s] of m) {
           if (s.accBallot === 0 && s.promised === 0) continue;
-          const t = ctx.now();
           const e = { process: ctx.process(SNAPSHOT_K), f: 'read' as const, key: label ? `${acceptorKey(i + 1, slot)}#${label}` : acceptorKey(i + 1, slot), node: acceptors[i]!, ...(label ? {} : { final: true }) };
-          out.push({ type: 'invoke', ...e, time: t }, { type: 'ok', ...e, result: { promised: s.promised, accBallot: s.accBallot, accValue: s.accValue }, time: t + 1 });
+          out.push(...instant(e, ctx.now(), { promised: s.promised, accBallot: s.accBallot, accValue: s.accValue }));
         }
       });
       return out;
@@ -102,9 +101,7 @@ export const paxos: WorkloadPackage<Params> = {
       received: (n) => ctx.received(n),
       incarnation: (n) => ctx.incarnation(n),
       decided(d) {
-        const t = ctx.now();
-        const e = { process: ctx.process(d.proposer), f: 'decide' as const, key: slotKey(d.instance), value: d.value, node: proposers[d.proposer - 1]! };
-        ctx.record([{ type: 'invoke', ...e, time: t }, { type: 'ok', ...e, time: t + 1 }]);
+        ctx.record(instant({ process: ctx.process(d.proposer), f: 'decide', key: slotKey(d.instance), value: d.value, node: proposers[d.proposer - 1]! }, ctx.now()));
       },
       going: ctx.going,
     });
