@@ -37,6 +37,8 @@ export interface SnapshotBlock {
   instance: number;
   owner: number;
   block: Block;
+  /** the read that returned it, so a violation names it (op id when the history has one) */
+  source?: string;
 }
 
 export interface DiskPaxosRecords {
@@ -123,7 +125,7 @@ export function checkDiskPaxos(r: DiskPaxosRecords): DiskPaxosViolation[] {
     for (const s of blocks) {
       const b = s.block;
       const at = `${label}: disk ${s.disk}, slot ${s.instance}, processor ${s.owner}'s block ${show(b)}`;
-      const bad = (why: string): void => void out.push({ invariant: 'Snapshot', instance: s.instance, message: `${at}: ${why}.`, evidence: [`snapshot ${label}`] });
+      const bad = (why: string): void => void out.push({ invariant: 'Snapshot', instance: s.instance, message: `${at}: ${why}.`, evidence: [s.source ?? `snapshot ${label}`] });
       if (b.mbal < b.bal) bad('mbal is below bal');
       if ((b.bal === 0) !== (b.inp === 0)) bad(b.bal === 0 ? 'a value without a ballot' : 'a ballot without a value');
       const mine = (x: number): boolean => x === 0 || x % r.processors === s.owner % r.processors;

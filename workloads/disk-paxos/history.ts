@@ -90,7 +90,7 @@ export function recordsFromOps(ops: readonly PairedOp[], s: HistoryShape): DiskP
       const [, d, i, o] = KEY.exec(snap[1]!)!.map(Number) as [number, number, number, number];
       const b = bytesFromJson(op.result);
       const block = b && decodeBlock(b, i, o);
-      if (typeof block === 'object') (snapshots.get(snap[2]!) ?? snapshots.set(snap[2]!, []).get(snap[2]!)!).push({ disk: d, instance: i, owner: o, block });
+      if (typeof block === 'object') (snapshots.get(snap[2]!) ?? snapshots.set(snap[2]!, []).get(snap[2]!)!).push({ disk: d, instance: i, owner: o, block, source });
       continue;
     }
     if (op.f === 'decide') {
@@ -117,7 +117,7 @@ export function recordsFromOps(ops: readonly PairedOp[], s: HistoryShape): DiskP
         problems.push(`${source}: it read no block of that slot (${String(block)})`);
         continue;
       }
-      if (op.final) end.push({ disk, instance, owner, block });
+      if (op.final) end.push({ disk, instance, owner, block, source });
       else reads.push({ owner, disk, instance, block, invoked: op.callTime ?? 0, completed: op.retTime ?? op.callTime ?? 0, source });
     }
   }

@@ -141,6 +141,9 @@ test("a fault boundary's snapshot (block key #label) is checked under its label"
   ];
   const c = checkOf([...events, ...snap]);
   expect(c.violations.map((v) => v.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^Snapshot: f1@start: disk 1, slot 1, processor 2's block \{mbal 2, bal 5, .*mbal is below bal/)]));
+  // and it names the snapshot read that returned the block
+  const readId = c.ops.find((o) => o.key === 'disk@1:1/2#f1@start')!.id;
+  for (const v of c.violations.filter((x) => x.message.startsWith('Snapshot:'))) expect(v.ops).toEqual([readId]);
   // the same block torn (its CRC fails): left out, nothing judged
   const torn = { bytes: Buffer.from(bad.bytes, 'hex').fill(0, 0, 8).toString('hex') };
   expect(checkOf([...events, snap[0]!, { ...snap[1]!, result: torn }]).violations.filter((v) => v.message.includes('f1@start'))).toEqual([]);
