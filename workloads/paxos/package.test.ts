@@ -39,7 +39,10 @@ test('a safe log is valid; a second decided value is Agreement with both decide 
 
   // the acceptors' slots at the end count as accepted proposals too
   const end = op({ f: 'read', final: true, node: 'node3', key: 'acceptor@3:1', result: { promised: 4, accBallot: 4, accValue: valueOf(3, 1) } });
-  expect(paxos.check!(spec, [...safe, end], at).violations.map((v) => v.message.split(':')[0])).toEqual(['I2']);
+  const fromEnd = paxos.check!(spec, [...safe, end], at).violations;
+  expect(fromEnd.map((v) => v.message.split(':')[0])).toEqual(['I2']);
+  // naming the accepted messages and the snapshot read behind it
+  expect(fromEnd[0]!.ops).toEqual([safe[0]!.id, safe[1]!.id, end.id]);
   // and so do they at a fault boundary (key #label, not final); a read of anything else does not
   const mid = op({ f: 'read', node: 'node3', key: 'acceptor@3:1#f1@start', result: { promised: 4, accBallot: 4, accValue: valueOf(3, 1) } });
   const i2 = paxos.check!(spec, [...safe, mid], at).violations;

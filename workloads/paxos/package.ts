@@ -134,7 +134,7 @@ export const paxos: WorkloadPackage<Params> = {
         if (label !== undefined) boundaries.add(label);
         const [a, slot] = where.split(':').map(Number) as [number, number];
         const s = op.result as { accBallot?: number; accValue?: number } | undefined;
-        if (s?.accBallot) accepted.push({ acceptor: a, instance: slot, ballot: s.accBallot, value: s.accValue ?? 0, source: `${label ?? 'end'}: acceptor ${a}'s slot ${slot}` });
+        if (s?.accBallot) accepted.push({ acceptor: a, instance: slot, ballot: s.accBallot, value: s.accValue ?? 0, source: `op ${op.id}: ${label ?? 'end'}: acceptor ${a}'s slot ${slot}` });
       }
     }
     const slots = new Set([...decided, ...accepted].map((x) => x.instance));
