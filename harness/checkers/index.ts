@@ -9,6 +9,7 @@ import type { CheckerResult, Verdict } from './types';
 import { overall } from './types';
 
 export { checkAtMostOnce } from './at-most-once';
+export { buildCacheTree, checkCacheTree, pathUp, type CacheTree } from './cache-tree';
 export { verdictExit } from './exit';
 export { checkLinearizability, type SearchProgress } from './linearizability';
 export type { AnyModel, Model } from './model';

@@ -12,9 +12,9 @@
 // (the leader has committed at its own timestamp before it reconfigures). Pure functions, as a
 // Porcupine model is: the tree in, the violations out.
 
-import type { Cache, CacheTreeViolation } from '../../core';
+import { isQuorum, quorumsOverlap, type Cache, type CacheTreeViolation } from '../../core';
 
-export type { Cache, CacheKind, CacheTreeRule, CacheTreeViolation } from '../../core';
+export { isQuorum, quorumsOverlap, quorumSize, type Cache, type CacheKind, type CacheTreeRule, type CacheTreeViolation } from '../../core';
 
 export interface CacheTree {
   root: string;
@@ -23,28 +23,6 @@ export interface CacheTree {
   depth: ReadonlyMap<string, number>;
   /** the configuration in force at each cache (the nearest R above it, else the initial) */
   configAt: ReadonlyMap<string, readonly string[]>;
-}
-
-/** majority quorums: the smallest number of members that is a quorum of `config` */
-export const quorumSize = (config: readonly unknown[]): number => Math.floor(config.length / 2) + 1;
-
-export function isQuorum(who: readonly string[], config: readonly string[]): boolean {
-  const members = new Set(config);
-  return new Set(who.filter((w) => members.has(w))).size >= quorumSize(config);
-}
-
-/**
- * R1+ for majority quorums: could a quorum of `prev` and a quorum of `next` be disjoint? Each
- * takes first the members the other lacks; they must then share more of the common members
- * than there are.
- */
-export function quorumsOverlap(prev: readonly string[], next: readonly string[]): boolean {
-  const a = new Set(prev);
-  const b = new Set(next);
-  const common = [...a].filter((x) => b.has(x)).length;
-  const needA = Math.max(0, quorumSize([...a]) - (a.size - common));
-  const needB = Math.max(0, quorumSize([...b]) - (b.size - common));
-  return needA + needB > common;
 }
 
 /** the tree from its caches: one root, every parent known, no cycle */
@@ -94,14 +72,23 @@ function ancestorOf(t: CacheTree, a: string, b: string): boolean {
   return at === a;
 }
 
-/** commits agree: every C on one branch; a violation names the fork */
+/** a C commits the cache it hangs under and all above it: a C, or a cache with a C below it */
+function committed(t: CacheTree, id: string): boolean {
+  return t.caches.get(id)!.kind === 'C' || (t.children.get(id) ?? []).some((k) => t.caches.get(k)!.kind === 'C');
+}
+
+/**
+ * Commits agree: what every C commits (its parent and all above) lies on one branch; a
+ * violation names the fork. A replica acks the cache pushed to it and learns of the C later, if
+ * ever, so a new election may hang beside a C, under the cache it committed: no fork.
+ */
 function checkFork(t: CacheTree): CacheTreeViolation[] {
   const commits = [...t.caches.values()].filter((c) => c.kind === 'C' && t.depth.has(c.id)).sort((x, y) => t.depth.get(x.id)! - t.depth.get(y.id)!);
   for (let i = 1; i < commits.length; i++) {
     // the deepest chain so far ends at the last commit that is an ancestor of the next
     const prev = commits[i - 1]!;
     const next = commits[i]!;
-    if (ancestorOf(t, prev.id, next.id)) continue;
+    if (ancestorOf(t, prev.parent!, next.parent!)) continue;
     // the commit on prev's side nearest the split, against next
     const upNext = new Set(pathUp(t, next.id));
     const split = pathUp(t, prev.id).find((x) => upNext.has(x))!;
@@ -135,15 +122,16 @@ function checkCache(t: CacheTree, c: Cache): CacheTreeViolation[] {
   if (c.kind !== 'R') return out;
   const next = c.config ?? [];
   if (!quorumsOverlap(cfg, next)) out.push({ rule: 'R1+', message: `reconfiguration ${c.id} by ${c.leader} from {${cfg.join(', ')}} to {${next.join(', ')}}: a quorum of each can be disjoint`, caches: [c.id] });
-  // up the leader's branch from the cache it extends: an R met before any C is uncommitted (R2);
-  // a C at the leader's own time met before its election is the commit R3 asks for
+  // up the leader's branch from the cache it extends: an R met before any committed cache is
+  // uncommitted (R2); a cache committed at the leader's own time, met before its election, is
+  // the commit R3 asks for
   const up = pathUp(t, c.parent ?? '').map((id) => t.caches.get(id)!);
-  const lastCommit = up.findIndex((a) => a.kind === 'C');
+  const lastCommit = up.findIndex((a) => committed(t, a.id));
   const r2 = !up.slice(0, lastCommit < 0 ? up.length : lastCommit).some((a) => a.kind === 'R');
   const election = up.findIndex((a) => a.kind === 'E' && a.time === c.time);
-  const committed = up.slice(0, election < 0 ? up.length : election).some((a) => a.kind === 'C' && a.time === c.time);
+  const ownCommit = up.slice(0, election < 0 ? up.length : election).some((a) => a.time === c.time && committed(t, a.id));
   if (!r2) out.push({ rule: 'R2', message: `reconfiguration ${c.id} by ${c.leader} at time ${c.time} extends a branch whose last reconfiguration is not committed`, caches: [c.id] });
-  if (!committed) out.push({ rule: 'R3', message: `reconfiguration ${c.id} by ${c.leader} at time ${c.time} comes before any commit at that time`, caches: [c.id] });
+  if (!ownCommit) out.push({ rule: 'R3', message: `reconfiguration ${c.id} by ${c.leader} at time ${c.time} comes before any commit at that time`, caches: [c.id] });
   return out;
 }
 
