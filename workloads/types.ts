@@ -5,7 +5,7 @@
 // size, generator, model, checks and the failure patterns it can show.
 import { z } from 'zod';
 import type { OpDescriptor } from '../agents';
-import { NodeName, type CheckName, type HistoryEvent, type Operation, type PatternDef } from '../harness/core';
+import { NodeName, type Cache, type CheckName, type HistoryEvent, type Operation, type PatternDef } from '../harness/core';
 
 /** The fields every workload entry of a campaign has; a package adds its own (`params`). */
 export const WorkloadCommon = z.object({
@@ -103,6 +103,11 @@ export interface InvariantCheck {
   /** why nothing is certified (nothing was decided, the history is out of shape): verdict unknown */
   unknown?: string;
   violations: { message: string; ops: number[] }[];
+  /**
+   * A reconfigurable log's cache tree, rebuilt from the history for the cache-tree checker: its
+   * caches, the op that recorded each (a violation names them) and the initial configuration.
+   */
+  cacheTree?: { initial: string[]; caches: Cache[]; opOf: ReadonlyMap<string, number> };
 }
 
 /** the process ids of workloads' own events: 1000 per workload, below the snapshot reader's */

@@ -44,5 +44,6 @@ export function checksToRecords(results: readonly CheckerResult[], ctx: PatternC
       rec.match = m;
       return rec;
     }),
+    ...(r.cacheTree ? { cacheTree: r.cacheTree } : {}),
   }));
 }

@@ -1,6 +1,6 @@
 // What every checker returns (Jepsen's shape: a verdict plus what supports it). Reports and
 // the CLI read only these types.
-import type { Operation } from '../core';
+import type { CacheTreeViolation, Operation } from '../core';
 
 export type Verdict = 'valid' | 'invalid' | 'unknown';
 
@@ -52,6 +52,8 @@ export interface CheckerResult {
    * then 'unknown' and says nothing: the overall verdict is left to the checkers that apply.
    */
   skipped?: string;
+  /** a reconfigurable log's cache tree as checked (the report draws it from the history's caches) */
+  cacheTree?: { initial: string[]; violations: CacheTreeViolation[] };
 }
 
 export function worst(verdicts: readonly Verdict[]): Verdict {

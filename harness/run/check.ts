@@ -6,9 +6,9 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { confirmFault } from '../../faults';
 import { policyTraits } from '../../agents/failover';
-import { workloadPackage, workloadPatterns } from '../../workloads';
+import { workloadPackage, workloadPatterns, type InvariantCheck } from '../../workloads';
 import { checksToRecords, counterDeltas, counterWindows, workloadStats } from '../analysis';
-import { checkHistory, worst, type CheckerResult, type SearchProgress, type Verdict } from '../checkers';
+import { checkCacheTree, checkHistory, worst, type CheckerResult, type SearchProgress, type Verdict } from '../checkers';
 import { planRun, type Campaign, type RunPlan } from '../campaign';
 import { CHECK_NAMES, loadOps, ownerOf, readCounterSamples, RUN_FILES, runDataFile, SERIOUS_FINDINGS, timeBase, type CheckName, type Operation, type FaultRecord, type Finding, type Output, type RunResults, type WorkloadKeys } from '../core';
 import { statusLine } from './progress';
@@ -64,15 +64,35 @@ function invariantChecks(plan: RunPlan, owners: readonly WorkloadKeys[], ops: re
   for (const w of selfChecked) {
     const t0 = performance.now();
     const r = workloadPackage(w.spec.workload).check!(w.spec, mine.get(w.spec.workload)!, { ...placement(plan, w), workload: w.index });
+    const tree = r.cacheTree ? treeCheck(r.cacheTree) : undefined;
+    const violations = [...r.violations, ...(tree?.violations ?? [])];
     results.push({
       checker: `${w.spec.workload} invariants`,
-      verdict: r.violations.length ? 'invalid' : r.unknown !== undefined ? 'unknown' : 'valid',
+      verdict: violations.length ? 'invalid' : r.unknown !== undefined ? 'unknown' : 'valid',
       ms: performance.now() - t0,
-      summary: r.unknown ?? r.summary,
-      violations: r.violations.map((v) => ({ kind: 'invariant', message: v.message, ops: v.ops })),
+      summary: r.unknown ?? (tree ? `${r.summary}; ${tree.summary}` : r.summary),
+      violations: violations.map((v) => ({ kind: 'invariant', message: v.message, ops: v.ops })),
+      ...(tree ? { cacheTree: tree.record } : {}),
     });
   }
   return { results, rest };
+}
+
+/**
+ * The cache-tree checker over a workload's rebuilt tree: each violation names the ops that
+ * recorded its caches (a fork: both branches down to their first commits).
+ */
+function treeCheck(t: NonNullable<InvariantCheck['cacheTree']>): { summary: string; violations: { message: string; ops: number[] }[]; record: NonNullable<CheckerResult['cacheTree']> } {
+  const found = checkCacheTree(t.caches, t.initial);
+  const opsOf = (ids: readonly string[]): number[] => [...new Set(ids.flatMap((id) => (t.opOf.has(id) ? [t.opOf.get(id)!] : [])))];
+  const violations = found.map((v) => ({ message: `${v.rule}: ${v.message}`, ops: opsOf(v.branches ? v.branches.flatMap((b) => b.path) : v.caches) }));
+  const by = (k: string): number => t.caches.filter((c) => c.kind === k).length;
+  const what = `${t.caches.length} caches (${by('E')} elections, ${by('M')} methods, ${by('R')} reconfigurations, ${by('C')} commits)`;
+  return {
+    summary: found.length ? `the cache tree of ${what} has ${found.length} violation(s)` : `the cache tree of ${what}: commits on one branch, every supporter set a quorum, R1+, R2 and R3 hold`,
+    violations,
+    record: { initial: [...t.initial], violations: found },
+  };
 }
 
 /** how far the check stage is: the history read, then each model's search (SearchProgress) */

@@ -1,14 +1,16 @@
 // The cache tree drawn in real Chromium: a fork between two leaders on disjoint quorums (the
 // shape of Raft's single-server-change bug) has both branches in red with their leaders named,
 // committed caches filled, each reconfiguration labelled with its configuration; a long log
-// collapses its linear runs; values from the history cannot inject markup.
+// collapses its linear runs; values from the history cannot inject markup; and a stored run
+// whose check rebuilt a cache tree shows it on its report page, under the page's CSP.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { Cache, CacheTreeViolation } from '../../harness/core';
-import { cacheTreeSvg } from '.';
-import { ARTIFACTS, launchChromium, openWatched } from '../test-support';
+import { cacheKey, HistoryWriter, RUN_FILES, writeResults, type Cache, type CacheTreeViolation, type HistoryEvent } from '../../harness/core';
+import { cacheTreeSvg, writeReport } from '.';
+import { loadRun } from '../run';
+import { ARTIFACTS, launchChromium, makeSyntheticRun, openReport, openWatched } from '../test-support';
 
 jest.setTimeout(120_000);
 
@@ -98,4 +100,50 @@ test('a log of 2000 commands collapses into a few nodes, the elections and recon
   expect(await w.page.locator('g.cache[data-kind="M"] text.k').allTextContents()).toEqual(['M', '1000', '999']);
   const box = await w.page.locator('figure.cache-tree svg').boundingBox();
   expect(box!.height).toBeLessThan(500);
+});
+
+test('a stored run with a cache-tree check: its report page draws the tree, the fork red, under the CSP with no error', async () => {
+  const dir = path.join(tmp, 'run');
+  makeSyntheticRun({ dir, ops: 400, plant: [] });
+  // the protocol's cache events, after everything the run recorded, each an instant's invoke and ok
+  const history = path.join(dir, RUN_FILES.history);
+  const before = loadRun(dir).ops.length;
+  let t = Math.max(...fs.readFileSync(history, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as HistoryEvent).time ?? 0)) + 1e6;
+  const writer = new HistoryWriter(history);
+  for (const { id, ...value } of TREE) {
+    const e = { process: 9001, f: 'cache' as const, key: cacheKey(id), value: value as unknown as HistoryEvent['value'], node: 'node1' };
+    writer.append([{ type: 'invoke', ...e, time: t }, { type: 'ok', ...e, time: t + 1 }]);
+    t += 1e6;
+  }
+  writer.close();
+  const run = loadRun(dir);
+  const commits = ['cA', 'cB'].map((c) => before + TREE.findIndex((x) => x.id === c));
+  expect(commits.map((i) => run.ops[i]?.key)).toEqual([cacheKey('cA'), cacheKey('cB')]);
+  const check = { checker: 'cache tree', verdict: 'invalid' as const, ms: 1, summary: 'the log forks', violations: [{ kind: 'invariant' as const, message: FORK.message, ops: commits }], cacheTree: { initial: ['A', 'B', 'C'], violations: [FORK] } };
+  writeResults(dir, { ...run.results, verdict: 'invalid', checks: [...run.results.checks, check] });
+  const file = writeReport(dir, path.join(tmp, 'run-report.html')).file;
+
+  const w = await openReport(browser, file);
+  const section = w.page.locator('section.cache-tree#cache-tree-0');
+  await expect(section.isVisible()).resolves.toBe(true);
+  expect(await section.locator('h2').textContent()).toBe('Cache tree — cache tree');
+  expect(await section.locator('.ct-counts').textContent()).toBe('9 caches: 2 E, 3 M, 1 R, 3 C');
+  expect(await section.locator('.ct-violations li').allTextContents()).toEqual([`fork: ${FORK.message}`]);
+  // between the counters and the violations, as the page orders its sections
+  const y = async (sel: string) => (await w.page.locator(sel).boundingBox())!.y;
+  expect(await y('#counters')).toBeLessThan(await y('#cache-tree-0'));
+  expect(await y('#cache-tree-0')).toBeLessThan(await y('#violations'));
+  // drawn red under the page's own stylesheet: every shape of a fork node and the fork's edges
+  const strokes = (sel: string) => section.locator(sel).evaluateAll((els) => els.map((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { stroke: string } }).getComputedStyle(el).stroke));
+  const forked = await strokes('g.cache[data-fork="1"] circle, g.cache[data-fork="1"] rect');
+  expect(forked).toHaveLength(6);
+  expect(new Set(forked)).toEqual(new Set(['rgb(214, 39, 40)']));
+  expect(new Set(await strokes('line.edge.fork'))).toEqual(new Set(['rgb(214, 39, 40)']));
+  expect(await strokes('g.cache[data-ids="eA"] circle')).toEqual(['rgb(85, 85, 85)']);
+  expect(await section.locator('text.leader').allTextContents()).toEqual(['leader A, t=1', 'leader B, t=2']);
+  expect(await w.page.locator('img').count()).toBe(0);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await section.screenshot({ path: path.join(ARTIFACTS, 'cache-tree-report-section.png') });
+  // Chromium reports a CSP refusal on the console as an error
+  expect({ errors: w.errors, dialogs: w.dialogs, console: w.console.filter((m) => /^error|Content Security Policy/i.test(m)) }).toEqual({ errors: [], dialogs: [], console: [] });
 });

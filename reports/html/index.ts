@@ -1,7 +1,7 @@
 // `rdma-chaos report RUN_DIR`: one self-contained report.html (CSS, script and data inline, no
 // network), sections in the order ops teams read them: not-clean banner, findings and
-// infrastructure faults, summary, timeline, throughput/latency, rxe counters, a consensus
-// workload's decided log, violations, campaign.
+// infrastructure faults, summary, timeline, throughput/latency, rxe counters, a reconfigurable
+// log's cache tree, a consensus workload's decided log, violations, campaign.
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { timeBase, type RunResults } from '../../harness/core';
@@ -9,6 +9,7 @@ import { esc, jsonForScript } from '../escape';
 import { series, workloadIndex } from '../metrics';
 import { loadRun, type RunData } from '../run';
 import { latencyChart, throughputChart, type Band } from './charts';
+import { cacheTreeSectionHtml } from './cache-tree-section';
 import { CLIENT_JS } from './client';
 import { decidedLogHtml } from './decided';
 import { bannerHtml, campaignHtml, incompleteHtml, nodesLostHtml, countersHtml, faultsHtml, findingsHtml, summaryHtml, violationsHtml, type ViolationView } from './sections';
@@ -70,6 +71,7 @@ ${faultsHtml(r, tb)}
 <section id="timeline-section"><h2>Timeline</h2>${legend}<div id="timeline"><canvas></canvas><svg xmlns="http://www.w3.org/2000/svg"></svg><div id="timeline-tip"></div></div><p id="timeline-status" class="none">The timeline needs JavaScript.</p></section>
 <section id="charts"><h2>Throughput and latency</h2>${throughputChart(s, bands, spanS, unit)}${latencyChart(s, bands, spanS, unit)}</section>
 ${countersHtml(r, tb)}
+${cacheTreeSectionHtml(r, run.ops)}
 ${decidedLogHtml(run.ops, views, tb)}
 ${violationsHtml(views, run.ops, tb)}
 ${campaignHtml(r, run.campaignYaml)}

@@ -21,6 +21,7 @@ th{background:#f5f6f8}td{overflow-wrap:anywhere;max-width:380px}
 .pattern{display:inline-block;background:#6a1b9a;color:#fff;border-radius:3px;padding:0 6px;font-size:12px}
 .violation{border:1px solid #e3e6eb;border-left:6px solid #c62828;padding:6px 14px;margin:14px 0}
 .conflict{border:1px solid #e3e6eb;border-left:6px solid #c62828;padding:6px 14px;margin:14px 0}.conflict .sides{display:flex;gap:16px;flex-wrap:wrap}.conflict .side{flex:1 1 420px;min-width:0;overflow-x:auto}table.decided tr.twice td{background:#fdecea;color:#8e1b12}.twice-line{color:#8e1b12;font-weight:600}
+section.cache-tree .ct-legend{color:#444;font-size:13px}.ct-red,.ct-violations .ct-rule{color:#d62728;font-weight:600}
 .explained{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:10px;margin:10px 0}.explained>div{background:#f7f5fb;border:1px solid #e3dcef;padding:4px 10px}
 .explained h4{margin:4px 0}.explained ul{margin:4px 0;padding-left:18px}.ex-name{font-weight:600;color:#6a1b9a}.ex-unavoidable{grid-column:1/-1;margin:0;font-style:italic}
 @media (max-width:700px){.explained{grid-template-columns:1fr}}

@@ -18,7 +18,7 @@ import { EventType, OpF, type HistoryEvent, type RdmaMeta } from './schema';
 import { historyJsonSchema } from './validate';
 
 /** sha256 of JSON.stringify(historyJsonSchema()) for the schema this parser implements */
-export const FAST_SCHEMA_SHA256 = 'fe87c3417ce2bf701e6b0210be65e6c5e4c5593b9a9b60ad213c9d7497d86111';
+export const FAST_SCHEMA_SHA256 = '09d9c1ab809efb0778a907962d8125eb3c527360078c3a271c95f341f653c395';
 
 export function schemaFingerprint(): string {
   return createHash('sha256').update(JSON.stringify(historyJsonSchema())).digest('hex');

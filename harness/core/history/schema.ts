@@ -12,13 +12,14 @@ export type EventType = z.infer<typeof EventType>;
  * Operation functions. Client ops on RDMA (read/write/fadd/cas/send/recv), imported ops from
  * other tools (get/put/append/txn/acquire/release), the nemesis' start/stop of a fault, a
  * consensus protocol's decide (key: the log slot, value: the value decided, by that process),
- * and a protocol role's restart (that process begins a new incarnation, its state lost).
+ * a protocol role's restart (that process begins a new incarnation, its state lost), and a
+ * reconfigurable log's cache (key cache@id, value: the cache of Adore's tree it made).
  */
 export const OpF = z.enum([
   'read', 'write', 'cas', 'fadd', 'send', 'recv',
   'get', 'put', 'append', 'txn', 'acquire', 'release',
   'start', 'stop',
-  'decide', 'restart',
+  'decide', 'restart', 'cache',
 ]);
 export type OpF = z.infer<typeof OpF>;
 

@@ -58,12 +58,26 @@ export const ViolationRecord = z.object({
   explained: Explained.optional(),
 });
 
+/** a reconfigurable log's cache tree, as checked: the caches are the history's cache events */
+export const CacheTreeRecord = z.object({
+  initial: z.array(z.string()),
+  violations: z.array(
+    z.object({
+      rule: z.enum(['fork', 'quorum', 'R1+', 'R2', 'R3', 'shape']),
+      message: z.string(),
+      caches: z.array(z.string()),
+      branches: z.array(z.object({ leader: z.string(), time: z.number(), config: z.array(z.string()), supporters: z.array(z.string()), path: z.array(z.string()), commit: z.string() })).optional(),
+    }),
+  ),
+});
+
 export const CheckRecord = z.object({
   checker: z.string(),
   verdict: Verdict,
   ms: z.number(),
   summary: z.string(),
   violations: z.array(ViolationRecord),
+  cacheTree: CacheTreeRecord.optional(),
 });
 
 /** Something wrong that is not the system under test's fault: a kernel oops, a frozen fabric. */
