@@ -6,4 +6,5 @@ export { acceptorStep, EMPTY_SLOT, Proposer, type AcceptorSlot, type Decision, t
 export { simulatePaxos, type SimOptions } from './sim';
 export { decodeMsg, encodeMsg, MSG_BYTES, MSG_TYPES, type Msg, type MsgType } from './wire';
 export { runPaxosLog, valueOf, type PaxosLogOptions, type PaxosLogOutcome } from './log';
+export { messageLanes, type Lanes } from './lanes';
 export { paxos } from './package';

@@ -8,7 +8,8 @@ import type { OpDescriptor } from '../../agents';
 import { bytesFromJson } from '../../agents';
 import { mulberry32, type HistoryEvent } from '../../harness/core';
 import { EMPTY_SLOT, Proposer, acceptorStep, type AcceptorSlot } from './protocol';
-import { decodeMsg, encodeMsg, type Msg } from './wire';
+import { messageLanes } from './lanes';
+import { decodeMsg, type Msg } from './wire';
 
 /** proposer p's value for a slot: distinct per (p, slot), never 0 */
 export const valueOf = (p: number, slot: number): number => p * 1_000_000 + slot;
@@ -57,35 +58,12 @@ export async function runPaxosLog(o: PaxosLogOptions): Promise<PaxosLogOutcome> 
   const began = props.map(() => Date.now());
   const heard = props.map(() => Date.now());
   const waitUntil = props.map(() => 0);
-  const lanes = new Map<string, { busy: boolean; queue: Msg[] }>();
+  const lanes = messageLanes(o.post);
   const nodes = [...new Set([...o.proposers, ...o.acceptors])];
   const out: PaxosLogOutcome = { sent: 0, received: 0, decisions: 0, commitMs: [], acceptors: slots, forgot: 0 };
-  let failure: unknown;
-  let inFlight = 0;
   const retryMs = o.retryMs ?? 300;
-
-  const send = (from: string, to: string, m: Msg): void => {
-    const k = `${from}>${to}`;
-    (lanes.get(k) ?? lanes.set(k, { busy: false, queue: [] }).get(k)!).queue.push(m);
-  };
   const fromProposer = (i: number, msgs: { to: number; msg: Msg }[]): void => {
-    for (const x of msgs) send(o.proposers[i]!, o.acceptors[x.to - 1]!, x.msg);
-  };
-  const pump = (): void => {
-    for (const [k, l] of lanes) {
-      if (l.busy || l.queue.length === 0) continue;
-      const [from, to] = k.split('>') as [string, string];
-      const batch = l.queue.splice(0);
-      l.busy = true;
-      inFlight++;
-      out.sent += batch.length;
-      o.post(from, to, batch.map((m): OpDescriptor => ({ f: 'send', data: encodeMsg(m) })))
-        .catch((e: unknown) => (failure ??= e))
-        .finally(() => {
-          l.busy = false;
-          inFlight--;
-        });
-    }
+    for (const x of msgs) lanes.send(o.proposers[i]!, o.acceptors[x.to - 1]!, x.msg);
   };
   const open = (i: number, slot: number): void => {
     began[i] = heard[i] = Date.now();
@@ -93,7 +71,7 @@ export async function runPaxosLog(o: PaxosLogOptions): Promise<PaxosLogOutcome> 
   };
   props.forEach((_, i) => open(i, 1));
 
-  while (failure === undefined && o.going()) {
+  while (lanes.failure === undefined && o.going()) {
     for (const [a, node] of o.acceptors.entries()) {
       const inc = o.incarnation(node);
       if (inc !== seenIncarnation[a]) {
@@ -115,7 +93,7 @@ export async function runPaxosLog(o: PaxosLogOptions): Promise<PaxosLogOutcome> 
           if (a < 0) continue;
           const { slot, reply } = acceptorStep(slots[a]!.get(m.instance) ?? EMPTY_SLOT, m, a + 1);
           slots[a]!.set(m.instance, slot);
-          if (reply) send(node, o.proposers[m.sender - 1]!, reply);
+          if (reply) lanes.send(node, o.proposers[m.sender - 1]!, reply);
           continue;
         }
         const i = o.proposers.indexOf(node);
@@ -143,10 +121,11 @@ export async function runPaxosLog(o: PaxosLogOptions): Promise<PaxosLogOutcome> 
         fromProposer(i, p.retry());
       }
     });
-    pump();
+    lanes.pump();
     await new Promise((ok) => setTimeout(ok, 5));
   }
-  while (inFlight > 0) await new Promise((ok) => setTimeout(ok, 10));
-  if (failure !== undefined) throw failure;
+  await lanes.drain();
+  if (lanes.failure !== undefined) throw lanes.failure;
+  out.sent = lanes.sent;
   return out;
 }
