@@ -5,6 +5,7 @@ import { casRegister } from './cas-register';
 import { counter } from './counter';
 import { diskPaxos } from './disk-paxos';
 import { paxos } from './paxos';
+import { reconfig } from './reconfig';
 import { register } from './register';
 import { sendStream } from './send-stream';
 import type { Placement, WorkloadPackage, WorkloadSpec } from './types';
@@ -18,6 +19,7 @@ const PACKAGES: readonly WorkloadPackage[] = [
   sendStream,
   diskPaxos,
   paxos,
+  reconfig,
 ];
 
 export const WORKLOAD_NAMES = PACKAGES.map((p) => p.name);
