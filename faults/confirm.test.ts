@@ -50,6 +50,10 @@ describe('fault confirmation', () => {
     const tc = (n: number) => `qdisc netem 8001: root refcnt 2 limit 1000 delay 10ms\n Sent 4000 bytes ${n} pkt (dropped 0, overlimits 0 requeues 0)\n backlog 0b 0p requeues 0`;
     expect(netemPackets(tc(41))).toBe(41);
     expect(netemPackets('qdisc fq_codel 0: root refcnt 2\n Sent 1 bytes 1 pkt')).toBeUndefined();
+    // a 2 s delay read at a heal 1 s after its packets came: none sent on yet, 3 held
+    const held = 'qdisc netem 8010: root refcnt 2 limit 1000 delay 2s\n Sent 0 bytes 0 pkt (dropped 0, overlimits 0 requeues 0) \n backlog 238b 3p requeues 0';
+    expect(netemPackets(held)).toBe(3);
+    expect(status(rec('delay', {}, { readings: { 'qdisc-data1@healing': held } }))).toBe('confirmed');
     expect(status(rec('delay', {}, { readings: { 'qdisc-data0@healing': tc(41), 'qdisc-data1@healing': tc(0) } }))).toBe('confirmed');
     expect(status(rec('delay', {}, { readings: { 'qdisc-data0@healing': tc(0) } }))).toBe('mismatch');
     expect(status(rec('delay', {}, { readings: { 'qdisc-data0@healing': 'qdisc fq_codel 0: root' } }))).toBe('mismatch');

@@ -32,10 +32,14 @@ export function delayRules(id: string, target: TargetInfo, p: Params): FaultRule
   };
 }
 
-/** netem's packet count in `tc -s qdisc show`, undefined when no netem qdisc is there */
+/**
+ * Packets netem delayed, from `tc -s qdisc show`: those it sent on, plus those it still held
+ * (its backlog) when read; undefined when no netem qdisc is there. A window near a run's end
+ * may hold its few packets past the heal, which delayed them no less.
+ */
 export function netemPackets(out: string): number | undefined {
-  const m = /qdisc netem [^\n]*\n\s*Sent \d+ bytes (\d+) pkt/.exec(out);
-  return m ? Number(m[1]) : undefined;
+  const m = /qdisc netem [^\n]*\n\s*Sent \d+ bytes (\d+) pkt[^\n]*\n\s*backlog \d+b (\d+)p/.exec(out) ?? /qdisc netem [^\n]*\n\s*Sent \d+ bytes (\d+) pkt/.exec(out);
+  return m ? Number(m[1]) + Number(m[2] ?? 0) : undefined;
 }
 
 export const delay: FaultPackage<Params> = {
