@@ -17,6 +17,8 @@ const Params = z
     initial: z.array(NodeName).min(1).optional(),
     /** a leader asks for a reconfiguration after this many of its commits */
     reconfig_every: z.number().int().min(1).max(1_000_000).default(20),
+    /** a push or a candidacy unanswered this long is tried again; a follower stands after 2-4 times it without a leader */
+    retry_ms: z.number().int().min(10).max(10_000).default(250),
     /** Adore's conditions switched off, to reproduce the bug each prevents */
     unsafe: z.array(z.enum(CONDITIONS as [Condition, ...Condition[]])).default([]),
   })
@@ -59,6 +61,7 @@ export const reconfig: WorkloadPackage<Params> = {
       seed: ctx.seed,
       unsafe: spec.unsafe,
       reconfigEvery: spec.reconfig_every,
+      retryMs: spec.retry_ms,
       post: (from, to, ops) => ctx.post(from, to, ops),
       received: (n) => ctx.received(n),
       incarnation: (n) => ctx.incarnation(n),
