@@ -121,6 +121,17 @@ export function instant(e: Omit<HistoryEvent, 'type' | 'time' | 'result'>, t: nu
   return [{ type: 'invoke', ...e, time: t }, { type: 'ok', ...e, ...(result !== undefined ? { result } : {}), time: t + 1 }];
 }
 
+/**
+ * A message-passing protocol's placement: its nodes named in clients, at least three (so a
+ * majority survives one lost node), one role per node.
+ */
+export function oneRolePerClient(spec: WorkloadSpec<object>, workload: string, role: string): { field: string; message: string } | undefined {
+  if (!spec.clients) return { field: 'clients', message: `${workload}: name the ${role}s' nodes in clients (each one ${role})` };
+  if (spec.clients.length < 3) return { field: 'clients', message: `${workload}: at least 3 ${role}s, so a majority survives one lost node` };
+  if (spec.concurrency !== 1) return { field: 'concurrency', message: `${workload}: one ${role} per node (concurrency 1)` };
+  return undefined;
+}
+
 /** the cluster a workload entry is placed on, for its own cross-field rules */
 export interface Placement {
   nodes: number;

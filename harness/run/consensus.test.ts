@@ -14,12 +14,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import { writeReport } from '../../reports';
-import { checkDecidedLog, launchChromium, openReport } from '../../reports/test-support';
-import { acquireSharedCluster, type SharedCluster } from '../cluster/test-support';
-import { ExitCode, RUN_FILES, type RunResults } from '../core';
-import { runCli } from '../main';
-import { historyIntegrity, nodeState, waitHealed, type NodeState } from './test-support';
+import { checkDecidedLog } from '../../reports/test-support';
+import { RUN_FILES, type RunResults } from '../core';
+import { campaignCluster, expectMetAndClean, inReport, runCampaign, waitHealed, type CliRun } from './test-support';
 
 jest.setTimeout(15 * 60_000);
 
@@ -33,33 +30,9 @@ const names = process.env.RDMA_CHAOS_CONSENSUS === 'all' ? all : all.filter((n) 
 const BUGS = ['paxos-forget-promises-on-restart', 'paxos-ignore-highest-accepted'];
 const controls = process.env.RDMA_CHAOS_CONSENSUS === 'all' ? BUGS : ['paxos-ignore-highest-accepted'];
 
-let cluster: SharedCluster;
-const baseline = new Map<string, NodeState>();
+const fixture = campaignCluster(STORE);
 
-beforeAll(async () => {
-  fs.rmSync(STORE, { recursive: true, force: true });
-  fs.mkdirSync(STORE, { recursive: true });
-  cluster = await acquireSharedCluster({ nodes: 3, rails: 2 });
-  for (const n of cluster.nodes) baseline.set(n, await nodeState(cluster.driver, n));
-}, 75 * 60_000);
-
-afterAll(async () => {
-  await cluster?.release();
-});
-
-async function run(name: string, file = path.join(DIR, `${name}.yaml`)): Promise<{ code: number; dir: string; results: RunResults }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(['run', file, '--store', STORE, '--json', '--quiet'], {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-  });
-  fs.writeFileSync(path.join(STORE, `${name}.stderr.log`), err);
-  const json = out.trim().split('\n').pop() ?? '';
-  if (!json.startsWith('{')) throw new Error(`${name}: no JSON summary (exit ${code}):\n${err.slice(-3000)}`);
-  const dir = (JSON.parse(json) as { dir: string }).dir;
-  return { code, dir, results: JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.results), 'utf8')) as RunResults };
-}
+const run = (name: string, file = path.join(DIR, `${name}.yaml`)): Promise<CliRun> => runCampaign(file, { store: STORE, name });
 
 const invariants = (r: RunResults, workload: string): RunResults['checks'][number] => {
   const c = r.checks.find((k) => k.checker === `${workload} invariants`);
@@ -71,13 +44,9 @@ const kinds = (c: RunResults['checks'][number]): Set<string> => new Set(c.violat
 const slots = (c: RunResults['checks'][number]): number => Number(/ decisions of (\d+) slots/.exec(c.summary)?.[1] ?? 0);
 
 test.each(names)('campaigns/consensus/%s.yaml meets its expectation, with its finding', async (name) => {
-  const { code, dir, results } = await run(name);
-  expect({ name, expected: results.expected }).toEqual({ name, expected: expect.objectContaining({ matched: true }) });
-  expect(code).toBe({ valid: ExitCode.valid, invalid: ExitCode.invalid, unknown: ExitCode.unknown }[results.verdict]);
-  expect(results.clean).toBe(true);
-  expect(results.infrastructureFault).toBeUndefined();
-  for (const f of results.faults) expect({ name, id: f.id, status: f.confirmation?.status }).toEqual({ name, id: f.id, status: 'confirmed' });
-  expect(historyIntegrity(path.join(dir, RUN_FILES.history)).problems).toEqual([]);
+  const r = await run(name);
+  expectMetAndClean(name, r);
+  const { dir, results } = r;
   const workload = name.startsWith('disk-paxos') ? 'disk-paxos' : 'paxos';
   const own = invariants(results, workload);
   if (name === 'disk-paxos-replay-stale') {
@@ -102,20 +71,10 @@ test.each(names)('campaigns/consensus/%s.yaml meets its expectation, with its fi
   }
   // a slot decided twice: its report shows the two decisions side by side, in real Chromium
   if (name === 'disk-paxos-replay-stale' || name === 'paxos-forget-promises-on-restart') await decidedLogInChromium(dir, name);
-  expect(await waitHealed(cluster.driver, cluster.nodes, baseline)).toEqual({});
+  expect(await waitHealed(fixture.cluster.driver, fixture.cluster.nodes, fixture.baseline)).toEqual({});
 });
 
-async function decidedLogInChromium(dir: string, name: string): Promise<void> {
-  const file = writeReport(dir).file;
-  const browser = await launchChromium();
-  try {
-    const w = await openReport(browser, file);
-    await checkDecidedLog(w, `consensus-${name}`);
-    expect(w.errors).toEqual([]);
-  } finally {
-    await browser.close();
-  }
-}
+const decidedLogInChromium = (dir: string, name: string): Promise<void> => inReport(dir, (w) => checkDecidedLog(w, `consensus-${name}`));
 
 test.each(controls)('campaigns/consensus/%s.yaml without its bug switch: the same seed and schedule are safe', async (name) => {
   const doc = YAML.parse(fs.readFileSync(path.join(DIR, `${name}.yaml`), 'utf8')) as { name: string; seed?: number; workloads: { bug?: string }[]; expect: unknown };
@@ -134,5 +93,5 @@ test.each(controls)('campaigns/consensus/%s.yaml without its bug switch: the sam
   const own = invariants(results, 'paxos');
   expect({ verdict: own.verdict, violations: own.violations.length }).toEqual({ verdict: 'valid', violations: 0 });
   expect(slots(own)).toBeGreaterThanOrEqual(50);
-  expect(await waitHealed(cluster.driver, cluster.nodes, baseline)).toEqual({});
+  expect(await waitHealed(fixture.cluster.driver, fixture.cluster.nodes, fixture.baseline)).toEqual({});
 });

@@ -10,12 +10,8 @@
 // seeds 1..N: acceptance's 20 seeded runs, each valid with at least 3 reconfigurations.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeReport } from '../../reports';
-import { launchChromium, openReport } from '../../reports/test-support';
-import { acquireSharedCluster, type SharedCluster } from '../cluster/test-support';
-import { ExitCode, RUN_FILES, type RunResults } from '../core';
-import { runCli } from '../main';
-import { historyIntegrity, nodeState, waitHealed, type NodeState } from './test-support';
+import type { RunResults } from '../core';
+import { campaignCluster, expectMetAndClean, inReport, runCampaign, waitHealed, type CliRun } from './test-support';
 
 jest.setTimeout(15 * 60_000);
 
@@ -25,31 +21,9 @@ const STORE = path.join(ROOT, 'test-artifacts/reconfig-runs');
 const names = fs.readdirSync(DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
 const seeds = Array.from({ length: Number(process.env.RDMA_CHAOS_RECONFIG_SEEDS ?? 0) }, (_, i) => i + 1);
 
-let cluster: SharedCluster;
-const baseline = new Map<string, NodeState>();
+const fixture = campaignCluster(STORE);
 
-beforeAll(async () => {
-  fs.rmSync(STORE, { recursive: true, force: true });
-  fs.mkdirSync(STORE, { recursive: true });
-  cluster = await acquireSharedCluster({ nodes: 3, rails: 2 });
-  for (const n of cluster.nodes) baseline.set(n, await nodeState(cluster.driver, n));
-}, 75 * 60_000);
-
-afterAll(async () => {
-  await cluster?.release();
-});
-
-async function run(name: string, extra: string[] = []): Promise<{ code: number; dir: string; results: RunResults }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(['run', path.join(DIR, `${name}.yaml`), '--store', STORE, '--json', '--quiet', ...extra], {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-  });
-  fs.writeFileSync(path.join(STORE, `${name}${extra.join('')}.stderr.log`), err);
-  const dir = (JSON.parse(out.trim().split('\n').pop() ?? '') as { dir: string }).dir;
-  return { code, dir, results: JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.results), 'utf8')) as RunResults };
-}
+const run = (name: string, extra: string[] = []): Promise<CliRun> => runCampaign(path.join(DIR, `${name}.yaml`), { store: STORE, name: `${name}${extra.join('')}`, extra });
 
 const own = (r: RunResults): RunResults['checks'][number] => {
   const c = r.checks.find((k) => k.checker === 'reconfig invariants');
@@ -59,14 +33,9 @@ const own = (r: RunResults): RunResults['checks'][number] => {
 /** "N commits and M reconfigurations in ..." from the check's summary */
 const counted = (c: RunResults['checks'][number], what: 'commits' | 'reconfigurations'): number => Number(new RegExp(`(\\d+) ${what}`).exec(c.summary)?.[1] ?? 0);
 
-async function expectRun(name: string, r: { code: number; dir: string; results: RunResults }): Promise<void> {
-  const { code, dir, results } = r;
-  expect({ name, expected: results.expected }).toEqual({ name, expected: expect.objectContaining({ matched: true }) });
-  expect(code).toBe({ valid: ExitCode.valid, invalid: ExitCode.invalid, unknown: ExitCode.unknown }[results.verdict]);
-  expect(results.clean).toBe(true);
-  expect(results.infrastructureFault).toBeUndefined();
-  for (const f of results.faults) expect({ name, id: f.id, status: f.confirmation?.status }).toEqual({ name, id: f.id, status: 'confirmed' });
-  expect(historyIntegrity(path.join(dir, RUN_FILES.history)).problems).toEqual([]);
+async function expectRun(name: string, r: CliRun): Promise<void> {
+  expectMetAndClean(name, r);
+  const { dir, results } = r;
   const c = own(results);
   expect(c.cacheTree).toBeDefined();
   if (results.verdict === 'valid') {
@@ -83,29 +52,22 @@ async function expectRun(name: string, r: { code: number; dir: string; results: 
     if (fork) expect(fork.ops.length).toBeGreaterThanOrEqual(2);
     await treeInChromium(dir, fork !== undefined);
   }
-  expect(await waitHealed(cluster.driver, cluster.nodes, baseline)).toEqual({});
+  expect(await waitHealed(fixture.cluster.driver, fixture.cluster.nodes, fixture.baseline)).toEqual({});
 }
 
 /** the run's report in real Chromium: the cache tree drawn, its R2 violations listed, a fork red */
 async function treeInChromium(dir: string, forked: boolean): Promise<void> {
-  const file = writeReport(dir).file;
-  const browser = await launchChromium();
-  try {
-    const w = await openReport(browser, file);
+  await inReport(dir, async (w) => {
     const section = w.page.locator('section.cache-tree#cache-tree-0');
     await expect(section.isVisible()).resolves.toBe(true);
     expect(await section.locator('svg g.cache').count()).toBeGreaterThan(0);
     expect(await section.locator('.ct-violations li[data-rule="R2"]').count()).toBeGreaterThan(0);
-    expect(w.errors).toEqual([]);
     if (!forked) return;
     expect(await section.locator('.ct-violations li[data-rule="fork"]').count()).toBe(1);
     const red = await section.locator('g.cache[data-fork="1"] circle, g.cache[data-fork="1"] rect').evaluateAll((els) => els.map((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { stroke: string } }).getComputedStyle(el).stroke));
     expect(red.length).toBeGreaterThanOrEqual(2);
     expect(new Set(red)).toEqual(new Set(['rgb(214, 39, 40)']));
-    expect(w.errors).toEqual([]);
-  } finally {
-    await browser.close();
-  }
+  });
 }
 
 test.each(names)('campaigns/reconfig/%s.yaml meets its expectation, with its finding', async (name) => {

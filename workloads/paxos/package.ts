@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { bytesFromJson } from '../../agents';
 import { NodeName, percentile, type HistoryEvent, type Json } from '../../harness/core';
-import { instant, ownK, type Placement, type WorkloadPackage, type WorkloadSpec } from '../types';
+import { instant, oneRolePerClient, ownK, type Placement, type WorkloadPackage, type WorkloadSpec } from '../types';
 import { checkPaxos, type Accepted, type Decided } from './checks';
 import { runPaxosLog, valueOf } from './log';
 import type { AcceptorSlot } from './protocol';
@@ -42,9 +42,8 @@ export const paxos: WorkloadPackage<Params> = {
   recvBytes: true,
   ownPairs: true,
   misplaced(spec, at) {
-    if (!spec.clients) return { field: 'clients', message: 'paxos: name the acceptors\' nodes in clients (each one acceptor)' };
-    if (spec.clients.length < 3) return { field: 'clients', message: 'paxos: at least 3 acceptors, so a majority survives one lost node' };
-    if (spec.concurrency !== 1) return { field: 'concurrency', message: 'paxos: one acceptor per node (concurrency 1)' };
+    const placed = oneRolePerClient(spec, 'paxos', 'acceptor');
+    if (placed) return placed;
     const stray = proposersOf(spec, at).find((n) => !at.clients.includes(n));
     if (stray) return { field: 'proposers', message: `paxos: proposer ${stray} is not one of the clients (${at.clients.join(', ')})` };
     return undefined;

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { bytesFromJson } from '../../agents';
 import { cacheFromOp, cacheKey, NodeName, type Cache, type Json } from '../../harness/core';
 import { decodeMsg, type Msg } from '../paxos';
-import { instant, type InvariantCheck, type Placement, type WorkloadPackage, type WorkloadSpec } from '../types';
+import { instant, oneRolePerClient, type InvariantCheck, type Placement, type WorkloadPackage, type WorkloadSpec } from '../types';
 import { runReconfigLog } from './log';
 import { CONDITIONS, cacheNoOf, type Condition } from './protocol';
 
@@ -38,9 +38,8 @@ export const reconfig: WorkloadPackage<Params> = {
   recvBytes: true,
   ownPairs: true,
   misplaced(spec, at) {
-    if (!spec.clients) return { field: 'clients', message: "reconfig: name the replicas' nodes in clients (each one replica)" };
-    if (spec.clients.length < 3) return { field: 'clients', message: 'reconfig: at least 3 replicas, so a configuration can change and keep a quorum' };
-    if (spec.concurrency !== 1) return { field: 'concurrency', message: 'reconfig: one replica per node (concurrency 1)' };
+    const placed = oneRolePerClient(spec, 'reconfig', 'replica');
+    if (placed) return placed;
     const stray = initialOf(spec, at).find((n) => !at.clients.includes(n));
     if (stray) return { field: 'initial', message: `reconfig: ${stray} of the initial configuration is not one of the clients (${at.clients.join(', ')})` };
     return undefined;
