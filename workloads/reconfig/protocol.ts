@@ -31,6 +31,8 @@ export const cacheNoOf = (id: string): number => {
 export class CacheStore {
   readonly caches = new Map<number, Cache>();
   private readonly depth = new Map<number, number>();
+  /** each cache's parent by number, so a walk up needs no id lookup */
+  private readonly parentNo = new Map<number, number>();
   private readonly config = new Map<number, readonly string[]>();
   constructor(initial: readonly string[]) {
     this.caches.set(ROOT_NO, { id: cacheId(ROOT_NO), kind: 'M', time: 0, leader: '-', method: 'initial' });
@@ -41,6 +43,7 @@ export class CacheStore {
     const cache: Cache = { id: cacheId(no), parent: cacheId(parent), ...c };
     this.caches.set(no, cache);
     this.depth.set(no, this.depth.get(parent)! + 1);
+    this.parentNo.set(no, parent);
     this.config.set(no, c.kind === 'R' && c.config ? c.config : this.config.get(parent)!);
     if (c.kind === 'C') this.committed.add(cache.id).add(cache.parent!);
     return cache;
@@ -61,9 +64,8 @@ export class CacheStore {
   }
   /** the caches from `no` up to the root, `no` first */
   up(no: number): Cache[] {
-    const byId = new Map([...this.caches.values()].map((c) => [c.id, c]));
     const out: Cache[] = [];
-    for (let c = this.caches.get(no); c; c = c.parent !== undefined ? byId.get(c.parent) : undefined) out.push(c);
+    for (let at: number | undefined = no; at !== undefined && this.caches.has(at); at = this.parentNo.get(at)) out.push(this.caches.get(at)!);
     return out;
   }
 }
